@@ -1,0 +1,20 @@
+# Warnings for framemem's own code and the sanitizer switch shared by every target.
+
+# Project code is warning-clean; Debian headers come in as SYSTEM includes so they never trip -Werror.
+add_library(fm_warnings INTERFACE)
+target_compile_options(fm_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+
+if(FM_SANITIZE)
+  list(JOIN FM_SANITIZE "," _fm_sanitizers)
+  if(_fm_sanitizers MATCHES "thread" AND _fm_sanitizers MATCHES "address")
+    message(FATAL_ERROR "FM_SANITIZE: 'thread' cannot be combined with 'address' (got '${FM_SANITIZE}')")
+  endif()
+  message(STATUS "framemem: sanitizers ${_fm_sanitizers}")
+  add_compile_options(-fsanitize=${_fm_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_fm_sanitizers})
+endif()
+
+# fm_target_defaults(<target>): what every framemem-owned target gets.
+function(fm_target_defaults target)
+  target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:fm_warnings>)
+endfunction()

@@ -1,0 +1,188 @@
+// The allocator model: one small concept (allocate/deallocate with size and alignment, optional
+// try_allocate, owns, stats and name), plain-counter stats, AllocatorRef to erase the type without a
+// heap allocation, and NewAllocator, the global-heap allocator every other one can sit on.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+#include "fm/core/align.hpp"
+#include "fm/core/error.hpp"
+
+namespace fm {
+
+// Plain counters every allocator can report. Cumulative counts let a snapshot diff give per-frame rates.
+struct AllocatorStats {
+  std::size_t bytes_used = 0;         // bytes currently handed out
+  std::size_t bytes_reserved = 0;     // bytes the allocator holds from its parent (its capacity)
+  std::size_t bytes_peak = 0;         // high-water mark of bytes_used
+  std::uint64_t allocations = 0;      // cumulative successful allocations
+  std::uint64_t deallocations = 0;    // cumulative deallocations
+  std::uint64_t overflow_events = 0;  // times the allocator had to go beyond its planned capacity
+};
+
+template <class A>
+concept Allocator = requires(A& a, void* p, std::size_t n, std::size_t align) {
+  { a.allocate(n, align) } -> std::same_as<void*>;
+  a.deallocate(p, n, align);
+};
+
+template <class A>
+concept TryAllocator = Allocator<A> && requires(A& a, std::size_t n, std::size_t align) {
+  { a.try_allocate(n, align) } noexcept -> std::same_as<void*>;
+};
+
+template <class A>
+concept OwningAllocator = requires(const A& a, const void* p) {
+  { a.owns(p) } -> std::convertible_to<bool>;
+};
+
+template <class A>
+concept StatsAllocator = requires(const A& a) {
+  { a.stats() } -> std::convertible_to<AllocatorStats>;
+};
+
+template <class A>
+concept NamedAllocator = requires(const A& a) {
+  { a.name() } -> std::convertible_to<std::string_view>;
+};
+
+// Calls a.try_allocate when the allocator has one, otherwise allocate() with framemem errors turned into null.
+template <Allocator A>
+[[nodiscard]] void* try_allocate(A& a, std::size_t size, std::size_t align) noexcept {
+  if constexpr (TryAllocator<A>) {
+    return a.try_allocate(size, align);
+  } else {
+    try {
+      return a.allocate(size, align);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    } catch (const error&) {
+      return nullptr;
+    }
+  }
+}
+
+template <class A>
+[[nodiscard]] std::string_view name_of(const A& a) noexcept {
+  if constexpr (NamedAllocator<A>) {
+    return a.name();
+  } else {
+    return "unnamed";
+  }
+}
+
+// A non-owning, type-erased reference to any allocator: two pointers, no heap. The referenced
+// allocator must outlive the reference.
+class AllocatorRef {
+ public:
+  AllocatorRef() = default;
+
+  template <Allocator A>
+    requires(!std::same_as<std::remove_cvref_t<A>, AllocatorRef>)
+  AllocatorRef(A& a) noexcept : object_(&a), vtable_(&vtable_for<A>) {}  // NOLINT: implicit by design
+
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    return vtable_->allocate(object_, size, align);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    return vtable_->try_allocate(object_, size, align);
+  }
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    vtable_->deallocate(object_, p, size, align);
+  }
+  // True when the allocator can tell that it owns `p`; false when it cannot tell or does not.
+  [[nodiscard]] bool owns(const void* p) const noexcept { return vtable_->owns(object_, p); }
+  [[nodiscard]] bool can_tell_ownership() const noexcept { return vtable_->can_tell_ownership; }
+  [[nodiscard]] AllocatorStats stats() const noexcept { return vtable_->stats(object_); }
+  [[nodiscard]] std::string_view name() const noexcept { return vtable_->name(object_); }
+  [[nodiscard]] void* object() const noexcept { return object_; }
+
+  [[nodiscard]] explicit operator bool() const noexcept { return object_ != nullptr; }
+  friend bool operator==(const AllocatorRef& a, const AllocatorRef& b) noexcept { return a.object_ == b.object_; }
+
+ private:
+  struct VTable {
+    void* (*allocate)(void*, std::size_t, std::size_t);
+    void* (*try_allocate)(void*, std::size_t, std::size_t) noexcept;
+    void (*deallocate)(void*, void*, std::size_t, std::size_t);
+    bool (*owns)(const void*, const void*) noexcept;
+    AllocatorStats (*stats)(const void*) noexcept;
+    std::string_view (*name)(const void*) noexcept;
+    bool can_tell_ownership;
+  };
+
+  template <class A>
+  static constexpr VTable vtable_for{
+      [](void* o, std::size_t n, std::size_t al) -> void* { return static_cast<A*>(o)->allocate(n, al); },
+      [](void* o, std::size_t n, std::size_t al) noexcept -> void* {
+        return fm::try_allocate(*static_cast<A*>(o), n, al);
+      },
+      [](void* o, void* p, std::size_t n, std::size_t al) { static_cast<A*>(o)->deallocate(p, n, al); },
+      [](const void* o, const void* p) noexcept -> bool {
+        if constexpr (OwningAllocator<A>) {
+          return static_cast<const A*>(o)->owns(p);
+        } else {
+          (void)o, (void)p;
+          return false;
+        }
+      },
+      [](const void* o) noexcept -> AllocatorStats {
+        if constexpr (StatsAllocator<A>) {
+          return static_cast<const A*>(o)->stats();
+        } else {
+          (void)o;
+          return {};
+        }
+      },
+      [](const void* o) noexcept -> std::string_view { return name_of(*static_cast<const A*>(o)); },
+      OwningAllocator<A>,
+  };
+
+  void* object_ = nullptr;
+  const VTable* vtable_ = nullptr;
+};
+
+static_assert(sizeof(AllocatorRef) == 2 * sizeof(void*));
+
+// The global heap (aligned operator new/delete) in the allocator model, with counters.
+// Not thread-safe in its counters; use one per thread or the capstone fm::Heap for shared use.
+class NewAllocator {
+ public:
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    check_alignment(name(), align, max_alignment);
+    void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align});
+    note_allocated(size);
+    return p;
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    if (!is_pow2(align) || align > max_alignment) return nullptr;
+    void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align}, std::nothrow);
+    if (p) note_allocated(size);
+    return p;
+  }
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    if (!p) return;
+    ::operator delete(p, std::align_val_t{align});
+    stats_.bytes_used -= size;
+    stats_.bytes_reserved = stats_.bytes_used;
+    ++stats_.deallocations;
+  }
+  [[nodiscard]] AllocatorStats stats() const noexcept { return stats_; }
+  [[nodiscard]] std::string_view name() const noexcept { return "new"; }
+
+ private:
+  void note_allocated(std::size_t size) noexcept {
+    stats_.bytes_used += size;
+    stats_.bytes_reserved = stats_.bytes_used;
+    if (stats_.bytes_used > stats_.bytes_peak) stats_.bytes_peak = stats_.bytes_used;
+    ++stats_.allocations;
+  }
+  AllocatorStats stats_{};
+};
+
+}  // namespace fm

@@ -1,0 +1,100 @@
+// The one place where sanitizer and Valgrind glue lives. Allocators call these functions to tell
+// AddressSanitizer (manual poisoning) and Valgrind memcheck (client requests) which bytes inside their
+// own buffers are live, so both tools catch a use-after-free *inside* a pool or arena. Without ASan or
+// Valgrind headers every function compiles to nothing.
+#pragma once
+
+#include <cstddef>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FM_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FM_HAS_ASAN 1
+#endif
+#endif
+#ifndef FM_HAS_ASAN
+#define FM_HAS_ASAN 0
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define FM_HAS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FM_HAS_TSAN 1
+#endif
+#endif
+#ifndef FM_HAS_TSAN
+#define FM_HAS_TSAN 0
+#endif
+
+#if FM_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+#if !defined(FM_NO_VALGRIND) && __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define FM_HAS_VALGRIND 1
+#else
+#define FM_HAS_VALGRIND 0
+#endif
+
+namespace fm::debug {
+
+inline constexpr bool asan_enabled = FM_HAS_ASAN;
+inline constexpr bool valgrind_headers = FM_HAS_VALGRIND;
+
+// True when the process runs under Valgrind.
+[[nodiscard]] inline bool running_on_valgrind() noexcept {
+#if FM_HAS_VALGRIND
+  return RUNNING_ON_VALGRIND != 0;
+#else
+  return false;
+#endif
+}
+
+// Bytes nobody may touch (free pool blocks, arena tail, recycled frame buffers).
+inline void poison(const void* p, std::size_t n) noexcept {
+#if FM_HAS_ASAN
+  ASAN_POISON_MEMORY_REGION(p, n);
+#endif
+#if FM_HAS_VALGRIND
+  (void)VALGRIND_MAKE_MEM_NOACCESS(p, n);
+#endif
+  (void)p, (void)n;
+}
+
+// Bytes the allocator itself may touch again (e.g. to read an intrusive free-list link); contents stay defined.
+inline void unpoison(const void* p, std::size_t n) noexcept {
+#if FM_HAS_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(p, n);
+#endif
+#if FM_HAS_VALGRIND
+  (void)VALGRIND_MAKE_MEM_DEFINED(p, n);
+#endif
+  (void)p, (void)n;
+}
+
+// A block handed to a user: addressable; for memcheck a heap-like block with undefined contents.
+inline void block_allocated(const void* p, std::size_t n) noexcept {
+#if FM_HAS_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(p, n);
+#endif
+#if FM_HAS_VALGRIND
+  VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 0);
+#endif
+  (void)p, (void)n;
+}
+
+// A block given back by a user: any later access through an old pointer is reported.
+inline void block_freed(const void* p, std::size_t n) noexcept {
+#if FM_HAS_VALGRIND
+  VALGRIND_FREELIKE_BLOCK(p, 0);
+#endif
+#if FM_HAS_ASAN
+  ASAN_POISON_MEMORY_REGION(p, n);
+#endif
+  (void)p, (void)n;
+}
+
+}  // namespace fm::debug

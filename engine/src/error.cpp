@@ -1,0 +1,27 @@
+// Messages for framemem's error types, built once here so every allocator words them the same way.
+#include "fm/core/error.hpp"
+
+#include "fm/core/align.hpp"
+
+namespace fm {
+
+out_of_memory::out_of_memory(std::string_view allocator, std::size_t size, std::size_t alignment,
+                             std::size_t capacity, std::string_view why)
+    : error("out of memory in '" + std::string(allocator) + "': requested " + std::to_string(size) +
+            " bytes aligned to " + std::to_string(alignment) + ", capacity " + std::to_string(capacity) +
+            " bytes (" + std::string(why) + ")"),
+      allocator_(allocator),
+      size_(size),
+      alignment_(alignment),
+      capacity_(capacity) {}
+
+bad_alignment::bad_alignment(std::string_view allocator, std::size_t alignment, std::size_t max_alignment)
+    : error("bad alignment in '" + std::string(allocator) + "': " + std::to_string(alignment) +
+            " is not a power of two between 1 and " + std::to_string(max_alignment)),
+      alignment_(alignment) {}
+
+void check_alignment(std::string_view allocator, std::size_t alignment, std::size_t max) {
+  if (!is_pow2(alignment) || alignment > max) throw bad_alignment(allocator, alignment, max);
+}
+
+}  // namespace fm

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
+# TSan build of the tests labelled `threads`. Exits non-zero on any failure.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+"$FM_ROOT/scripts/deps.sh"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$FM_ROOT/tests/lsan.supp:print_suppressions=0}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+run_ctest() {
+  local dir=$1; shift
+  echo "== ctest in $(basename "$dir") $*"
+  ctest --test-dir "$dir" --output-on-failure -j "$FM_JOBS" --timeout 900 "$@"
+}
+
+normal="$FM_ROOT/build-test"
+asan="$FM_ROOT/build-asan"
+tsan="$FM_ROOT/build-tsan"
+mkdir -p "$normal" "$asan" "$tsan"
+
+echo "== normal build (RelWithDebInfo, checked)"
+fm_build "$normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_ctest "$normal"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
+fm_build "$asan" -DCMAKE_BUILD_TYPE=Debug "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF
+run_ctest "$asan"
+
+if ctest --test-dir "$normal" -N -L threads | grep -q 'Total Tests: [1-9]'; then
+  echo "== ThreadSanitizer build (tests labelled threads)"
+  fm_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF \
+    -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF
+  run_ctest "$tsan" -L threads
+else
+  echo "== ThreadSanitizer build skipped: no tests labelled threads yet"
+fi
+echo "all test builds passed"
