@@ -13,7 +13,8 @@ cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFM_BUILD_TESTS=OFF 
 cmake --build "$build" --target fm_bench_handles fm_bench_soa >/dev/null
 
 args=(--benchmark_repetitions="${FM_BENCH_REPS:-3}" --benchmark_report_aggregates_only=true
-  --benchmark_min_time="${FM_BENCH_MIN_TIME:-0.2}" --benchmark_format=json)
+  --benchmark_min_time="${FM_BENCH_MIN_TIME:-0.2}" --benchmark_enable_random_interleaving=true
+  --benchmark_format=json)
 "$build/bench/fm_bench_handles" "${args[@]}" >"$out/handles.json"
 "$build/bench/fm_bench_soa" "${args[@]}" >"$out/soa.json"
 
