@@ -8,9 +8,13 @@ if(TARGET framemem_overlay)
   list(APPEND _fm_export_targets framemem_overlay)
   install(DIRECTORY engine/overlay/include/fm DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endif()
+if(TARGET framemem_new_counter)
+  list(APPEND _fm_export_targets framemem_new_counter)
+endif()
 install(TARGETS ${_fm_export_targets} EXPORT framememTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  OBJECTS DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT framememTargets NAMESPACE fm:: DESTINATION ${FM_INSTALL_CMAKEDIR})
 

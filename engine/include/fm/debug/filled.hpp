@@ -1,0 +1,45 @@
+// Fill patterns: a decorator that paints every block it hands out and every block given back, so a
+// debugger shows uninitialised use (0xCD...) and use after free (0xDD...) at a glance.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+
+#include "fm/debug/decorator.hpp"
+
+namespace fm {
+
+// The bytes framemem's debug layers write. Chosen to match what MSVC's debug heap writes, so they are
+// familiar, and to be odd, large and non-zero: as pointers they fault, as counts they are absurd.
+namespace fill {
+inline constexpr unsigned char allocated = 0xCD;  // "clean": handed out, not yet written by the user
+inline constexpr unsigned char freed = 0xDD;      // "dead": given back; reading it means use after free
+inline constexpr unsigned char guard = 0xFD;      // "fence": guard bytes around a block (fm::Guarded)
+}  // namespace fill
+
+template <class A>
+class Filled : public debug::Decorator<A> {
+  using Base = debug::Decorator<A>;
+
+ public:
+  using Base::Base;
+
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    return painted(this->inner_.allocate(size, align), size);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    return painted(fm::try_allocate(this->inner_, size, align), size);
+  }
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (p) std::memset(p, fill::freed, size);
+    this->inner_.deallocate(p, size, align);
+  }
+
+ private:
+  static void* painted(void* p, std::size_t size) noexcept {
+    if (p) std::memset(p, fill::allocated, size);
+    return p;
+  }
+};
+
+}  // namespace fm

@@ -1,0 +1,173 @@
+// Tracking: a decorator that records every live allocation (size, alignment, tag, source location),
+// rejects double frees, foreign pointers and size mismatches with fm::bad_free, and reports leaks grouped
+// by file:line (printed to stderr when the tracker is destroyed with blocks still live).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "fm/debug/decorator.hpp"
+
+namespace fm {
+
+// A label for an allocation, shown in leak reports (e.g. the subsystem that asked). Must outlive the tracker:
+// use string literals or names owned by the memory system.
+struct AllocationTag {
+  std::string_view name;
+};
+
+struct AllocationRecord {
+  std::size_t size = 0;
+  std::size_t align = 0;
+  std::string_view tag;
+  std::source_location where;
+  std::uint64_t serial = 0;  // n-th allocation of this tracker (1-based)
+};
+
+// Leaked blocks that were allocated at the same file:line with the same tag.
+struct LeakSite {
+  std::string_view file;
+  std::uint_least32_t line = 0;
+  std::string_view function;
+  std::string_view tag;
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+};
+
+struct LeakReport {
+  std::string allocator;
+  std::vector<LeakSite> sites;  // largest byte total first
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+
+  [[nodiscard]] bool empty() const noexcept { return count == 0; }
+  // One header line plus one line per site, e.g. "  src/ai.cpp:42: 3 blocks, 192 bytes [ai] in plan()".
+  [[nodiscard]] std::string to_string() const;
+};
+
+namespace debug {
+
+// The live-block table behind Tracking; not a template so every tracker shares one implementation.
+class AllocationTable {
+ public:
+  // Throws std::bad_alloc when the table cannot grow (the caller then gives the block back).
+  void insert(const void* p, const AllocationRecord& r);
+  // Throws bad_free naming `allocator` unless `p` is a live block allocated with `size` and `align`.
+  // `inner_owns` tells whether the wrapped allocator recognises `p` (a double free rather than a foreign pointer).
+  void check_free(std::string_view allocator, const void* p, std::size_t size, std::size_t align,
+                  bool inner_owns) const;
+  // A live block's entry, taken out while the inner allocator frees it and put back if that throws.
+  using Entry = std::unordered_map<const void*, AllocationRecord>::node_type;
+  [[nodiscard]] Entry take(const void* p) noexcept { return live_.extract(p); }
+  void put_back(Entry&& e) noexcept { live_.insert(std::move(e)); }
+  // Remembers a freed block so a second free of it is named precisely.
+  void retire(Entry&& e) noexcept;
+
+  [[nodiscard]] std::size_t live() const noexcept { return live_.size(); }
+  [[nodiscard]] std::uint64_t next_serial() noexcept { return ++serial_; }
+  [[nodiscard]] LeakReport leak_report(std::string_view allocator) const;
+  [[nodiscard]] const AllocationRecord* find(const void* p) const noexcept;
+  // Writes the leak report to stderr when blocks are live; never throws (trackers call it when destroyed).
+  void print_leaks(std::string_view allocator) const noexcept;
+
+ private:
+  struct FreedBlock {
+    const void* p = nullptr;
+    AllocationRecord record;
+  };
+  [[nodiscard]] const FreedBlock* recently_freed(const void* p) const noexcept;
+
+  std::unordered_map<const void*, AllocationRecord> live_;
+  std::array<FreedBlock, 256> freed_{};  // a ring: the last frees, to name a double free precisely
+  std::size_t freed_next_ = 0;
+  std::uint64_t serial_ = 0;
+};
+
+}  // namespace debug
+
+template <class A>
+class Tracking : public debug::Decorator<A> {
+  using Base = debug::Decorator<A>;
+
+ public:
+  using Base::Base;
+  ~Tracking() { print_leaks(); }
+
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                               std::source_location where = std::source_location::current()) {
+    return allocate(size, align, AllocationTag{}, where);
+  }
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align, AllocationTag tag,
+                               std::source_location where = std::source_location::current()) {
+    return record(this->inner_.allocate(size, align), size, align, tag, where);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                                   std::source_location where = std::source_location::current()) noexcept {
+    return try_allocate(size, align, AllocationTag{}, where);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align, AllocationTag tag,
+                                   std::source_location where = std::source_location::current()) noexcept {
+    void* p = fm::try_allocate(this->inner_, size, align);
+    if (!p) return nullptr;
+    try {
+      return record(p, size, align, tag, where);
+    } catch (...) {
+      return nullptr;
+    }
+  }
+
+  // Throws bad_free (double free, foreign pointer, size mismatch) and changes nothing when `p` is not a
+  // live block of this tracker allocated with `size` and `align`.
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (!p) return;
+    table_.check_free(this->name(), p, size, align, inner_owns(p));
+    auto entry = table_.take(p);
+    try {
+      this->inner_.deallocate(p, size, align);
+    } catch (...) {
+      table_.put_back(std::move(entry));
+      throw;
+    }
+    table_.retire(std::move(entry));
+  }
+
+  [[nodiscard]] LeakReport leak_report() const { return table_.leak_report(this->name()); }
+  [[nodiscard]] std::size_t live_allocations() const noexcept { return table_.live(); }
+  // The record of a live block, or null.
+  [[nodiscard]] const AllocationRecord* find(const void* p) const noexcept { return table_.find(p); }
+  // Whether the destructor prints the leak report to stderr when blocks are still live (default on).
+  void set_print_leaks_at_exit(bool on) noexcept { print_at_exit_ = on; }
+
+ private:
+  void* record(void* p, std::size_t size, std::size_t align, AllocationTag tag, std::source_location where) {
+    try {
+      table_.insert(p, {size, align, tag.name, where, table_.next_serial()});
+    } catch (...) {
+      this->inner_.deallocate(p, size, align);
+      throw;
+    }
+    return p;
+  }
+  bool inner_owns(const void* p) const noexcept {
+    if constexpr (OwningAllocator<typename Base::inner_type>) {
+      return this->inner_.owns(p);
+    } else {
+      (void)p;
+      return false;
+    }
+  }
+  void print_leaks() const noexcept {
+    if (print_at_exit_) table_.print_leaks(this->name());
+  }
+
+  debug::AllocationTable table_;
+  bool print_at_exit_ = true;
+};
+
+}  // namespace fm

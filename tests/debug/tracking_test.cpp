@@ -1,0 +1,131 @@
+// Specification of fm/debug/tracking.hpp: live-block records, misuse detection and leak reports.
+#include "fm/debug/tracking.hpp"
+
+#include <doctest/doctest.h>
+
+#include <source_location>
+#include <string>
+
+namespace {
+
+std::string message_of(auto&& call) {
+  try {
+    call();
+  } catch (const fm::bad_free& e) {
+    return e.what();
+  }
+  return "no fm::bad_free thrown";
+}
+
+}  // namespace
+
+TEST_CASE("tracking records size, alignment, tag and the caller's source location") {
+  fm::Tracking<fm::NewAllocator> heap;
+  const auto line = std::source_location::current().line() + 1;
+  void* p = heap.allocate(48, 16, fm::AllocationTag{"bullets"});
+  const fm::AllocationRecord* r = heap.find(p);
+  REQUIRE(r != nullptr);
+  CHECK(r->size == 48);
+  CHECK(r->align == 16);
+  CHECK(r->tag == "bullets");
+  CHECK(r->where.line() == line);
+  CHECK(std::string_view(r->where.file_name()).ends_with("tracking_test.cpp"));
+  CHECK(heap.live_allocations() == 1);
+  heap.deallocate(p, 48, 16);
+  CHECK(heap.live_allocations() == 0);
+  CHECK(heap.find(p) == nullptr);
+  CHECK(heap.inner().stats().bytes_used == 0);
+}
+
+TEST_CASE("leak report lists file:line, size and count of leaked blocks, grouped by site") {
+  fm::Tracking<fm::NewAllocator> heap;
+  heap.set_print_leaks_at_exit(false);
+  void* kept[3];
+  const auto line = std::source_location::current().line() + 1;
+  for (auto& p : kept) p = heap.allocate(64);
+  void* tagged = heap.allocate(8, 8, fm::AllocationTag{"ai"});
+  void* freed = heap.allocate(1000);
+  heap.deallocate(freed, 1000);
+
+  const fm::LeakReport report = heap.leak_report();
+  CHECK(report.count == 4);
+  CHECK(report.bytes == 3 * 64 + 8);
+  REQUIRE(report.sites.size() == 2);
+  CHECK(report.sites[0].line == line);
+  CHECK(report.sites[0].count == 3);
+  CHECK(report.sites[0].bytes == 192);
+  CHECK(report.sites[1].count == 1);
+  CHECK(report.sites[1].bytes == 8);
+  CHECK(report.sites[1].tag == "ai");
+  const std::string text = report.to_string();
+  CHECK(text.starts_with("framemem: 4 leaked allocations (200 bytes) in 'new'\n"));
+  CHECK(text.find("tracking_test.cpp:" + std::to_string(line) + ": 3 blocks, 192 bytes in ") != std::string::npos);
+  CHECK(text.find(": 1 block, 8 bytes [ai] in ") != std::string::npos);
+
+  for (auto* p : kept) heap.deallocate(p, 64);
+  heap.deallocate(tagged, 8, 8);
+  CHECK(heap.leak_report().empty());
+  CHECK(heap.leak_report().to_string() == "framemem: 0 leaked allocations (0 bytes) in 'new'\n");
+}
+
+TEST_CASE("double free is rejected with a message naming the block and where it was allocated") {
+  fm::Tracking<fm::NewAllocator> heap;
+  const auto line = std::source_location::current().line() + 1;
+  void* p = heap.allocate(32);
+  heap.deallocate(p, 32);
+  const std::string msg = message_of([&] { heap.deallocate(p, 32); });
+  CHECK(msg.starts_with("double free in 'new': block #1 at 0x"));
+  CHECK(msg.find("(32 bytes aligned to 16, allocated at ") != std::string::npos);
+  CHECK(msg.find("tracking_test.cpp:" + std::to_string(line) + ") was already freed") != std::string::npos);
+  CHECK(heap.inner().stats().deallocations == 1);
+}
+
+TEST_CASE("foreign pointer is rejected and nothing changes") {
+  fm::Tracking<fm::NewAllocator> heap;
+  fm::NewAllocator other;
+  void* foreign = other.allocate(64);
+  void* live = heap.allocate(16);
+  const std::string msg = message_of([&] { heap.deallocate(foreign, 64); });
+  CHECK(msg == "foreign pointer in 'new': " + fm::debug::describe_address(foreign) +
+                   " was not allocated by this allocator");
+  CHECK(heap.live_allocations() == 1);
+  CHECK(heap.inner().stats().deallocations == 0);
+  heap.deallocate(live, 16);
+  other.deallocate(foreign, 64);
+}
+
+TEST_CASE("freeing with a different size or alignment than allocated is rejected and the block stays live") {
+  fm::Tracking<fm::NewAllocator> heap;
+  void* p = heap.allocate(64, 32);
+  const std::string msg = message_of([&] { heap.deallocate(p, 32, 32); });
+  CHECK(msg.starts_with("size mismatch in 'new': block #1 at 0x"));
+  CHECK(msg.ends_with(" freed as 32 bytes aligned to 32"));
+  CHECK(heap.live_allocations() == 1);
+  heap.deallocate(p, 64, 32);
+  CHECK(heap.live_allocations() == 0);
+}
+
+TEST_CASE("try_allocate records like allocate and returns null on bad alignment") {
+  fm::Tracking<fm::NewAllocator> heap;
+  CHECK(heap.try_allocate(16, 3) == nullptr);
+  CHECK(heap.live_allocations() == 0);
+  void* p = heap.try_allocate(16, 8, fm::AllocationTag{"scratch"});
+  REQUIRE(p != nullptr);
+  CHECK(heap.find(p)->tag == "scratch");
+  heap.deallocate(p, 16, 8);
+}
+
+TEST_CASE("tracking wraps an allocator by reference and through AllocatorRef") {
+  fm::NewAllocator heap;
+  fm::Tracking<fm::NewAllocator&> tracked(heap);
+  fm::AllocatorRef ref = tracked;
+  void* p = ref.allocate(24);
+  CHECK(heap.stats().bytes_used == 24);
+  CHECK(tracked.live_allocations() == 1);
+  fm::NewAllocator other;
+  void* foreign = other.allocate(24);
+  CHECK_THROWS_AS(ref.deallocate(foreign, 24), fm::bad_free);
+  ref.deallocate(p, 24);
+  other.deallocate(foreign, 24);
+  CHECK(heap.stats().bytes_used == 0);
+}

@@ -1,0 +1,91 @@
+// Specification of fm/system/snapshot_json.hpp: the JSON parses (checked with nlohmann-json) and carries
+// every field of the snapshot.
+#include "fm/system/snapshot_json.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+fm::Snapshot sample() {
+  fm::Snapshot s;
+  s.frame = 42;
+  s.frame_seconds = 0.0125;
+  s.interval_seconds = 1.0 / 60;
+  s.budget_overruns = 3;
+  s.system_count = 2;
+  REQUIRE(s.systems[0].name.assign("entities"));
+  REQUIRE(s.systems[0].kind.assign("scope"));
+  REQUIRE(s.systems[1].name.assign("entities/\"ai\"\\\n"));
+  REQUIRE(s.systems[1].kind.assign("pool"));
+  s.systems[1].parent = 0;
+  s.systems[1].pool = 0;
+  s.systems[1].depth = 1;
+  s.systems[1].has_allocator = true;
+  s.systems[1].bytes_used = 4096;
+  s.systems[1].allocations_this_frame = 7;
+  s.systems[0].total_bytes_used = 4096;
+  s.systems[0].budget = 1024;
+  s.systems[0].over_budget = true;
+  s.pool_count = 1;
+  s.pools[0].system = 1;
+  s.pools[0].occupancy = 0.75;
+  s.pools[0].page_count = 2;
+  s.pools[0].pages[0] = {0x7f0000001000, 3, 4, 0xffffffffffffffff};
+  s.pools[0].pages[1] = {0x7f0000002000, 0, 4, 0};
+  s.frame_arena = {true, 100, 1 << 20, 5000, 12, 1};
+  s.heap = {false, 0, 0, 0, 0, 0};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot written as JSON parses and keeps every value") {
+  const fm::Snapshot s = sample();
+  const auto j = nlohmann::json::parse(fm::to_json(s));
+  CHECK(j["frame"] == 42);
+  CHECK(j["frame_seconds"].get<double>() == 0.0125);
+  CHECK(j["interval_seconds"].get<double>() == 1.0 / 60);
+  CHECK(j["budget_overruns"] == 3);
+  REQUIRE(j["systems"].size() == 2);
+  CHECK(j["systems"][0]["name"] == "entities");
+  CHECK(j["systems"][0]["over_budget"] == true);
+  CHECK(j["systems"][0]["budget"] == 1024);
+  CHECK(j["systems"][0]["parent"] == -1);
+  CHECK(j["systems"][1]["name"] == "entities/\"ai\"\\\n");
+  CHECK(j["systems"][1]["kind"] == "pool");
+  CHECK(j["systems"][1]["parent"] == 0);
+  CHECK(j["systems"][1]["bytes_used"] == 4096);
+  CHECK(j["systems"][1]["allocations_this_frame"] == 7);
+  REQUIRE(j["pools"].size() == 1);
+  CHECK(j["pools"][0]["occupancy"].get<double>() == 0.75);
+  REQUIRE(j["pools"][0]["pages"].size() == 2);
+  CHECK(j["pools"][0]["pages"][0]["address"] == 0x7f0000001000);
+  CHECK(j["pools"][0]["pages"][0]["live_summary"] == "0xffffffffffffffff");
+  CHECK(j["pools"][0]["pages"][1]["live_blocks"] == 0);
+  CHECK(j["frame_arena"]["high_water"] == 5000);
+  CHECK(j["frame_arena"]["overflow_events"] == 1);
+  CHECK(j["heap"]["available"] == false);
+}
+
+TEST_CASE("write_json appends to the caller's buffer so a report can reuse one string") {
+  std::string out = "[";
+  fm::write_json(out, sample());
+  out += ",";
+  fm::write_json(out, fm::Snapshot{});
+  out += "]";
+  const auto j = nlohmann::json::parse(out);
+  REQUIRE(j.size() == 2);
+  CHECK(j[1]["systems"].empty());
+  CHECK(j[1]["frame"] == 0);
+}
+
+TEST_CASE("a fixed name rejects what does not fit and keeps its old value") {
+  fm::SystemName n;
+  CHECK(n.assign("particles"));
+  CHECK_FALSE(n.assign(std::string(fm::SystemName::capacity + 1, 'x')));
+  CHECK(n.view() == "particles");
+  CHECK(n.assign(std::string(fm::SystemName::capacity, 'y')));
+  CHECK(n.view().size() == fm::SystemName::capacity);
+}
