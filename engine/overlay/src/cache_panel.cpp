@@ -1,0 +1,30 @@
+// Panel 5: cache behaviour of the current layout; every figure says how it was obtained, and figures that
+// could not be measured say so instead of showing a zero.
+#include <cstdio>
+
+#include "widgets.hpp"
+
+namespace fm::overlay {
+
+void draw_cache_panel(const CacheView& view) {
+  ImGui::Text("layout: %s", view.layout_name);
+  if (view.ns_per_item != nullptr) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f ns per particle (measured)", static_cast<double>(view.ns_per_item->last()));
+    detail::plot_series("##ns", *view.ns_per_item, text, 32);
+  }
+  for (const CacheFigure& f : view.figures) {
+    if (f.available) {
+      ImGui::Text("%s: %.1f%s", f.label, f.value, f.unit);
+    } else {
+      ImGui::Text("%s:", f.label);
+      ImGui::SameLine();
+      ImGui::TextColored(detail::dim, "unavailable on this machine");
+    }
+    ImGui::SameLine();
+    ImGui::TextColored(detail::dim, "[%s]", f.how);
+  }
+  if (view.unavailable_reason != nullptr) ImGui::TextColored(detail::dim, "(%s)", view.unavailable_reason);
+}
+
+}  // namespace fm::overlay
