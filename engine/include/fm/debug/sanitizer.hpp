@@ -53,6 +53,10 @@ inline constexpr bool valgrind_headers = FM_HAS_VALGRIND;
 #endif
 }
 
+// True when someone observes the annotations below (an ASan build, or this run is under Valgrind). Allocator
+// fast paths test it so a release build outside Valgrind skips the client-request instructions entirely.
+inline const bool annotations_active = asan_enabled || running_on_valgrind();
+
 // Bytes nobody may touch (free pool blocks, arena tail, recycled frame buffers).
 inline void poison(const void* p, std::size_t n) noexcept {
 #if FM_HAS_ASAN

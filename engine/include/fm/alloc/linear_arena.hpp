@@ -1,0 +1,157 @@
+// LinearArena: bump allocation over one buffer (owned or the caller's), freed all at once by reset().
+// With OverflowPolicy::grow it chains extra chunks instead of failing, counts each overflow, and keeps the
+// chunks for reuse so a steady state allocates nothing from its parent. Single-threaded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "fm/alloc/upstream.hpp"
+#include "fm/core/align.hpp"
+#include "fm/core/allocator.hpp"
+#include "fm/debug/sanitizer.hpp"
+
+namespace fm {
+
+// What an arena does when a request does not fit: throw/return null, or chain a new chunk.
+enum class OverflowPolicy : std::uint8_t { fail, grow };
+
+// Arena counters (DESIGN.md "arena"). bytes_used includes the padding lost to alignment.
+struct ArenaStats {
+  std::size_t bytes_used = 0;         // bytes taken since the last reset, padding included
+  std::size_t padding = 0;            // the part of bytes_used lost to alignment
+  std::size_t high_water = 0;         // largest bytes_used ever seen
+  std::size_t capacity = 0;           // bytes in all chunks
+  std::size_t chunks = 0;             // chunks held (1 unless the arena grew)
+  std::uint64_t overflow_events = 0;  // allocations that did not fit the chunk in use (cumulative)
+};
+
+struct LinearArenaOptions {
+  std::size_t capacity = 64 * 1024;  // bytes of the first chunk (ignored when a buffer is given)
+  OverflowPolicy overflow = OverflowPolicy::fail;
+  std::string_view name = "linear";
+  AllocatorRef parent = {};  // where chunks come from; the global heap when null
+};
+
+class LinearArena {
+ public:
+  explicit LinearArena(LinearArenaOptions options = {});
+  // Bump over `buffer`, which must outlive the arena. Extra chunks (policy grow) still come from the parent.
+  explicit LinearArena(std::span<std::byte> buffer, LinearArenaOptions options = {});
+  ~LinearArena();
+  LinearArena(const LinearArena&) = delete;
+  LinearArena& operator=(const LinearArena&) = delete;
+
+  // Throws fm::bad_alignment (alignment not a power of two up to fm::max_alignment) or fm::out_of_memory.
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (void* p = bump(size, align)) return p;
+    return allocate_slow(size, align);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    if (void* p = bump(size, align)) return p;
+    return try_allocate_slow(size, align);
+  }
+  // Individual frees are no-ops: the memory comes back at reset().
+  void deallocate(void* /*p*/, std::size_t /*size*/, std::size_t /*align*/ = alignof(std::max_align_t)) noexcept {
+    ++deallocations_;
+  }
+
+  // Constructs a T in the arena; a non-trivial destructor runs at reset(), in reverse order of creation.
+  template <class T, class... Args>
+  [[nodiscard]] T* make(Args&&... args) {
+    return construct<T>(allocate(sizeof(T), alignof(T)), std::forward<Args>(args)...);
+  }
+  // Like make, but returns null when the arena cannot provide the memory.
+  template <class T, class... Args>
+  [[nodiscard]] T* try_make(Args&&... args) {
+    void* mem = try_allocate(sizeof(T), alignof(T));
+    return mem ? construct<T>(mem, std::forward<Args>(args)...) : nullptr;
+  }
+
+  // Runs registered destructors (newest first), then makes every byte available again. Chunks are kept.
+  void reset() noexcept;
+
+  [[nodiscard]] bool owns(const void* p) const noexcept;
+  [[nodiscard]] ArenaStats arena_stats() const noexcept;
+  [[nodiscard]] AllocatorStats stats() const noexcept;
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  [[nodiscard]] std::size_t bytes_used() const noexcept { return retired_ + static_cast<std::size_t>(cursor_ - current_->begin); }
+  [[nodiscard]] std::size_t high_water() const noexcept { return bytes_used() > high_water_ ? bytes_used() : high_water_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+  [[nodiscard]] OverflowPolicy overflow_policy() const noexcept { return policy_; }
+
+ private:
+  struct Chunk {
+    Chunk* next;
+    std::byte* begin;
+    std::byte* end;
+  };
+  // A chained chunk keeps its header in front of its data, padded so the data starts on a cache line.
+  static constexpr std::size_t chunk_header = 64;
+  static_assert(sizeof(Chunk) <= chunk_header);
+  // One registered destructor; lives in the arena next to its object.
+  struct Finalizer {
+    void (*destroy)(void*) noexcept;
+    void* object;
+    Finalizer* previous;
+  };
+
+  // The whole fast path: align the cursor, check the room, move the cursor.
+  [[nodiscard]] void* bump(std::size_t size, std::size_t align) noexcept {
+    const auto cursor = reinterpret_cast<std::uintptr_t>(cursor_);
+    const auto p = (cursor + align - 1) & ~(align - 1);
+    const auto end = reinterpret_cast<std::uintptr_t>(end_);
+    if (!is_pow2(align) || align > max_alignment || p > end || size > end - p || p == 0) return nullptr;
+    cursor_ = reinterpret_cast<std::byte*>(p + size);
+    requested_ += size;
+    ++allocations_;
+    if (debug::annotations_active) debug::unpoison(reinterpret_cast<void*>(p), size);
+    return reinterpret_cast<void*>(p);
+  }
+
+  [[nodiscard]] void* allocate_slow(std::size_t size, std::size_t align);
+  [[nodiscard]] void* try_allocate_slow(std::size_t size, std::size_t align) noexcept;
+  // Moves to a cached or new chunk that fits; false when the policy or the parent says no.
+  [[nodiscard]] bool next_chunk(std::size_t size, std::size_t align) noexcept;
+  void enter(Chunk* chunk) noexcept;
+  void run_finalizers() noexcept;
+
+  template <class T, class... Args>
+  T* construct(void* mem, Args&&... args) {
+    if constexpr (std::is_trivially_destructible_v<T>) {
+      return ::new (mem) T(std::forward<Args>(args)...);
+    } else {
+      void* node = allocate(sizeof(Finalizer), alignof(Finalizer));
+      T* object = ::new (mem) T(std::forward<Args>(args)...);
+      finalizers_ = ::new (node) Finalizer{[](void* o) noexcept { static_cast<T*>(o)->~T(); }, object, finalizers_};
+      return object;
+    }
+  }
+
+  std::byte* cursor_ = nullptr;
+  std::byte* end_ = nullptr;
+  Chunk* current_ = &first_;
+  Chunk first_{};
+  Finalizer* finalizers_ = nullptr;
+  std::size_t retired_ = 0;     // bytes_used in chunks left behind since the last reset
+  std::size_t requested_ = 0;   // bytes asked for since the last reset
+  std::size_t high_water_ = 0;  // as of the last reset
+  std::size_t capacity_ = 0;
+  std::size_t chunk_size_ = 0;  // size of chunks added on overflow
+  std::size_t chunks_ = 1;
+  std::uint64_t allocations_ = 0;
+  std::uint64_t deallocations_ = 0;
+  std::uint64_t overflow_events_ = 0;
+  Upstream upstream_;
+  OverflowPolicy policy_;
+  bool owns_first_;
+  std::string name_;
+};
+
+}  // namespace fm

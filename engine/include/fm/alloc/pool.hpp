@@ -1,0 +1,228 @@
+// Pool: fixed-size blocks carved from pages of N blocks, an intrusive free list, and an occupancy bitmap per
+// page. Grows a page at a time up to a budget, can give empty pages back, and reports the DESIGN.md pool
+// metrics (occupancy, page fragmentation, releasable bytes, free-list scatter). Single-threaded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fm/alloc/upstream.hpp"
+#include "fm/core/align.hpp"
+#include "fm/core/allocator.hpp"
+#include "fm/core/metrics.hpp"
+#include "fm/debug/sanitizer.hpp"
+
+namespace fm {
+
+struct PoolOptions {
+  std::size_t blocks_per_page = 0;  // at least this many blocks per page; 0 fills a 4 KiB page (8 blocks minimum)
+  std::size_t budget = std::numeric_limits<std::size_t>::max();  // bytes the pool may take from its parent
+  std::size_t initial_pages = 0;                                 // pages committed by the constructor
+  std::string_view name = "pool";
+  AllocatorRef parent = {};  // where pages come from (aligned to their size); the global heap when null
+};
+
+// One page as the overlay draws it: where its blocks are and which of them are live. No allocation.
+struct PageInfo {
+  const std::byte* page = nullptr;         // page start (its header)
+  const std::byte* first_block = nullptr;  // block i is at first_block + i * stride
+  std::size_t stride = 0;
+  std::size_t blocks = 0;
+  std::size_t live = 0;
+  std::span<const std::uint64_t> bitmap;  // bit i % 64 of word i / 64 set: block i is live
+
+  [[nodiscard]] bool is_live(std::size_t i) const noexcept { return ((bitmap[i / 64] >> (i % 64)) & 1u) != 0; }
+  [[nodiscard]] double occupancy() const noexcept { return metrics::occupancy(live, blocks); }
+};
+
+struct PoolStats {
+  std::size_t block_size = 0;  // usable bytes per block (at least one pointer)
+  std::size_t block_align = 0;
+  std::size_t stride = 0;  // distance between blocks
+  std::size_t blocks_per_page = 0;
+  std::size_t page_bytes = 0;
+  std::size_t pages = 0;
+  std::size_t full_pages = 0;
+  std::size_t empty_pages = 0;
+  std::size_t partial_pages = 0;
+  std::size_t live_blocks = 0;
+  std::size_t committed_blocks = 0;
+  std::size_t releasable_bytes = 0;  // bytes in empty pages
+  std::size_t oversize_bytes = 0;    // live bytes of requests larger than a block, served by the parent
+  std::size_t budget = 0;
+  double occupancy = 0;          // live / committed blocks
+  double page_fragmentation = 0;  // partial pages / pages
+  double free_list_scatter = 0;   // free-list links whose blocks are not neighbours / links
+};
+
+class Pool {
+ public:
+  // Blocks of `block_size` bytes aligned to `block_align` (a power of two up to fm::max_alignment).
+  // Throws fm::bad_alignment, std::invalid_argument for a block over 1 GiB, fm::out_of_memory for initial pages.
+  Pool(std::size_t block_size, std::size_t block_align, PoolOptions options = {});
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // A block when size/align fit one; a larger request (e.g. std::vector's n > 1) goes to the parent allocator
+  // and counts against the budget. Throws fm::bad_alignment or fm::out_of_memory (budget or parent).
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = 1) {
+    if (fits_block(size, align)) {
+      if (void* p = pop()) return p;
+    }
+    return allocate_slow(size, align);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = 1) noexcept {
+    if (fits_block(size, align)) {
+      if (void* p = pop()) return p;
+    }
+    return try_allocate_slow(size, align);
+  }
+  // With FM_CHECKED a foreign pointer or a double free throws fm::bad_free and changes nothing; without it,
+  // they are undefined behaviour.
+  void deallocate(void* p, std::size_t size, std::size_t align = 1) {
+    if (p == nullptr) return;
+    if (!fits_block(size, align)) return deallocate_oversize(p, size, align);
+#if FM_CHECKED
+    check_free(p);
+#endif
+    push(p);
+  }
+
+  // Gives pages without live blocks back to the parent; returns the bytes released.
+  std::size_t release_empty_pages();
+
+  // True for a block inside this pool's pages (live or free); oversize requests are not tracked.
+  [[nodiscard]] bool owns(const void* p) const noexcept;
+  // True for a block of this pool that is currently handed out.
+  [[nodiscard]] bool is_live(const void* p) const noexcept;
+
+  [[nodiscard]] std::size_t page_count() const noexcept { return pages_.size(); }
+  // Pages in address order.
+  [[nodiscard]] PageInfo page_info(std::size_t i) const noexcept;
+  template <class F>
+  void for_each_page(F&& f) const {
+    for (std::size_t i = 0; i < pages_.size(); ++i) f(page_info(i));
+  }
+  // Calls f(void*) for every live block, page by page in address order.
+  template <class F>
+  void for_each_live_block(F&& f) const {
+    for (std::size_t i = 0; i < pages_.size(); ++i) {
+      const PageInfo info = page_info(i);
+      for (std::size_t b = 0; b < info.blocks; ++b) {
+        if (info.is_live(b)) f(const_cast<std::byte*>(info.first_block + b * info.stride));
+      }
+    }
+  }
+
+  // Walks pages and the free list: O(pages + free blocks). For per-frame snapshots, not inner loops.
+  [[nodiscard]] PoolStats pool_stats() const noexcept;
+  [[nodiscard]] AllocatorStats stats() const noexcept;
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  [[nodiscard]] std::size_t block_size() const noexcept { return block_size_; }
+  [[nodiscard]] std::size_t block_align() const noexcept { return block_align_; }
+  [[nodiscard]] std::size_t blocks_per_page() const noexcept { return blocks_per_page_; }
+  [[nodiscard]] std::size_t page_bytes() const noexcept { return page_bytes_; }
+  [[nodiscard]] std::size_t live_blocks() const noexcept { return live_; }
+  [[nodiscard]] std::size_t budget() const noexcept { return budget_; }
+
+ private:
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  // Page header at the page start; the bitmap words follow it, the blocks start header_bytes_ in.
+  struct Page {
+    std::size_t live;
+  };
+
+  [[nodiscard]] bool fits_block(std::size_t size, std::size_t align) const noexcept {
+    return size <= block_size_ && align <= block_align_ && is_pow2(align);
+  }
+  [[nodiscard]] Page* page_of(const void* p) const noexcept {
+    return reinterpret_cast<Page*>(align_down(reinterpret_cast<std::uintptr_t>(p), page_bytes_));
+  }
+  [[nodiscard]] static std::uint64_t* bitmap_of(Page* page) noexcept {
+    return reinterpret_cast<std::uint64_t*>(reinterpret_cast<std::byte*>(page) + sizeof(Page));
+  }
+  // Block index by exact division (multiply by the inverse of the stride's odd part): blocks are exact multiples.
+  [[nodiscard]] std::size_t index_of(const Page* page, const void* p) const noexcept {
+    const auto offset = static_cast<std::size_t>(static_cast<const std::byte*>(p) -
+                                                 reinterpret_cast<const std::byte*>(page) - header_bytes_);
+    return (offset >> stride_shift_) * stride_inverse_;
+  }
+  [[nodiscard]] static FreeBlock* read_link(const FreeBlock* b) noexcept {
+    if (debug::annotations_active) debug::unpoison(b, sizeof(FreeBlock));
+    FreeBlock* next = b->next;
+    if (debug::annotations_active) debug::poison(b, sizeof(FreeBlock));
+    return next;
+  }
+  static void write_link(FreeBlock* b, FreeBlock* next) noexcept {
+    if (debug::annotations_active) debug::unpoison(b, sizeof(FreeBlock));
+    b->next = next;
+    if (debug::annotations_active) debug::poison(b, sizeof(FreeBlock));
+  }
+
+  // Fast paths: pop/push the free-list head and flip the block's bit.
+  [[nodiscard]] void* pop() noexcept {
+    FreeBlock* b = free_;
+    if (b == nullptr) return nullptr;
+    free_ = read_link(b);
+    Page* page = page_of(b);
+    const std::size_t i = index_of(page, b);
+    bitmap_of(page)[i / 64] |= std::uint64_t{1} << (i % 64);
+    ++page->live;
+    const std::size_t used = ++live_ * block_size_ + oversize_bytes_;
+    if (used > bytes_peak_) bytes_peak_ = used;
+    ++allocations_;
+    if (debug::annotations_active) debug::block_allocated(b, block_size_);
+    return b;
+  }
+  void push(void* p) noexcept {
+    Page* page = page_of(p);
+    const std::size_t i = index_of(page, p);
+    bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    --page->live;
+    --live_;
+    ++deallocations_;
+    if (debug::annotations_active) debug::block_freed(p, block_size_);
+    auto* b = static_cast<FreeBlock*>(p);
+    write_link(b, free_);
+    free_ = b;
+  }
+
+  [[nodiscard]] void* allocate_slow(std::size_t size, std::size_t align);
+  [[nodiscard]] void* try_allocate_slow(std::size_t size, std::size_t align) noexcept;
+  [[nodiscard]] bool add_page() noexcept;
+  void release_all_pages() noexcept;
+  [[nodiscard]] bool within_budget(std::size_t more) const noexcept;
+  void deallocate_oversize(void* p, std::size_t size, std::size_t align);
+  void check_free(const void* p) const;  // throws fm::bad_free for a foreign pointer or a double free
+  [[nodiscard]] Page* find_page(const void* p) const noexcept;  // null when p is in none of our pages
+
+  std::size_t block_size_;
+  std::size_t block_align_;
+  std::size_t stride_;
+  std::size_t stride_shift_ = 0;
+  std::size_t stride_inverse_ = 1;
+  std::size_t blocks_per_page_ = 0;
+  std::size_t header_bytes_ = 0;
+  std::size_t page_bytes_ = 0;
+  std::size_t budget_;
+  FreeBlock* free_ = nullptr;
+  std::vector<Page*> pages_;  // sorted by address
+  std::size_t live_ = 0;
+  std::size_t committed_bytes_ = 0;  // bytes in pages
+  std::size_t oversize_bytes_ = 0;
+  std::size_t bytes_peak_ = 0;
+  std::uint64_t allocations_ = 0;
+  std::uint64_t deallocations_ = 0;
+  Upstream upstream_;
+  std::string name_;
+};
+
+}  // namespace fm

@@ -1,0 +1,275 @@
+// Pool's slow paths: page geometry, growing and releasing pages, oversize requests, misuse checks, metrics.
+#include "fm/alloc/pool.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <functional>
+#include <new>
+#include <stdexcept>
+
+namespace fm {
+namespace {
+
+constexpr std::size_t default_page_bytes = 4096;
+constexpr std::size_t min_blocks_per_page = 8;
+constexpr std::size_t max_block_size = std::size_t{1} << 30;
+
+[[nodiscard]] std::size_t bitmap_words(std::size_t blocks) noexcept { return (blocks + 63) / 64; }
+
+// Inverse of an odd number modulo 2^64 (Newton's iteration doubles the correct bits each step).
+[[nodiscard]] std::size_t odd_inverse(std::size_t odd) noexcept {
+  std::size_t x = odd;
+  for (int i = 0; i < 6; ++i) x *= 2 - odd * x;
+  return x;
+}
+
+[[nodiscard]] std::string address(const void* p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%p", p);
+  return buf;
+}
+
+}  // namespace
+
+Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
+    : block_size_(std::max(block_size, sizeof(FreeBlock))),
+      block_align_(std::max(block_align, alignof(FreeBlock))),
+      stride_(0),
+      budget_(options.budget),
+      upstream_(options.parent),
+      name_(options.name) {
+  check_alignment(name_, block_align, max_alignment);
+  if (block_size > max_block_size) {
+    throw std::invalid_argument("pool '" + name_ + "': block size " + std::to_string(block_size) +
+                                " exceeds the 1 GiB limit");
+  }
+  stride_ = align_up(block_size_, block_align_);
+  stride_shift_ = static_cast<std::size_t>(std::countr_zero(stride_));
+  stride_inverse_ = odd_inverse(stride_ >> stride_shift_);
+
+  // Pages are a power of two in size (and aligned to it) so a block finds its page by masking its address.
+  const std::size_t wanted = options.blocks_per_page != 0 ? options.blocks_per_page : min_blocks_per_page;
+  auto header_for = [&](std::size_t blocks) {
+    return align_up(sizeof(Page) + bitmap_words(blocks) * sizeof(std::uint64_t), block_align_);
+  };
+  page_bytes_ = std::bit_ceil(header_for(wanted) + wanted * stride_);
+  if (options.blocks_per_page == 0) page_bytes_ = std::max(page_bytes_, default_page_bytes);
+  for (;;) {
+    header_bytes_ = header_for(page_bytes_ / stride_);
+    blocks_per_page_ = (page_bytes_ - header_bytes_) / stride_;
+    if (blocks_per_page_ >= wanted) break;
+    page_bytes_ *= 2;
+  }
+
+  for (std::size_t i = 0; i < options.initial_pages; ++i) {
+    if (!add_page()) {
+      const std::size_t requested = options.initial_pages * page_bytes_;
+      release_all_pages();
+      throw out_of_memory(options.name, requested, page_bytes_, budget_, "initial pages exceed the budget or parent");
+    }
+  }
+}
+
+Pool::~Pool() { release_all_pages(); }
+
+void Pool::release_all_pages() noexcept {
+  for (Page* page : pages_) {
+    if (debug::annotations_active) debug::unpoison(page, page_bytes_);
+    upstream_.deallocate(page, page_bytes_, page_bytes_);
+  }
+  pages_.clear();
+  committed_bytes_ = 0;
+  free_ = nullptr;
+}
+
+bool Pool::within_budget(std::size_t more) const noexcept {
+  const std::size_t taken = committed_bytes_ + oversize_bytes_;
+  return taken <= budget_ && more <= budget_ - taken;
+}
+
+void* Pool::try_allocate_slow(std::size_t size, std::size_t align) noexcept {
+  if (!is_pow2(align) || align > max_alignment) return nullptr;
+  if (fits_block(size, align)) return add_page() ? pop() : nullptr;
+  if (!within_budget(size)) return nullptr;
+  void* p = upstream_.try_allocate(size, align);
+  if (p == nullptr) return nullptr;
+  oversize_bytes_ += size;
+  bytes_peak_ = std::max(bytes_peak_, live_ * block_size_ + oversize_bytes_);
+  ++allocations_;
+  return p;
+}
+
+void* Pool::allocate_slow(std::size_t size, std::size_t align) {
+  check_alignment(name_, align, max_alignment);
+  if (void* p = try_allocate_slow(size, align)) return p;
+  const bool block = fits_block(size, align);
+  const std::size_t more = block ? page_bytes_ : size;
+  if (!within_budget(more)) {
+    throw out_of_memory(name_, size, align, budget_,
+                        "budget exhausted: " + std::to_string(committed_bytes_ + oversize_bytes_) + " bytes taken, " +
+                            (block ? "a new page needs " : "this request needs ") + std::to_string(more) + " more");
+  }
+  throw out_of_memory(name_, size, align, budget_, block ? "parent allocator refused a new page"
+                                                         : "parent allocator refused an oversize request");
+}
+
+bool Pool::add_page() noexcept {
+  if (!within_budget(page_bytes_)) return false;
+  void* raw = upstream_.try_allocate(page_bytes_, page_bytes_);
+  if (raw == nullptr) return false;
+  try {
+    auto* sorted = static_cast<Page*>(raw);
+    pages_.insert(std::upper_bound(pages_.begin(), pages_.end(), sorted, std::less<>{}), sorted);
+  } catch (const std::bad_alloc&) {
+    upstream_.deallocate(raw, page_bytes_, page_bytes_);
+    return false;
+  }
+  auto* page = ::new (raw) Page{0};
+  std::fill_n(bitmap_of(page), bitmap_words(blocks_per_page_), std::uint64_t{0});
+  committed_bytes_ += page_bytes_;
+
+  // Thread the page's blocks in address order in front of the free list, so new blocks are handed out in order.
+  std::byte* first = static_cast<std::byte*>(raw) + header_bytes_;
+  if (debug::annotations_active) debug::poison(first, page_bytes_ - header_bytes_);
+  for (std::size_t i = blocks_per_page_; i-- > 0;) {
+    auto* b = reinterpret_cast<FreeBlock*>(first + i * stride_);
+    write_link(b, free_);
+    free_ = b;
+  }
+  return true;
+}
+
+void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
+  upstream_.deallocate(p, size, align);
+  oversize_bytes_ -= size;
+  ++deallocations_;
+}
+
+Pool::Page* Pool::find_page(const void* p) const noexcept {
+  Page* page = page_of(p);
+  if (!std::binary_search(pages_.begin(), pages_.end(), page, std::less<>{})) return nullptr;
+  const auto* b = static_cast<const std::byte*>(p);
+  const auto* first = reinterpret_cast<const std::byte*>(page) + header_bytes_;
+  if (b < first || b >= first + blocks_per_page_ * stride_ || (b - first) % stride_ != 0) return nullptr;
+  return page;
+}
+
+void Pool::check_free(const void* p) const {
+  Page* page = find_page(p);
+  if (page == nullptr) {
+    throw bad_free("foreign pointer in pool '" + name_ + "': " + address(p) + " is not a block of this pool (block " +
+                   std::to_string(block_size_) + " bytes)");
+  }
+  const std::size_t i = index_of(page, p);
+  if (((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) == 0) {
+    throw bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free");
+  }
+}
+
+bool Pool::owns(const void* p) const noexcept { return find_page(p) != nullptr; }
+
+bool Pool::is_live(const void* p) const noexcept {
+  Page* page = find_page(p);
+  if (page == nullptr) return false;
+  const std::size_t i = index_of(page, p);
+  return ((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) != 0;
+}
+
+std::size_t Pool::release_empty_pages() {
+  // Unlink the free blocks of empty pages, keeping the order of the rest.
+  FreeBlock* head = nullptr;
+  FreeBlock* tail = nullptr;
+  for (FreeBlock* b = free_; b != nullptr;) {
+    FreeBlock* next = read_link(b);
+    if (page_of(b)->live != 0) {
+      if (tail != nullptr) {
+        write_link(tail, b);
+      } else {
+        head = b;
+      }
+      tail = b;
+    }
+    b = next;
+  }
+  if (tail != nullptr) write_link(tail, nullptr);
+  free_ = head;
+
+  std::size_t released = 0;
+  std::erase_if(pages_, [&](Page* page) {
+    if (page->live != 0) return false;
+    if (debug::annotations_active) debug::unpoison(page, page_bytes_);
+    upstream_.deallocate(page, page_bytes_, page_bytes_);
+    released += page_bytes_;
+    return true;
+  });
+  committed_bytes_ -= released;
+  return released;
+}
+
+PageInfo Pool::page_info(std::size_t i) const noexcept {
+  Page* page = pages_[i];
+  const auto* base = reinterpret_cast<const std::byte*>(page);
+  return PageInfo{
+      .page = base,
+      .first_block = base + header_bytes_,
+      .stride = stride_,
+      .blocks = blocks_per_page_,
+      .live = page->live,
+      .bitmap = std::span<const std::uint64_t>(bitmap_of(page), bitmap_words(blocks_per_page_)),
+  };
+}
+
+PoolStats Pool::pool_stats() const noexcept {
+  PoolStats s{
+      .block_size = block_size_,
+      .block_align = block_align_,
+      .stride = stride_,
+      .blocks_per_page = blocks_per_page_,
+      .page_bytes = page_bytes_,
+      .pages = pages_.size(),
+      .live_blocks = live_,
+      .committed_blocks = pages_.size() * blocks_per_page_,
+      .oversize_bytes = oversize_bytes_,
+      .budget = budget_,
+  };
+  for (const Page* page : pages_) {
+    if (page->live == 0) {
+      ++s.empty_pages;
+    } else if (page->live == blocks_per_page_) {
+      ++s.full_pages;
+    } else {
+      ++s.partial_pages;
+    }
+  }
+  s.releasable_bytes = s.empty_pages * page_bytes_;
+  s.occupancy = metrics::occupancy(s.live_blocks, s.committed_blocks);
+  s.page_fragmentation = metrics::page_fragmentation(s.partial_pages, s.pages);
+
+  // Neighbours in either direction count as adjacent: both keep the next allocation on nearby lines.
+  std::size_t links = 0;
+  std::size_t jumps = 0;
+  for (const FreeBlock* b = free_; b != nullptr;) {
+    const FreeBlock* next = read_link(b);
+    if (next == nullptr) break;
+    const auto distance = reinterpret_cast<const std::byte*>(next) - reinterpret_cast<const std::byte*>(b);
+    ++links;
+    if (distance != static_cast<std::ptrdiff_t>(stride_) && distance != -static_cast<std::ptrdiff_t>(stride_)) ++jumps;
+    b = next;
+  }
+  s.free_list_scatter = metrics::free_list_scatter(jumps, links);
+  return s;
+}
+
+AllocatorStats Pool::stats() const noexcept {
+  return AllocatorStats{
+      .bytes_used = live_ * block_size_ + oversize_bytes_,
+      .bytes_reserved = committed_bytes_ + oversize_bytes_,
+      .bytes_peak = bytes_peak_,
+      .allocations = allocations_,
+      .deallocations = deallocations_,
+      .overflow_events = 0,
+  };
+}
+
+}  // namespace fm

@@ -1,0 +1,259 @@
+// Specification of fm/alloc/pool.hpp.
+#include "fm/alloc/pool.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+#if FM_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace {
+
+using fm::test::message_of;
+
+TEST_CASE("pool geometry: blocks hold a pointer, pages are a power of two aligned to their size") {
+  fm::Pool tiny{1, 1};
+  CHECK(tiny.block_size() == sizeof(void*));
+  CHECK(tiny.block_align() == alignof(void*));
+  CHECK(tiny.page_bytes() == 4096);
+  CHECK(tiny.blocks_per_page() >= 8);
+
+  fm::Pool pool{24, 8, {.blocks_per_page = 100}};
+  CHECK(pool.blocks_per_page() >= 100);
+  CHECK(fm::is_pow2(pool.page_bytes()));
+  void* p = pool.allocate(24, 8);
+  CHECK(pool.page_count() == 1);
+  const fm::PageInfo info = pool.page_info(0);
+  CHECK(fm::is_aligned(info.page, pool.page_bytes()));
+  CHECK(info.stride == 24);
+  CHECK(info.first_block == p);  // blocks are handed out in address order
+  CHECK(info.first_block + info.blocks * info.stride <= info.page + pool.page_bytes());
+}
+
+TEST_CASE("pool blocks are reused, tracked in the bitmap and counted per page") {
+  fm::Pool pool{32, 16, {.name = "bullets"}};
+  std::vector<void*> blocks;
+  for (int i = 0; i < 5; ++i) blocks.push_back(pool.allocate(32, 16));
+  fm::PageInfo info = pool.page_info(0);
+  CHECK(info.live == 5);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(info.is_live(i));
+  CHECK_FALSE(info.is_live(5));
+  pool.deallocate(blocks[2], 32, 16);
+  info = pool.page_info(0);
+  CHECK(info.live == 4);
+  CHECK_FALSE(info.is_live(2));
+  CHECK_FALSE(pool.is_live(blocks[2]));
+  CHECK(pool.owns(blocks[2]));
+  CHECK(pool.allocate(32, 16) == blocks[2]);  // last freed, first reused
+  const fm::AllocatorStats s = pool.stats();
+  CHECK(s.bytes_used == 5 * 32);
+  CHECK(s.allocations == 6);
+  CHECK(s.deallocations == 1);
+  CHECK(s.bytes_reserved == pool.page_bytes());
+}
+
+TEST_CASE("pool serves every power-of-two alignment up to 4096 for sizes up to 4 pages") {
+  // Requests that fit a block come from pages; larger or more aligned ones go to the parent.
+  fm::Pool pool{64, 64};
+  fm::test::check_alignment_sweep(pool, [] {});
+  CHECK(pool.stats().bytes_used == 0);
+  CHECK(pool.pool_stats().oversize_bytes == 0);
+}
+
+TEST_CASE("a pool over budget throws out_of_memory naming pool, request and budget") {
+  fm::Pool pool{32, 8, {.budget = 4096, .name = "bullets"}};
+  while (pool.try_allocate(32, 8) != nullptr) {
+  }
+  const std::size_t live = pool.live_blocks();
+  CHECK(live == pool.blocks_per_page());
+  CHECK(message_of<fm::out_of_memory>([&] { (void)pool.allocate(32, 8); }) ==
+        "out of memory in 'bullets': requested 32 bytes aligned to 8, capacity 4096 bytes "
+        "(budget exhausted: 4096 bytes taken, a new page needs 4096 more)");
+  CHECK(message_of<fm::out_of_memory>([&] { (void)pool.allocate(100, 8); }) ==
+        "out of memory in 'bullets': requested 100 bytes aligned to 8, capacity 4096 bytes "
+        "(budget exhausted: 4096 bytes taken, this request needs 100 more)");
+  CHECK(pool.live_blocks() == live);
+  CHECK(pool.page_count() == 1);
+}
+
+TEST_CASE("a pool rejects bad alignments with its name") {
+  CHECK(message_of<fm::bad_alignment>([] { fm::Pool bad{16, 12, {.name = "odd"}}; }) ==
+        "bad alignment in 'odd': 12 is not a power of two between 1 and 4096");
+  fm::Pool pool{16, 8, {.name = "p"}};
+  CHECK(message_of<fm::bad_alignment>([&] { (void)pool.allocate(8, 6); }) ==
+        "bad alignment in 'p': 6 is not a power of two between 1 and 4096");
+  CHECK(pool.try_allocate(8, 0) == nullptr);
+  CHECK(pool.live_blocks() == 0);
+}
+
+TEST_CASE("a pool refuses blocks over 1 GiB") {
+  CHECK(message_of<std::invalid_argument>([] { fm::Pool huge{(std::size_t{1} << 30) + 1, 8, {.name = "huge"}}; }) ==
+        "pool 'huge': block size 1073741825 exceeds the 1 GiB limit");
+}
+
+#if FM_CHECKED
+TEST_CASE("checked pool: double free and foreign pointers throw bad_free and change nothing") {
+  fm::Pool pool{16, 8, {.name = "bullets"}};
+  void* a = pool.allocate(16, 8);
+  void* b = pool.allocate(16, 8);
+  pool.deallocate(a, 16, 8);
+  const fm::AllocatorStats before = pool.stats();
+  const std::string double_free = message_of<fm::bad_free>([&] { pool.deallocate(a, 16, 8); });
+  CHECK(double_free.starts_with("double free in pool 'bullets': block 0x"));
+  CHECK(double_free.ends_with(" is already free"));
+  int local = 0;
+  const std::string foreign = message_of<fm::bad_free>([&] { pool.deallocate(&local, 16, 8); });
+  CHECK(foreign.starts_with("foreign pointer in pool 'bullets': 0x"));
+  CHECK(foreign.ends_with(" is not a block of this pool (block 16 bytes)"));
+  CHECK(message_of<fm::bad_free>([&] { pool.deallocate(static_cast<char*>(b) + 8, 16, 8); })
+            .starts_with("foreign pointer in pool 'bullets'"));
+  CHECK(pool.stats().deallocations == before.deallocations);
+  CHECK(pool.live_blocks() == 1);
+  CHECK(pool.allocate(16, 8) == a);
+}
+#endif
+
+TEST_CASE("release_empty_pages gives back exactly the empty pages and keeps the rest usable") {
+  fm::NewAllocator parent;
+  fm::Pool pool{64, 8, {.blocks_per_page = 8, .parent = parent}};
+  const std::size_t per_page = pool.blocks_per_page();
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < 3 * per_page; ++i) blocks.push_back(pool.allocate(64, 8));
+  CHECK(pool.page_count() == 3);
+  // Empty the page holding the middle blocks (pages are sorted by address, blocks come page by page).
+  std::vector<void*> middle;
+  for (void* p : blocks) {
+    if (pool.page_info(1).page <= p && p < pool.page_info(1).page + pool.page_bytes()) middle.push_back(p);
+  }
+  REQUIRE(middle.size() == per_page);
+  for (void* p : middle) pool.deallocate(p, 64, 8);
+  void* lone = *std::find_if(blocks.begin(), blocks.end(),
+                             [&](void* p) { return std::find(middle.begin(), middle.end(), p) == middle.end(); });
+  pool.deallocate(lone, 64, 8);
+  fm::PoolStats s = pool.pool_stats();
+  CHECK(s.empty_pages == 1);
+  CHECK(s.partial_pages == 1);
+  CHECK(s.full_pages == 1);
+  CHECK(s.releasable_bytes == pool.page_bytes());
+  CHECK(s.page_fragmentation == doctest::Approx(1.0 / 3));
+
+  CHECK(pool.release_empty_pages() == pool.page_bytes());
+  CHECK(pool.page_count() == 2);
+  CHECK(parent.stats().bytes_used == 2 * pool.page_bytes());
+  CHECK(pool.pool_stats().releasable_bytes == 0);
+  // The free list only holds the one block left in the surviving pages.
+  CHECK(pool.allocate(64, 8) == lone);
+  CHECK(pool.page_count() == 2);
+  (void)pool.allocate(64, 8);
+  CHECK(pool.page_count() == 3);
+}
+
+TEST_CASE("pool metrics follow the design's formulas") {
+  fm::Pool pool{16, 8, {.blocks_per_page = 8}};
+  const std::size_t n = pool.blocks_per_page();
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < n; ++i) blocks.push_back(pool.allocate(16, 8));
+  fm::PoolStats s = pool.pool_stats();
+  CHECK(s.occupancy == 1.0);
+  CHECK(s.full_pages == 1);
+  CHECK(s.free_list_scatter == 0.0);
+  // Free blocks 0, 2, 4, 6: the free list is 6 -> 4 -> 2 -> 0, every link jumps one block.
+  for (std::size_t i = 0; i < 8; i += 2) pool.deallocate(blocks[i], 16, 8);
+  s = pool.pool_stats();
+  CHECK(s.live_blocks == n - 4);
+  CHECK(s.occupancy == doctest::Approx(static_cast<double>(n - 4) / static_cast<double>(n)));
+  CHECK(s.free_list_scatter == 1.0);
+  CHECK(s.page_fragmentation == 1.0);
+  // Freeing 5 on top gives 5 -> 6 -> 4 -> 2 -> 0: one adjacent link of four.
+  pool.deallocate(blocks[5], 16, 8);
+  s = pool.pool_stats();
+  CHECK(s.free_list_scatter == doctest::Approx(3.0 / 4.0));
+}
+
+TEST_CASE("a pool serves larger requests from its parent within the budget") {
+  fm::NewAllocator parent;
+  fm::Pool pool{16, 8, {.budget = 8192, .parent = parent}};
+  void* big = pool.allocate(1000, 8);
+  CHECK_FALSE(pool.owns(big));
+  CHECK(pool.pool_stats().oversize_bytes == 1000);
+  CHECK(pool.stats().bytes_used == 1000);
+  CHECK(parent.stats().bytes_used == 1000);
+  pool.deallocate(big, 1000, 8);
+  CHECK(parent.stats().bytes_used == 0);
+  CHECK(pool.stats().bytes_used == 0);
+}
+
+TEST_CASE("randomized pool matches a set-of-live-blocks model") {
+  const unsigned seed = 4242;
+  CAPTURE(seed);
+  std::mt19937 rng(seed);
+  fm::Pool pool{40, 8, {.blocks_per_page = 16, .budget = 64 * 4096}};
+  std::vector<void*> live;
+  fm::test::LiveBlocks tracker;
+  std::size_t peak = 0;
+  for (int op = 0; op < 20000; ++op) {
+    CAPTURE(op);
+    const unsigned roll = rng() % 100;
+    if (roll < 55 || live.empty()) {
+      void* p = pool.allocate(40, 8);
+      CHECK(fm::is_aligned(p, 8));
+      CHECK(pool.owns(p));
+      tracker.insert(p, 40);
+      live.push_back(p);
+      peak = std::max(peak, live.size());
+    } else if (roll < 99) {
+      const std::size_t i = rng() % live.size();
+      pool.deallocate(live[i], 40, 8);
+      CHECK_FALSE(pool.is_live(live[i]));
+      tracker.erase(live[i]);
+      live[i] = live.back();
+      live.pop_back();
+    } else {
+      (void)pool.release_empty_pages();
+      CHECK(pool.pool_stats().empty_pages == 0);
+    }
+    if (op % 97 == 0) {
+      const fm::PoolStats s = pool.pool_stats();
+      CHECK(s.live_blocks == live.size());
+      std::size_t bitmap_live = 0;
+      pool.for_each_page([&](const fm::PageInfo& page) {
+        std::size_t bits = 0;
+        for (std::size_t b = 0; b < page.blocks; ++b) bits += page.is_live(b) ? 1 : 0;
+        CHECK(bits == page.live);
+        bitmap_live += bits;
+      });
+      CHECK(bitmap_live == live.size());
+      CHECK(s.occupancy == doctest::Approx(fm::metrics::occupancy(live.size(), s.committed_blocks)));
+      CHECK(pool.stats().bytes_peak == peak * 40);
+      std::set<void*> seen;
+      pool.for_each_live_block([&](void* p) { seen.insert(p); });
+      CHECK(seen == std::set<void*>(live.begin(), live.end()));
+    }
+  }
+}
+
+#if FM_HAS_ASAN
+TEST_CASE("free pool blocks are poisoned for AddressSanitizer, live ones are not") {
+  fm::Pool pool{32, 8};
+  void* a = pool.allocate(32, 8);
+  void* b = pool.allocate(32, 8);
+  CHECK_FALSE(__asan_address_is_poisoned(a));
+  CHECK(__asan_address_is_poisoned(static_cast<char*>(b) + 32));  // the next, still free block
+  pool.deallocate(a, 32, 8);
+  CHECK(__asan_address_is_poisoned(a));
+  CHECK(__asan_address_is_poisoned(static_cast<char*>(a) + 31));
+  CHECK(pool.allocate(32, 8) == a);
+  CHECK_FALSE(__asan_address_is_poisoned(static_cast<char*>(a) + 31));
+}
+#endif
+
+}  // namespace
