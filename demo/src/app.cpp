@@ -66,10 +66,10 @@ class App {
   void switch_entities(EntityMode to, const char* source);
   void switch_scratch(ScratchMode to, const char* source);
   void switch_debug(bool on, const char* source);
-  bool rebuild(ParticleMode pm, EntityMode em, bool debug, SwitchRecord& prec, SwitchRecord& erec);
+  [[nodiscard]] SwitchRecord switch_record(std::string_view store, std::string_view from, std::string_view to,
+                                           const char* source) const;
   [[nodiscard]] StoreAllocators allocators(bool debug);
   void start_segment();
-  void account_frame(double sim_ns, double render_ms);
   void write_ui_map(const char* key, const float* rects, std::span<const char* const> names);
   void write_report(double stream_ns_per_particle);
   [[nodiscard]] double measure_stream_reference();
@@ -499,9 +499,20 @@ std::unique_ptr<Store> migrate(std::unique_ptr<Store> from, std::vector<Record>&
 
 }  // namespace
 
+SwitchRecord App::switch_record(std::string_view store, std::string_view from, std::string_view to,
+                                const char* source) const {
+  SwitchRecord r;
+  r.frame = frame_;
+  r.store = store;
+  r.from = from;
+  r.to = to;
+  r.source = source;
+  return r;
+}
+
 void App::switch_particles(ParticleMode to, const char* source) {
-  SwitchRecord rec{frame_, "particles", std::string(mode_info(particle_modes, modes_.particles).key),
-                   std::string(mode_info(particle_modes, to).key), source};
+  SwitchRecord rec = switch_record("particles", mode_info(particle_modes, modes_.particles).key,
+                                   mode_info(particle_modes, to).key, source);
   const StoreAllocators alloc = allocators(modes_.debug_layer);
   particles_ = migrate(std::move(particles_), particle_records_, [&] { return make_particle_store(to, alloc); }, rec);
   if (rec.accepted) modes_.particles = to;
@@ -510,8 +521,8 @@ void App::switch_particles(ParticleMode to, const char* source) {
 }
 
 void App::switch_entities(EntityMode to, const char* source) {
-  SwitchRecord rec{frame_, "entities", std::string(mode_info(entity_modes, modes_.entities).key),
-                   std::string(mode_info(entity_modes, to).key), source};
+  SwitchRecord rec = switch_record("entities", mode_info(entity_modes, modes_.entities).key,
+                                   mode_info(entity_modes, to).key, source);
   const StoreAllocators alloc = allocators(modes_.debug_layer);
   entities_ = migrate(std::move(entities_), entity_records_, [&] { return make_entity_store(to, alloc); }, rec);
   if (rec.accepted) modes_.entities = to;
@@ -520,8 +531,8 @@ void App::switch_entities(EntityMode to, const char* source) {
 }
 
 void App::switch_scratch(ScratchMode to, const char* source) {
-  SwitchRecord rec{frame_, "scratch", std::string(mode_info(scratch_modes, modes_.scratch).key),
-                   std::string(mode_info(scratch_modes, to).key), source};
+  SwitchRecord rec = switch_record("scratch", mode_info(scratch_modes, modes_.scratch).key,
+                                   mode_info(scratch_modes, to).key, source);
   scratch_ = std::make_unique<Scratch>(to, memory_.frame_arena());  // holds nothing across frames
   rec.accepted = true;
   modes_.scratch = to;
@@ -532,14 +543,12 @@ void App::switch_scratch(ScratchMode to, const char* source) {
 void App::switch_debug(bool on, const char* source) {
   // Blocks must go back to the allocator that gave them, so both stores move to the other allocators.
   const StoreAllocators alloc = allocators(on);
-  SwitchRecord prec{frame_, "particles", std::string(mode_info(particle_modes, modes_.particles).key),
-                    std::string(mode_info(particle_modes, modes_.particles).key), source};
-  prec.store = on ? "particles (debug layer on)" : "particles (debug layer off)";
+  const std::string_view pkey = mode_info(particle_modes, modes_.particles).key;
+  const std::string_view ekey = mode_info(entity_modes, modes_.entities).key;
+  SwitchRecord prec = switch_record(on ? "particles (debug layer on)" : "particles (debug layer off)", pkey, pkey, source);
   particles_ = migrate(std::move(particles_), particle_records_,
                        [&] { return make_particle_store(modes_.particles, alloc); }, prec);
-  SwitchRecord erec{frame_, on ? "entities (debug layer on)" : "entities (debug layer off)",
-                    std::string(mode_info(entity_modes, modes_.entities).key),
-                    std::string(mode_info(entity_modes, modes_.entities).key), source};
+  SwitchRecord erec = switch_record(on ? "entities (debug layer on)" : "entities (debug layer off)", ekey, ekey, source);
   entities_ = migrate(std::move(entities_), entity_records_,
                       [&] { return make_entity_store(modes_.entities, alloc); }, erec);
   // Only a complete move changes the layer; a half-moved state would mix allocators.

@@ -7,7 +7,7 @@ demo=$1 assets=$2 out=$3
 mkdir -p "$out"
 rm -f "$out/ui.json" "$out/click-report.json"
 export FM_DEMO=$demo FM_ASSETS=$assets FM_OUT=$out
-xvfb-run -a -s "-screen 0 1280x720x24" bash -c '
+xvfb-run -a -s "-screen 0 1600x900x24" bash -c '
   "$FM_DEMO" --assets "$FM_ASSETS" --frames 400 --no-vsync --ui-map "$FM_OUT/ui.json" \
     --report "$FM_OUT/click-report.json" --scenario "$FM_ASSETS/scenarios/default.json" --particles-mode aos_heap &
   pid=$!
