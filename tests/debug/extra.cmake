@@ -5,3 +5,34 @@ target_compile_options(fm_debug_tests PRIVATE -Wno-use-after-free)
 # The heap counter is specified twice: with the counting operator new linked, and without it.
 target_link_libraries(fm_debug_tests PRIVATE fm::new_counter)
 fm_add_doctest(fm_debug_no_hook_tests unit ${CMAKE_CURRENT_LIST_DIR}/heap_counter_absent.cpp)
+
+# Deliberate memory bugs in child processes (misuse_program.cpp), checked through their output. Paths in
+# messages are printed relative to the source tree.
+add_executable(fm_misuse_program ${CMAKE_CURRENT_LIST_DIR}/misuse_program.cpp)
+target_link_libraries(fm_misuse_program PRIVATE fm::core)
+target_compile_options(fm_misuse_program PRIVATE -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
+fm_target_defaults(fm_misuse_program)
+
+# fm_add_child_test(<name> <exit> <command;...> <expected regexes...>)
+function(fm_add_child_test name exit command)
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} "-DCOMMAND=${command}" -DEXIT=${exit} "-DEXPECT=${ARGN}"
+    -P ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/run_expecting.cmake)
+  set_tests_properties(${name} PROPERTIES LABELS "unit;death" TIMEOUT 300)
+endfunction()
+set(_misuse $<TARGET_FILE:fm_misuse_program>)
+
+fm_add_child_test(debug_leak_report_at_exit 0 "${_misuse};leak"
+  "framemem: 3 leaked allocations \\(60 bytes\\) in 'bullets'"
+  "tests/debug/misuse_program.cpp:[0-9]+: 3 blocks, 60 bytes \\[weapons\\] in int \\{anonymous\\}::leak\\(\\)")
+fm_add_child_test(debug_guard_overrun_named 3 "${_misuse};overrun"
+  "guard overwritten in 'names': block #1 \\(16 bytes at 0x[0-9a-f]+\\) overrun after its end at offset 16: found 0x00, expected 0xFD")
+
+find_program(FM_VALGRIND valgrind)
+if(FM_SANITIZE MATCHES "address")
+  fm_add_child_test(debug_asan_pool_use_after_free nonzero "${_misuse};use-after-free"
+    "ERROR: AddressSanitizer: use-after-poison" "READ of size 4" "use_after_free" "fm::Pool")
+elseif(FM_VALGRIND AND NOT FM_SANITIZE)
+  fm_add_child_test(debug_valgrind_pool_use_after_free 1 "${FM_VALGRIND};--error-exitcode=1;${_misuse};use-after-free"
+    "Invalid read of size 4" "use_after_free\\(\\) \\(misuse_program.cpp:[0-9]+\\)" "fm::Pool::add_page"
+    "ERROR SUMMARY: 1 errors")
+endif()

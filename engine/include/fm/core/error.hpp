@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -47,6 +48,17 @@ class bad_alignment : public error {
 class bad_free : public error {
  public:
   using error::error;
+};
+
+// A generational handle that no longer (or never did) refer to a live object of a handle pool.
+class stale_handle : public error {
+ public:
+  // `current_generation` is the slot's generation now; 0 when the slot was never issued or is retired.
+  stale_handle(std::string_view pool, std::string_view handle, std::uint32_t current_generation);
+  [[nodiscard]] std::uint32_t current_generation() const noexcept { return current_generation_; }
+
+ private:
+  std::uint32_t current_generation_;
 };
 
 // Throws bad_alignment unless `alignment` is a power of two no larger than `max`.

@@ -1,0 +1,117 @@
+// fm::MemorySystem: the registry of a game's memory. Named systems ("particles", "entities/ai") with
+// their allocator, kind and budget; the frame arena; begin_frame()/end_frame() that run end-of-frame work,
+// flip the frame arena and push a Snapshot into a fixed ring. After registration nothing here touches
+// the global heap: every frame reuses the same ring slots and callbacks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fm/alloc/frame_arena.hpp"
+#include "fm/alloc/pool.hpp"
+#include "fm/core/allocator.hpp"
+#include "fm/system/snapshot.hpp"
+
+namespace fm {
+
+struct MemorySystemOptions {
+  FrameArenaOptions frame_arena = {};  // the frame arena the memory system owns, registered as system "frame"
+  std::size_t frame_budget = 0;        // budget of the "frame" system (0 = none)
+  std::size_t history = 512;           // snapshots kept in the ring (at least 1)
+};
+
+class MemorySystem {
+ public:
+  explicit MemorySystem(MemorySystemOptions options = {});
+  MemorySystem(const MemorySystem&) = delete;
+  MemorySystem& operator=(const MemorySystem&) = delete;
+
+  // Registers `allocator` as system `name`. A name "a/b" is a child scope of "a" (created as a pure scope
+  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none.
+  // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
+  // registers nothing. The allocator must outlive the memory system.
+  void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget = 0);
+  // A pool is registered as a pool, so snapshots carry its pages, occupancy and fragmentation.
+  void add_pool(std::string_view name, Pool& pool, std::size_t budget = 0);
+  void add_system(std::string_view name, Pool& pool, std::size_t budget = 0) { add_pool(name, pool, budget); }
+  // A scope without an allocator of its own: it groups children and can carry a budget for all of them.
+  void add_scope(std::string_view name, std::size_t budget = 0);
+  // The same, returning false instead of throwing.
+  [[nodiscard]] bool try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
+                                    std::size_t budget = 0) noexcept;
+  [[nodiscard]] bool try_add_pool(std::string_view name, Pool& pool, std::size_t budget = 0) noexcept;
+  [[nodiscard]] bool try_add_scope(std::string_view name, std::size_t budget = 0) noexcept;
+
+  // The allocator of system `name`; throws fm::error for an unknown name or a pure scope.
+  [[nodiscard]] AllocatorRef system(std::string_view name) const;
+  // The same, or a null AllocatorRef.
+  [[nodiscard]] AllocatorRef try_system(std::string_view name) const noexcept;
+
+  [[nodiscard]] FrameArena& frame_arena() noexcept { return frame_arena_; }
+
+  // Called by end_frame() before the snapshot, in registration order (e.g. HandlePool::flush for deferred
+  // destroys). Register during set-up: registration may allocate, calls never do.
+  void on_end_frame(std::function<void()> callback);
+  // Called once each time a system goes over its budget (not again while it stays over).
+  void on_budget_overrun(std::function<void(const SystemSnapshot&)> callback);
+
+  void begin_frame() noexcept;
+  // Runs end-of-frame callbacks, snapshots every system, reports budget overruns, flips the frame arena.
+  void end_frame();
+
+  // The snapshot of the last ended frame (an empty snapshot before the first end_frame()).
+  [[nodiscard]] const Snapshot& latest() const noexcept;
+  // Snapshot `age` frames before the latest (0 = latest); `age` < history_size().
+  [[nodiscard]] const Snapshot& history(std::size_t age) const noexcept;
+  [[nodiscard]] std::size_t history_size() const noexcept;
+  [[nodiscard]] std::size_t history_capacity() const noexcept { return ring_.size(); }
+
+  [[nodiscard]] std::uint64_t frame() const noexcept { return frame_; }
+  [[nodiscard]] std::size_t system_count() const noexcept { return systems_.size(); }
+  [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
+
+ private:
+  struct Entry {
+    AllocatorRef allocator;        // null for a pure scope
+    Pool* pool = nullptr;          // set for systems registered as pools
+    std::uint64_t allocations = 0; // cumulative counts at the previous end_frame, for per-frame diffs
+    std::uint64_t frees = 0;
+    std::uint64_t overruns = 0;
+    bool over = false;
+  };
+
+  void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  // Empty when `name` can be added, otherwise why not.
+  [[nodiscard]] std::string rejection(std::string_view name, std::string_view kind, bool is_pool) const;
+  [[nodiscard]] int find(std::string_view name) const noexcept;
+  void capture(Snapshot& s);
+  void capture_system(std::size_t i, SystemSnapshot& out);
+  void capture_pool(const Pool& pool, PoolSnapshot& out) const noexcept;
+  void capture_frame_arena(FrameArenaSnapshot& out) const;
+  void capture_heap(HeapSnapshot& out) noexcept;
+  void roll_up(Snapshot& s) noexcept;
+  void check_budgets(Snapshot& s);
+
+  FrameArena frame_arena_;
+  std::vector<Entry> entries_;        // reserved for snapshot_max_systems at construction
+  std::vector<SystemSnapshot> systems_;  // the registered identity (name, kind, parent, budget) of each system
+  std::uint32_t pools_ = 0;
+  std::vector<std::function<void()>> end_frame_callbacks_;
+  std::vector<std::function<void(const SystemSnapshot&)>> overrun_callbacks_;
+  std::vector<Snapshot> ring_;
+  std::size_t ring_next_ = 0;
+  std::size_t ring_filled_ = 0;
+  std::uint64_t frame_ = 0;
+  std::uint64_t budget_overruns_ = 0;
+  std::uint64_t heap_allocations_ = 0;  // heap counts at the previous end_frame
+  std::uint64_t heap_frees_ = 0;
+  std::uint64_t heap_bytes_ = 0;
+  double begin_seconds_ = 0;
+  double previous_begin_seconds_ = -1;
+};
+
+}  // namespace fm

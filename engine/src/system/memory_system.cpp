@@ -1,0 +1,301 @@
+// The memory system's registry and frame loop. Registration validates names and reserves everything a
+// frame needs; end_frame() then only reads allocator stats into a ring slot that already exists.
+#include "fm/system/memory_system.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+
+#include "fm/core/error.hpp"
+#include "fm/debug/heap_counter.hpp"
+
+namespace fm {
+
+namespace {
+
+double seconds_now() noexcept {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string_view parent_of(std::string_view name) noexcept {
+  const auto slash = name.rfind('/');
+  return slash == std::string_view::npos ? std::string_view{} : name.substr(0, slash);
+}
+
+bool well_formed(std::string_view name) noexcept {
+  return !name.empty() && name.front() != '/' && name.back() != '/' && name.find("//") == std::string_view::npos;
+}
+
+// Bit i of the result: some live block lies in the i-th 64th of the page's blocks.
+std::uint64_t live_summary(const PageInfo& page) noexcept {
+  std::uint64_t summary = 0;
+  const std::size_t words = (page.blocks + 63) / 64;
+  for (std::size_t w = 0; w < words; ++w) {
+    for (std::uint64_t bits = page.bitmap[w]; bits != 0; bits &= bits - 1) {
+      const std::size_t block = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+      summary |= std::uint64_t{1} << (block * 64 / page.blocks);
+    }
+  }
+  return summary;
+}
+
+}  // namespace
+
+MemorySystem::MemorySystem(MemorySystemOptions options)
+    : frame_arena_(options.frame_arena), ring_(std::max<std::size_t>(options.history, 1)) {
+  entries_.reserve(snapshot_max_systems);
+  systems_.reserve(snapshot_max_systems);
+  add_system("frame", frame_arena_, "frame arena", options.frame_budget);
+  const auto heap = heap_counter::read();
+  heap_allocations_ = heap.allocations;
+  heap_frees_ = heap.deallocations;
+  heap_bytes_ = heap.bytes;
+}
+
+std::string MemorySystem::rejection(std::string_view name, std::string_view kind, bool is_pool) const {
+  if (!well_formed(name)) return "a name is non-empty parts separated by single '/'";
+  if (name.size() > SystemName::capacity) return "names are at most " + std::to_string(SystemName::capacity) + " characters";
+  if (kind.size() > KindName::capacity) return "kinds are at most " + std::to_string(KindName::capacity) + " characters";
+  if (find(name) >= 0) return "a system of that name exists";
+  std::size_t missing = 1;  // the system itself, plus every enclosing scope not yet registered
+  for (auto p = parent_of(name); !p.empty() && find(p) < 0; p = parent_of(p)) ++missing;
+  if (systems_.size() + missing > snapshot_max_systems) {
+    return "at most " + std::to_string(snapshot_max_systems) + " systems (snapshots have fixed room)";
+  }
+  if (is_pool && pools_ == snapshot_max_pools) return "at most " + std::to_string(snapshot_max_pools) + " pools";
+  return {};
+}
+
+int MemorySystem::find(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < systems_.size(); ++i) {
+    if (systems_[i].name.view() == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
+                       std::size_t budget) {
+  if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
+    throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
+  }
+  const auto parent_name = parent_of(name);
+  if (!parent_name.empty() && find(parent_name) < 0) add(parent_name, {}, nullptr, "scope", 0);
+  SystemSnapshot s;
+  (void)s.name.assign(name);
+  (void)s.kind.assign(kind);
+  s.parent = parent_name.empty() ? -1 : find(parent_name);
+  s.depth = s.parent < 0 ? 0 : systems_[static_cast<std::size_t>(s.parent)].depth + 1;
+  s.has_allocator = static_cast<bool>(allocator);
+  s.budget = budget;
+  if (pool) s.pool = static_cast<std::int32_t>(pools_++);
+  Entry e{allocator, pool};
+  if (allocator) {
+    const AllocatorStats st = allocator.stats();
+    e.allocations = st.allocations;
+    e.frees = st.deallocations;
+  }
+  systems_.push_back(s);
+  entries_.push_back(e);
+}
+
+void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
+  if (!allocator) throw error("memory system: cannot add system '" + std::string(name) + "': null allocator");
+  add(name, allocator, nullptr, kind, budget);
+}
+
+void MemorySystem::add_pool(std::string_view name, Pool& pool, std::size_t budget) {
+  add(name, pool, &pool, "pool", budget);
+}
+
+void MemorySystem::add_scope(std::string_view name, std::size_t budget) { add(name, {}, nullptr, "scope", budget); }
+
+// Registration is set-up work, not a hot path: the try_ twins run the throwing call and report failure.
+template <class F>
+static bool succeeded(F&& registration) noexcept {
+  try {
+    registration();
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+bool MemorySystem::try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
+                                  std::size_t budget) noexcept {
+  return succeeded([&] { add_system(name, allocator, kind, budget); });
+}
+
+bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, std::size_t budget) noexcept {
+  return succeeded([&] { add_pool(name, pool, budget); });
+}
+
+bool MemorySystem::try_add_scope(std::string_view name, std::size_t budget) noexcept {
+  return succeeded([&] { add_scope(name, budget); });
+}
+
+AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
+  const int i = find(name);
+  return i < 0 ? AllocatorRef{} : entries_[static_cast<std::size_t>(i)].allocator;
+}
+
+AllocatorRef MemorySystem::system(std::string_view name) const {
+  const int i = find(name);
+  if (i < 0) throw error("memory system: no system named '" + std::string(name) + "'");
+  const AllocatorRef a = entries_[static_cast<std::size_t>(i)].allocator;
+  if (!a) throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
+  return a;
+}
+
+void MemorySystem::on_end_frame(std::function<void()> callback) { end_frame_callbacks_.push_back(std::move(callback)); }
+
+void MemorySystem::on_budget_overrun(std::function<void(const SystemSnapshot&)> callback) {
+  overrun_callbacks_.push_back(std::move(callback));
+}
+
+void MemorySystem::begin_frame() noexcept {
+  ++frame_;
+  previous_begin_seconds_ = frame_ == 1 ? -1 : begin_seconds_;
+  begin_seconds_ = seconds_now();
+}
+
+void MemorySystem::end_frame() {
+  for (auto& callback : end_frame_callbacks_) callback();
+  Snapshot& s = ring_[ring_next_];
+  capture(s);
+  check_budgets(s);
+  ring_next_ = (ring_next_ + 1) % ring_.size();
+  ring_filled_ = std::min(ring_filled_ + 1, ring_.size());
+  frame_arena_.next_frame();
+}
+
+void MemorySystem::capture(Snapshot& s) {
+  s.frame = frame_;
+  s.frame_seconds = seconds_now() - begin_seconds_;
+  s.interval_seconds = previous_begin_seconds_ < 0 ? 0 : begin_seconds_ - previous_begin_seconds_;
+  s.system_count = static_cast<std::uint32_t>(systems_.size());
+  s.pool_count = pools_;
+  for (std::size_t i = 0; i < systems_.size(); ++i) capture_system(i, s.systems[i]);
+  for (std::size_t i = 0; i < systems_.size(); ++i) {
+    if (const Pool* pool = entries_[i].pool) {
+      PoolSnapshot& p = s.pools[static_cast<std::size_t>(systems_[i].pool)];
+      p.system = static_cast<std::uint32_t>(i);
+      capture_pool(*pool, p);
+    }
+  }
+  roll_up(s);
+  capture_frame_arena(s.frame_arena);
+  capture_heap(s.heap);
+}
+
+void MemorySystem::capture_system(std::size_t i, SystemSnapshot& out) {
+  Entry& e = entries_[i];
+  out = systems_[i];
+  out.budget_overruns = e.overruns;
+  if (!e.allocator) return;
+  const AllocatorStats st = e.allocator.stats();
+  out.bytes_used = st.bytes_used;
+  out.bytes_reserved = st.bytes_reserved;
+  out.bytes_peak = st.bytes_peak;
+  out.allocations_total = st.allocations;
+  out.frees_total = st.deallocations;
+  out.allocations_this_frame = st.allocations - e.allocations;
+  out.frees_this_frame = st.deallocations - e.frees;
+  out.overflow_events = st.overflow_events;
+  e.allocations = st.allocations;
+  e.frees = st.deallocations;
+}
+
+void MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out) const noexcept {
+  const PoolStats st = pool.pool_stats();
+  out.block_size = st.block_size;
+  out.page_bytes = st.page_bytes;
+  out.live_blocks = st.live_blocks;
+  out.committed_blocks = st.committed_blocks;
+  out.committed_pages = static_cast<std::uint32_t>(st.pages);
+  out.empty_pages = static_cast<std::uint32_t>(st.empty_pages);
+  out.partial_pages = static_cast<std::uint32_t>(st.partial_pages);
+  out.full_pages = static_cast<std::uint32_t>(st.full_pages);
+  out.occupancy = st.occupancy;
+  out.page_fragmentation = st.page_fragmentation;
+  out.releasable_bytes = st.releasable_bytes;
+  out.free_list_scatter = st.free_list_scatter;
+  out.page_count = static_cast<std::uint32_t>(std::min(pool.page_count(), snapshot_max_pages));
+  out.pages_truncated = pool.page_count() > snapshot_max_pages;
+  out.address_begin = 0;
+  out.address_end = 0;
+  for (std::size_t i = 0; i < pool.page_count(); ++i) {
+    const PageInfo info = pool.page_info(i);
+    const auto begin = reinterpret_cast<std::uint64_t>(info.page);
+    out.address_begin = i == 0 ? begin : std::min(out.address_begin, begin);
+    out.address_end = std::max<std::uint64_t>(out.address_end, begin + st.page_bytes);
+    if (i < out.page_count) {
+      out.pages[i] = {begin, static_cast<std::uint32_t>(info.live), static_cast<std::uint32_t>(info.blocks),
+                      live_summary(info)};
+    }
+  }
+}
+
+void MemorySystem::capture_frame_arena(FrameArenaSnapshot& out) const {
+  const ArenaStats st = frame_arena_.arena_stats();
+  out.available = true;
+  out.bytes_used = st.bytes_used;
+  out.capacity = st.capacity;
+  out.high_water = st.high_water;
+  out.padding = st.padding;
+  out.overflow_events = st.overflow_events;
+}
+
+void MemorySystem::capture_heap(HeapSnapshot& out) noexcept {
+  const auto now = heap_counter::read();
+  out.available = heap_counter::installed();
+  out.allocations_this_frame = now.allocations - heap_allocations_;
+  out.frees_this_frame = now.deallocations - heap_frees_;
+  out.bytes_this_frame = now.bytes - heap_bytes_;
+  out.allocations_total = now.allocations;
+  out.bytes_total = now.bytes;
+  heap_allocations_ = now.allocations;
+  heap_frees_ = now.deallocations;
+  heap_bytes_ = now.bytes;
+}
+
+// Children are registered after their parents, so one backward pass adds every subtree into its root.
+void MemorySystem::roll_up(Snapshot& s) noexcept {
+  for (std::size_t i = 0; i < s.system_count; ++i) {
+    s.systems[i].total_bytes_used = s.systems[i].bytes_used;
+    s.systems[i].total_bytes_reserved = s.systems[i].bytes_reserved;
+  }
+  for (std::size_t i = s.system_count; i-- > 0;) {
+    const SystemSnapshot& child = s.systems[i];
+    if (child.parent < 0) continue;
+    SystemSnapshot& parent = s.systems[static_cast<std::size_t>(child.parent)];
+    parent.total_bytes_used += child.total_bytes_used;
+    parent.total_bytes_reserved += child.total_bytes_reserved;
+  }
+}
+
+void MemorySystem::check_budgets(Snapshot& s) {
+  for (std::size_t i = 0; i < s.system_count; ++i) {
+    SystemSnapshot& sys = s.systems[i];
+    Entry& e = entries_[i];
+    sys.over_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
+    const bool newly_over = sys.over_budget && !e.over;
+    e.over = sys.over_budget;
+    if (!newly_over) continue;
+    ++e.overruns;
+    ++budget_overruns_;
+    sys.budget_overruns = e.overruns;
+    for (auto& callback : overrun_callbacks_) callback(sys);
+  }
+  s.budget_overruns = budget_overruns_;
+}
+
+const Snapshot& MemorySystem::history(std::size_t age) const noexcept {
+  return ring_[(ring_next_ + ring_.size() - 1 - age % ring_.size()) % ring_.size()];
+}
+
+const Snapshot& MemorySystem::latest() const noexcept { return history(0); }
+
+std::size_t MemorySystem::history_size() const noexcept { return ring_filled_; }
+
+}  // namespace fm

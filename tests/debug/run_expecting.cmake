@@ -1,0 +1,18 @@
+# Script mode: runs COMMAND (a ;-list) as a child process and requires its exit status to be EXIT (a
+# number, or "nonzero") and its combined output to match every regular expression in EXPECT (a ;-list).
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(text "${out}${err}")
+list(JOIN COMMAND " " shown)
+if(EXIT STREQUAL "nonzero")
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "expected a failure exit from: ${shown}\n${text}")
+  endif()
+elseif(NOT rc EQUAL EXIT)
+  message(FATAL_ERROR "expected exit ${EXIT}, got ${rc} from: ${shown}\n${text}")
+endif()
+foreach(re IN LISTS EXPECT)
+  if(NOT text MATCHES "${re}")
+    message(FATAL_ERROR "output of '${shown}' does not match '${re}':\n${text}")
+  endif()
+endforeach()
+message(STATUS "as expected:\n${text}")

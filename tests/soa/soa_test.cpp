@@ -1,0 +1,138 @@
+// Specification of fm/soa/soa.hpp: 64-byte aligned columns from an fm allocator, dense rows under
+// swap_remove, spans and iteration over the requested columns only.
+#include "fm/soa/soa.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "handle/budget_allocator.hpp"
+
+namespace {
+struct Position {
+  float x, y;
+};
+struct Velocity {
+  float x, y;
+};
+struct Tag {
+  char c;
+};
+struct Name {
+  std::string text;  // not trivially copyable: rows must be moved, not memcpy'd
+};
+using Bodies = fm::SoA<Position, Velocity, Tag, Name>;
+
+void push(Bodies& b, int i) {
+  b.push_back({float(i), float(-i)}, {float(2 * i), 0.5F}, {char('a' + i % 26)}, {"body " + std::to_string(i)});
+}
+}  // namespace
+
+TEST_CASE("every column starts on a 64-byte boundary, before and after growth") {
+  Bodies bodies;
+  for (int i = 0; i < 1000; ++i) {
+    push(bodies, i);
+    CHECK(fm::is_aligned(bodies.column<Position>().data(), 64));
+    CHECK(fm::is_aligned(bodies.column<Velocity>().data(), 64));
+    CHECK(fm::is_aligned(bodies.column<Tag>().data(), 64));
+    CHECK(fm::is_aligned(bodies.column<Name>().data(), 64));
+  }
+  CHECK(bodies.size() == 1000);
+  CHECK(bodies.capacity() >= 1000);
+}
+
+TEST_CASE("spans see the pushed rows, across growth") {
+  Bodies bodies;
+  for (int i = 0; i < 300; ++i) CHECK(bodies.push_back({float(i), 0}, {0, float(i)}, {'x'}, {std::to_string(i)}) == std::size_t(i));
+  const auto positions = bodies.column<Position>();
+  const auto names = std::as_const(bodies).column<Name>();
+  REQUIRE(positions.size() == 300);
+  for (int i = 0; i < 300; ++i) {
+    CHECK(positions[std::size_t(i)].x == float(i));
+    CHECK(bodies.column<Velocity>()[std::size_t(i)].y == float(i));
+    CHECK(names[std::size_t(i)].text == std::to_string(i));
+  }
+}
+
+TEST_CASE("swap_remove moves the last row into the hole and keeps rows dense") {
+  Bodies bodies;
+  for (int i = 0; i < 5; ++i) push(bodies, i);
+  bodies.swap_remove(1);
+  CHECK(bodies.size() == 4);
+  CHECK(bodies.column<Position>()[1].x == 4.0F);
+  CHECK(bodies.column<Name>()[1].text == "body 4");
+  bodies.swap_remove(3);  // the last row: nothing moves
+  CHECK(bodies.size() == 3);
+  CHECK(bodies.column<Name>()[2].text == "body 2");
+  CHECK_THROWS_WITH_AS(bodies.swap_remove(3), "SoA swap_remove: row 3 out of range (size 3)", std::out_of_range);
+  CHECK(bodies.size() == 3);
+}
+
+TEST_CASE("each hands out the requested columns, row by row") {
+  Bodies bodies;
+  for (int i = 0; i < 100; ++i) push(bodies, i);
+  std::size_t row = 0;
+  bodies.each<Position, Velocity>([&](Position& p, Velocity& v) {
+    CHECK(&p == &bodies.column<Position>()[row]);
+    CHECK(&v == &bodies.column<Velocity>()[row]);
+    p.x += v.x;
+    ++row;
+  });
+  CHECK(row == 100);
+  CHECK(bodies.column<Position>()[10].x == 30.0F);
+  float sum = 0;
+  std::as_const(bodies).each<Velocity>([&](const Velocity& v) { sum += v.y; });
+  CHECK(sum == 50.0F);
+}
+
+TEST_CASE("columns come from the given allocator; a refused growth leaves the rows untouched") {
+  fm::test::BudgetAllocator budget;
+  {
+    Bodies bodies(budget);
+    for (int i = 0; i < 16; ++i) push(bodies, i);
+    CHECK(budget.stats().bytes_used == bodies.bytes_reserved());
+    // 16 rows: 128 bytes of positions, 128 of velocities, 16 tags padded to 64, names padded to 64
+    CHECK(bodies.capacity() == 16);
+    CHECK(bodies.bytes_reserved() == 128 + 128 + 64 + fm::align_up(16 * sizeof(Name), 64));
+    budget.set_budget(budget.stats().bytes_used);
+    CHECK_FALSE(bodies.try_push_back({1, 1}, {1, 1}, {'z'}, {"refused"}));
+    CHECK_THROWS_AS(push(bodies, 99), fm::out_of_memory);
+    CHECK(bodies.size() == 16);
+    CHECK(bodies.column<Name>()[15].text == "body 15");
+    budget.set_budget(std::numeric_limits<std::size_t>::max());
+    push(bodies, 16);
+    CHECK(bodies.column<Name>()[16].text == "body 16");
+  }
+  CHECK(budget.stats().bytes_used == 0);
+}
+
+TEST_CASE("randomized push_back/swap_remove matches a vector model") {
+  for (const unsigned seed : {5U, 6U, 77U}) {
+    CAPTURE(seed);
+    std::mt19937 rng(seed);
+    Bodies bodies;
+    std::vector<int> model;  // row -> id
+    for (int step = 0; step < 3000; ++step) {
+      CAPTURE(step);
+      if (model.empty() || rng() % 3 != 0) {
+        const int id = step;
+        push(bodies, id);
+        model.push_back(id);
+      } else {
+        const std::size_t row = rng() % model.size();
+        bodies.swap_remove(row);
+        model[row] = model.back();
+        model.pop_back();
+      }
+      REQUIRE(bodies.size() == model.size());
+      if (step % 100 == 0) {
+        for (std::size_t r = 0; r < model.size(); ++r) {
+          CHECK(bodies.column<Position>()[r].x == float(model[r]));
+          CHECK(bodies.column<Name>()[r].text == "body " + std::to_string(model[r]));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,311 @@
+// Specification of fm/system/memory_system.hpp: registry, scopes and roll-up, budgets, end-of-frame
+// callbacks, the snapshot ring, and no global heap traffic per frame (measured with fm::new_counter).
+#include "fm/system/memory_system.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "fm/alloc/linear_arena.hpp"
+#include "fm/debug/heap_counter.hpp"
+#include "fm/system/snapshot_json.hpp"
+
+namespace {
+
+const fm::SystemSnapshot& row(const fm::Snapshot& s, std::string_view name) {
+  for (std::uint32_t i = 0; i < s.system_count; ++i) {
+    if (s.systems[i].name.view() == name) return s.systems[i];
+  }
+  FAIL("no system named ", name);
+  return s.systems[0];
+}
+
+std::string error_of(auto&& call) {
+  try {
+    call();
+  } catch (const fm::error& e) {
+    return e.what();
+  }
+  return "no fm::error thrown";
+}
+
+}  // namespace
+
+TEST_CASE("systems report their own usage and per-frame allocation counts in the snapshot") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap;
+  ms.add_system("scripts", heap, "heap", 1 << 20);
+  CHECK(ms.system("scripts") == fm::AllocatorRef(heap));
+
+  ms.begin_frame();
+  void* a = ms.system("scripts").allocate(100);
+  void* b = ms.system("scripts").allocate(28);
+  ms.end_frame();
+  const fm::SystemSnapshot& s1 = row(ms.latest(), "scripts");
+  CHECK(ms.latest().frame == 1);
+  CHECK(s1.kind.view() == "heap");
+  CHECK(s1.has_allocator);
+  CHECK(s1.bytes_used == 128);
+  CHECK(s1.allocations_this_frame == 2);
+  CHECK(s1.frees_this_frame == 0);
+  CHECK(s1.budget == 1 << 20);
+  CHECK_FALSE(s1.over_budget);
+
+  ms.begin_frame();
+  heap.deallocate(a, 100);
+  ms.end_frame();
+  const fm::SystemSnapshot& s2 = row(ms.latest(), "scripts");
+  CHECK(s2.bytes_used == 28);
+  CHECK(s2.bytes_peak == 128);
+  CHECK(s2.allocations_this_frame == 0);
+  CHECK(s2.frees_this_frame == 1);
+  CHECK(s2.allocations_total == 2);
+  heap.deallocate(b, 28);
+}
+
+TEST_CASE("child scopes roll their usage up into their parents, whose budget covers them") {
+  fm::MemorySystem ms;
+  fm::NewAllocator ai_heap, nav_heap;
+  ms.add_system("entities/ai", ai_heap, "heap");
+  ms.add_system("entities/nav", nav_heap, "heap");
+  ms.add_scope("audio");
+  void* p = ai_heap.allocate(300);
+  void* q = nav_heap.allocate(200);
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  const fm::SystemSnapshot& entities = row(s, "entities");
+  CHECK(entities.kind.view() == "scope");
+  CHECK_FALSE(entities.has_allocator);
+  CHECK(entities.bytes_used == 0);
+  CHECK(entities.total_bytes_used == 500);
+  CHECK(entities.depth == 0);
+  const fm::SystemSnapshot& ai = row(s, "entities/ai");
+  CHECK(ai.depth == 1);
+  CHECK(s.systems[static_cast<std::size_t>(ai.parent)].name.view() == "entities");
+  CHECK(ai.total_bytes_used == 300);
+  CHECK(row(s, "audio").total_bytes_used == 0);
+  CHECK(error_of([&] { (void)ms.system("entities"); }) ==
+        "memory system: 'entities' is a scope without an allocator of its own");
+  ai_heap.deallocate(p, 300);
+  nav_heap.deallocate(q, 200);
+}
+
+TEST_CASE("going over budget counts one overrun and calls back once per crossing") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap;
+  ms.add_scope("level", 1000);
+  ms.add_system("level/props", heap, "heap");
+  std::vector<std::string> reported;
+  ms.on_budget_overrun([&](const fm::SystemSnapshot& s) {
+    reported.push_back(std::string(s.name.view()) + " " + std::to_string(s.total_bytes_used) + "/" +
+                       std::to_string(s.budget));
+  });
+  void* big = heap.allocate(1500);
+  for (int frame = 0; frame < 3; ++frame) {
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  CHECK(reported == std::vector<std::string>{"level 1500/1000"});
+  CHECK(ms.budget_overruns() == 1);
+  CHECK(row(ms.latest(), "level").over_budget);
+  CHECK(row(ms.latest(), "level").budget_overruns == 1);
+  CHECK(ms.latest().budget_overruns == 1);
+
+  heap.deallocate(big, 1500);
+  ms.begin_frame();
+  ms.end_frame();
+  CHECK_FALSE(row(ms.latest(), "level").over_budget);
+  void* again = heap.allocate(1001);
+  ms.begin_frame();
+  ms.end_frame();
+  CHECK(ms.budget_overruns() == 2);
+  CHECK(reported.size() == 2);
+  heap.deallocate(again, 1001);
+}
+
+TEST_CASE("end-of-frame callbacks run in registration order before the snapshot is taken") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap;
+  ms.add_system("bullets", heap, "heap");
+  std::vector<void*> deferred;
+  std::string order;
+  ms.on_end_frame([&] {
+    order += "flush;";
+    for (void* p : deferred) heap.deallocate(p, 64);
+    deferred.clear();
+  });
+  ms.on_end_frame([&] { order += "second;"; });
+  ms.begin_frame();
+  deferred.push_back(heap.allocate(64));
+  deferred.push_back(heap.allocate(64));
+  ms.end_frame();
+  CHECK(order == "flush;second;");
+  CHECK(row(ms.latest(), "bullets").bytes_used == 0);
+  CHECK(row(ms.latest(), "bullets").frees_this_frame == 2);
+}
+
+TEST_CASE("a pool is snapshotted with occupancy, fragmentation and a page map") {
+  fm::MemorySystem ms;
+  fm::Pool pool(32, 16, {.blocks_per_page = 64, .name = "particles"});
+  ms.add_pool("particles", pool, 1 << 20);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 128; ++i) blocks.push_back(pool.allocate(32, 16));
+  for (int i = 0; i < 64; i += 2) pool.deallocate(blocks[static_cast<std::size_t>(i)], 32, 16);  // half of page 0
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  REQUIRE(s.pool_count == 1);
+  const fm::SystemSnapshot& sys = row(s, "particles");
+  CHECK(sys.kind.view() == "pool");
+  REQUIRE(sys.pool == 0);
+  const fm::PoolSnapshot& p = s.pools[0];
+  const fm::PoolStats st = pool.pool_stats();
+  CHECK(s.systems[p.system].name.view() == "particles");
+  CHECK(p.live_blocks == 96);
+  CHECK(p.committed_blocks == st.committed_blocks);
+  CHECK(p.occupancy == doctest::Approx(fm::metrics::occupancy(96, st.committed_blocks)));
+  CHECK(p.page_fragmentation == doctest::Approx(st.page_fragmentation));
+  CHECK(p.free_list_scatter == doctest::Approx(st.free_list_scatter));
+  CHECK(p.releasable_bytes == st.releasable_bytes);
+  CHECK(p.committed_pages == pool.page_count());
+  REQUIRE(p.page_count == pool.page_count());
+  std::uint32_t live = 0;
+  for (std::uint32_t i = 0; i < p.page_count; ++i) {
+    const fm::PageInfo info = pool.page_info(i);
+    CHECK(p.pages[i].address == reinterpret_cast<std::uint64_t>(info.page));
+    CHECK(p.pages[i].live_blocks == info.live);
+    CHECK(p.pages[i].address >= p.address_begin);
+    CHECK(p.pages[i].address + p.page_bytes <= p.address_end);
+    live += p.pages[i].live_blocks;
+    if (info.live == info.blocks && info.blocks == 64) CHECK(p.pages[i].live_summary == ~std::uint64_t{0});
+    if (info.live == 0) CHECK(p.pages[i].live_summary == 0);
+  }
+  CHECK(live == 96);
+  for (std::size_t i = 1; i < blocks.size(); i += 2) pool.deallocate(blocks[i], 32, 16);
+  for (std::size_t i = 64; i < blocks.size(); i += 2) pool.deallocate(blocks[i], 32, 16);
+}
+
+TEST_CASE("the frame arena is a system of its own and flips at end_frame") {
+  fm::MemorySystem ms({.frame_arena = {.capacity = 4096}});
+  CHECK(ms.system("frame") == fm::AllocatorRef(ms.frame_arena()));
+  ms.begin_frame();
+  (void)ms.frame_arena().allocate(1000, 8);
+  (void)ms.frame_arena().allocate(1, 64);
+  ms.end_frame();
+  const fm::FrameArenaSnapshot& a = ms.latest().frame_arena;
+  CHECK(a.available);
+  CHECK(a.bytes_used >= 1001);
+  CHECK(a.high_water >= a.bytes_used);
+  CHECK(row(ms.latest(), "frame").kind.view() == "frame arena");
+  ms.begin_frame();
+  ms.end_frame();
+  ms.begin_frame();
+  ms.end_frame();
+  CHECK(ms.latest().frame_arena.bytes_used == 0);
+  CHECK(ms.latest().frame_arena.high_water >= 1001);
+}
+
+TEST_CASE("bad registrations are rejected with the reason and change nothing") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap;
+  ms.add_system("ai", heap, "heap");
+  const std::size_t before = ms.system_count();
+  CHECK(error_of([&] { ms.add_system("ai", heap, "heap"); }) ==
+        "memory system: cannot add system 'ai': a system of that name exists");
+  CHECK(error_of([&] { ms.add_system("a//b", heap, "heap"); }) ==
+        "memory system: cannot add system 'a//b': a name is non-empty parts separated by single '/'");
+  CHECK(error_of([&] { ms.add_system(std::string(60, 'n'), heap, "heap"); }).ends_with("names are at most 47 characters"));
+  CHECK(error_of([&] { (void)ms.system("nobody"); }) == "memory system: no system named 'nobody'");
+  CHECK_FALSE(ms.try_add_system("", heap, "heap"));
+  CHECK_FALSE(ms.try_add_scope("/x"));
+  CHECK(ms.try_system("nobody") == fm::AllocatorRef{});
+  CHECK(ms.system_count() == before);
+  for (int i = 0; ms.system_count() < fm::snapshot_max_systems; ++i) {
+    REQUIRE(ms.try_add_system("s" + std::to_string(i), heap, "heap"));
+  }
+  CHECK(error_of([&] { ms.add_scope("one/more"); }) ==
+        "memory system: cannot add system 'one/more': at most 32 systems (snapshots have fixed room)");
+}
+
+TEST_CASE("the ring keeps the last frames, newest first") {
+  fm::MemorySystem ms({.history = 4});
+  CHECK(ms.history_size() == 0);
+  CHECK(ms.latest().frame == 0);
+  for (int i = 0; i < 6; ++i) {
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  CHECK(ms.history_capacity() == 4);
+  CHECK(ms.history_size() == 4);
+  CHECK(ms.latest().frame == 6);
+  CHECK(ms.history(1).frame == 5);
+  CHECK(ms.history(3).frame == 3);
+  CHECK(ms.latest().interval_seconds >= 0);
+  CHECK(ms.latest().frame_seconds >= 0);
+}
+
+TEST_CASE("a live snapshot writes as JSON with every system") {
+  fm::MemorySystem ms;
+  fm::Pool pool(16, 8, {.name = "p"});
+  ms.add_pool("p", pool);
+  void* x = pool.allocate(16, 8);
+  ms.begin_frame();
+  ms.end_frame();
+  const auto j = nlohmann::json::parse(fm::to_json(ms.latest()));
+  CHECK(j["systems"].size() == 2);
+  CHECK(j["systems"][1]["name"] == "p");
+  CHECK(j["pools"][0]["live_blocks"] == 1);
+  CHECK(j["heap"]["available"] == true);
+  pool.deallocate(x, 16, 8);
+}
+
+TEST_CASE("10,000 frames with allocations in every system take nothing from the global heap after warm-up") {
+  REQUIRE(fm::heap_counter::installed());
+  fm::MemorySystem ms({.frame_arena = {.capacity = 64 * 1024}});
+  fm::Pool particles(64, 16, {.blocks_per_page = 256, .name = "particles"});
+  fm::Pool ai(48, 8, {.name = "ai"});
+  fm::LinearArena level({.capacity = 64 * 1024, .name = "level"});
+  ms.add_pool("particles", particles, 1 << 20);
+  ms.add_pool("entities/ai", ai, 1 << 16);
+  ms.add_system("level", level, "linear arena", 1 << 16);
+  std::vector<void*> live;
+  live.reserve(512);
+  ms.on_end_frame([&] {  // a deferred destroy: free what this frame made
+    for (void* p : live) particles.deallocate(p, 64, 16);
+    live.clear();
+  });
+  ms.on_budget_overrun([](const fm::SystemSnapshot&) {});
+
+  auto run_frame = [&](int frame) {
+    ms.begin_frame();
+    for (int i = 0; i < 100 + frame % 200; ++i) live.push_back(particles.allocate(64, 16));
+    void* brain = ai.allocate(48, 8);
+    (void)ms.frame_arena().allocate(1000 + static_cast<std::size_t>(frame % 7) * 100, 16);
+    (void)level.allocate(32, 8);
+    ai.deallocate(brain, 48, 8);
+    if (frame % 100 == 99) level.reset();
+    ms.end_frame();
+  };
+  for (int frame = 0; frame < 300; ++frame) run_frame(frame);  // warm-up: pages, buffers, first ring pass
+
+  const auto before = fm::heap_counter::read();
+  std::uint64_t worst_frame = 0;
+  std::uint64_t particle_allocations = 0;
+  for (int frame = 300; frame < 10'300; ++frame) {
+    run_frame(frame);
+    const fm::Snapshot& s = ms.latest();
+    worst_frame = std::max(worst_frame, s.heap.allocations_this_frame);
+    particle_allocations += s.systems[1].allocations_this_frame;
+  }
+  const auto after = fm::heap_counter::read();
+  CHECK(after.allocations - before.allocations == 0);
+  CHECK(after.bytes - before.bytes == 0);
+  CHECK(worst_frame == 0);
+  CHECK(particle_allocations > 1'000'000);  // the frames did allocate, from framemem
+  CHECK(ms.latest().heap.available);
+  CHECK(ms.latest().frame == 10'300);
+}
