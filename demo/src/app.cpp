@@ -146,8 +146,8 @@ App::App(const AppOptions& options)
   memory_.add_scope("particles", 512u << 20);
   memory_.add_pool("particles/pool", particle_pool_);
   memory_.add_pool("particles/debug-pool", particle_debug_pool_);
-  memory_.add_system("particles/columns", column_heap_, "heap (SoA columns)");
-  memory_.add_system("entities", entity_heap_, "heap (HandlePool pages)", 64u << 20);
+  memory_.add_system("particles/columns", column_heap_, "heap");
+  memory_.add_system("entities", entity_heap_, "heap", 64u << 20);
   memory_.on_end_frame([this] { entities_->end_frame(); });
   spawn_buffer_.reserve(static_cast<std::size_t>(std::max(1, target_particles_)));
 
@@ -294,7 +294,7 @@ void App::sample_cache() {
 }
 
 void App::draw_ui() {
-  const auto col_w = 470.0f;
+  const auto col_w = 500.0f;
   const auto right_x = static_cast<float>(platform_.width()) - col_w - 8.0f;
   const auto place = [](float x, float y, float w, float h) {
     ImGui::SetNextWindowPos({x, y}, ImGuiCond_Once);
@@ -332,7 +332,7 @@ void App::draw_ui() {
   ImGui::End();
   place(right_x, 468, col_w, 210);
   if (ImGui::Begin("Cache behaviour")) {
-    char l1[32], l2[32];
+    char l1[64], l2[64];
     std::snprintf(l1, sizeof l1, "simulated LRU, %zu KiB %zu-way", geometry_.l1d.size_bytes / 1024, geometry_.l1d.ways);
     std::snprintf(l2, sizeof l2, "simulated LRU, %zu KiB %zu-way", geometry_.l2.size_bytes / 1024, geometry_.l2.ways);
     const bool hw = perf_reading_.available;
@@ -349,7 +349,9 @@ void App::draw_ui() {
     const char* reason = hw ? nullptr : perf_reading_.unavailable_reason.data();
     fm::overlay::draw_cache_panel(
         {mode_info(particle_modes, modes_.particles).label.data(), &ns_per_particle_, figures, reason});
-    ImGui::TextColored({0.6f, 0.6f, 0.65f, 1}, "%s", geometry_label_.c_str());
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.6f, 0.6f, 0.65f, 1.0f));
+    ImGui::TextWrapped("%s", geometry_label_.c_str());
+    ImGui::PopStyleColor();
   }
   ImGui::End();
   place(right_x, 684, col_w, 208);
@@ -632,6 +634,7 @@ void App::write_report(double stream_ns) {
                                                   {"l1d_read_misses", perf_reading_.l1d_read_misses},
                                                   {"how", "perf_event_open"}}
                                  : nlohmann::json{{"available", false}, {"reason", perf_reading_.reason()}}}};
+  r["heap_counter_available"] = memory_.latest().heap.available;
   r["budget_overruns"] = memory_.budget_overruns();
   r["entities_that_lost_their_target"] = particles_lost_targets_;
   r["memory"] = nlohmann::json::parse(fm::to_json(memory_.latest()));

@@ -28,6 +28,7 @@ void check_report(const std::string& path, int expected_switches) {
   expect(static_cast<bool>(in), "report " + path + " exists");
   if (!in) return;
   const auto report = nlohmann::json::parse(in);
+  expect(report.at("heap_counter_available") == true, "heap allocations were counted (fm::new_counter linked)");
   const auto& switches = report.at("switches");
   expect(static_cast<int>(switches.size()) >= expected_switches,
          "at least " + std::to_string(expected_switches) + " switches recorded (got " +

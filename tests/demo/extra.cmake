@@ -20,7 +20,7 @@ fm_target_defaults(demo_check)
 find_program(FM_XVFB_RUN xvfb-run REQUIRED)
 add_test(NAME demo_headless_toggle_tour
   COMMAND ${_demo_dir}/run_headless.sh $<TARGET_FILE:framemem-demo> $<TARGET_FILE:demo_check> ${_assets}
-          ${_demo_out}/toggle_tour toggle_tour 300 8)
+          ${_demo_out}/toggle_tour toggle_tour 300 10)
 set_tests_properties(demo_headless_toggle_tour PROPERTIES LABELS "demo" TIMEOUT 900)
 
 foreach(case IN ITEMS

@@ -50,6 +50,10 @@ void draw_address_map(const History& history) {
   const float strip_h = 10.0f;
   for (std::uint32_t i = 0; i < s.pool_count; ++i) {
     const PoolSnapshot& pool = s.pools[i];
+    if (pool.page_count == 0) {
+      ImGui::TextColored(detail::dim, "%s: no pages", s.systems[pool.system].name.c_str());
+      continue;
+    }
     ImGui::Text("%s  [0x%llx .. 0x%llx)", s.systems[pool.system].name.c_str(),
                 static_cast<unsigned long long>(pool.address_begin), static_cast<unsigned long long>(pool.address_end));
     const ImVec2 o = ImGui::GetCursorScreenPos();

@@ -16,15 +16,19 @@ void draw_cache_panel(const CacheView& view) {
   for (const CacheFigure& f : view.figures) {
     if (f.available) {
       ImGui::Text("%s: %.1f%s", f.label, f.value, f.unit);
+      ImGui::SameLine();
+      ImGui::TextColored(detail::dim, "[%s]", f.how);
     } else {
       ImGui::Text("%s:", f.label);
       ImGui::SameLine();
-      ImGui::TextColored(detail::dim, "unavailable on this machine");
+      ImGui::TextColored(detail::red, "unavailable on this machine");
     }
-    ImGui::SameLine();
-    ImGui::TextColored(detail::dim, "[%s]", f.how);
   }
-  if (view.unavailable_reason != nullptr) ImGui::TextColored(detail::dim, "(%s)", view.unavailable_reason);
+  if (view.unavailable_reason != nullptr) {
+    ImGui::PushStyleColor(ImGuiCol_Text, detail::dim);
+    ImGui::TextWrapped("(%s)", view.unavailable_reason);
+    ImGui::PopStyleColor();
+  }
 }
 
 }  // namespace fm::overlay

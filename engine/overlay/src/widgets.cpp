@@ -51,6 +51,14 @@ const char* format_bytes(char (&buf)[32], double bytes) {
   return buf;
 }
 
+const char* format_bytes_short(char (&buf)[16], double bytes) {
+  static constexpr const char* units[] = {"B", "K", "M", "G", "T"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 4) bytes /= 1024.0, ++u;
+  std::snprintf(buf, sizeof buf, u == 0 || bytes >= 100 ? "%.0f%s" : "%.1f%s", bytes, units[u]);
+  return buf;
+}
+
 namespace {
 struct PlotSource {
   const History* history;
@@ -69,14 +77,14 @@ void plot_history(const char* label, const History& history, float (*value)(cons
         const auto count = static_cast<int>(std::min<std::size_t>(s->history->size(), Series::capacity));
         return s->value(s->history->at(static_cast<std::size_t>(count - 1 - idx)));
       },
-      &src, n, 0, overlay_text, 0.0f, FLT_MAX, ImVec2(-1, height));
+      &src, n, 0, overlay_text, 0.0f, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, height));
 }
 
 void plot_series(const char* label, const Series& series, const char* overlay_text, float height) {
   ImGui::PlotLines(
       label, [](void* data, int idx) { return static_cast<const Series*>(data)->at(static_cast<std::size_t>(idx)); },
       const_cast<Series*>(&series), static_cast<int>(series.size()), 0, overlay_text, 0.0f, FLT_MAX,
-      ImVec2(-1, height));
+      ImVec2(ImGui::GetContentRegionAvail().x, height));
 }
 
 ImU32 heat(float t) {

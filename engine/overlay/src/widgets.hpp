@@ -13,6 +13,8 @@ namespace fm::overlay::detail {
 
 // "12.3 MiB" into `buf` (no allocation).
 const char* format_bytes(char (&buf)[32], double bytes);
+// "12.3M" for tight table cells.
+const char* format_bytes_short(char (&buf)[16], double bytes);
 
 // Plots one value per snapshot, oldest first, e.g. [](const Snapshot& s) { return float(s.heap.bytes_this_frame); }.
 void plot_history(const char* label, const History& history, float (*value)(const Snapshot&), const char* overlay_text,
