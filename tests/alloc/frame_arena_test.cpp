@@ -145,3 +145,20 @@ TEST_CASE("a frame arena rejects bad alignments with its name") {
 }
 
 }  // namespace
+
+#if FM_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+
+namespace {
+
+TEST_CASE("a recycled frame buffer is poisoned for AddressSanitizer until reused") {
+  fm::FrameArena frame{{.capacity = 4096}};
+  auto* p = static_cast<char*>(frame.allocate(64, 64));
+  frame.next_frame();
+  CHECK_FALSE(__asan_address_is_poisoned(p));  // still valid during the next frame
+  frame.next_frame();
+  CHECK(__asan_address_is_poisoned(p));
+}
+
+}  // namespace
+#endif

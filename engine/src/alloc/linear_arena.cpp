@@ -9,12 +9,6 @@ namespace {
 
 constexpr std::size_t chunk_alignment = 64;  // chunks and their data start on a cache line
 
-[[nodiscard]] bool fits(const std::byte* begin, const std::byte* end, std::size_t size, std::size_t align) noexcept {
-  const auto p = align_up(reinterpret_cast<std::uintptr_t>(begin), align);
-  const auto e = reinterpret_cast<std::uintptr_t>(end);
-  return p <= e && size <= e - p;
-}
-
 }  // namespace
 
 LinearArena::LinearArena(LinearArenaOptions options)
@@ -76,7 +70,8 @@ void* LinearArena::try_allocate_slow(std::size_t size, std::size_t align) noexce
 bool LinearArena::next_chunk(std::size_t size, std::size_t align) noexcept {
   if (policy_ == OverflowPolicy::fail) return false;
   Chunk* next = current_->next;
-  if (next == nullptr || !fits(next->begin, next->end, size, align)) {
+  if (next == nullptr || bump_start(reinterpret_cast<std::uintptr_t>(next->begin),
+                                    reinterpret_cast<std::uintptr_t>(next->end), size, align) == 0) {
     if (size > std::numeric_limits<std::size_t>::max() / 2) return false;
     const std::size_t data = std::max(chunk_size_, size + align);
     void* raw = upstream_.try_allocate(chunk_header + data, chunk_alignment);

@@ -19,6 +19,15 @@
 
 namespace fm {
 
+// The bump step shared by the arenas and the stack: the aligned start of a `size`-byte block at or after
+// `cursor`, or 0 when the alignment is invalid or the block does not end by `end`.
+[[nodiscard]] inline std::uintptr_t bump_start(std::uintptr_t cursor, std::uintptr_t end, std::size_t size,
+                                               std::size_t align) noexcept {
+  const std::uintptr_t p = (cursor + align - 1) & ~(align - 1);
+  if (!is_pow2(align) || align > max_alignment || p > end || size > end - p || p == 0) return 0;
+  return p;
+}
+
 // What an arena does when a request does not fit: throw/return null, or chain a new chunk.
 enum class OverflowPolicy : std::uint8_t { fail, grow };
 
@@ -104,10 +113,9 @@ class LinearArena {
 
   // The whole fast path: align the cursor, check the room, move the cursor.
   [[nodiscard]] void* bump(std::size_t size, std::size_t align) noexcept {
-    const auto cursor = reinterpret_cast<std::uintptr_t>(cursor_);
-    const auto p = (cursor + align - 1) & ~(align - 1);
-    const auto end = reinterpret_cast<std::uintptr_t>(end_);
-    if (!is_pow2(align) || align > max_alignment || p > end || size > end - p || p == 0) return nullptr;
+    const std::uintptr_t p =
+        bump_start(reinterpret_cast<std::uintptr_t>(cursor_), reinterpret_cast<std::uintptr_t>(end_), size, align);
+    if (p == 0) return nullptr;
     cursor_ = reinterpret_cast<std::byte*>(p + size);
     requested_ += size;
     ++allocations_;

@@ -1,0 +1,118 @@
+// StackAllocator: LIFO allocation over one fixed buffer, unwound by freeing the top block or by rewinding to
+// a marker. Misuse (freeing a block that is not the top, rewinding to a stale marker) is always detected: it
+// throws fm::bad_free in checked builds (FM_CHECKED) and is ignored, leaving the stack as it was, otherwise.
+// Single-threaded.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fm/alloc/linear_arena.hpp"
+#include "fm/alloc/upstream.hpp"
+#include "fm/core/allocator.hpp"
+#include "fm/debug/sanitizer.hpp"
+
+namespace fm {
+
+struct StackAllocatorOptions {
+  std::size_t capacity = 64 * 1024;  // bytes of the owned buffer (ignored when a buffer is given)
+  std::string_view name = "stack";
+  AllocatorRef parent = {};  // where the buffer comes from; the global heap when null
+  // false: a free of a block that is not on top is ignored (its memory comes back at rewind/reset) instead of
+  // being misuse; this is how std containers, which free in their own order, sit on a stack.
+  bool strict_lifo = true;
+};
+
+class StackAllocator {
+ public:
+  // A position in the stack. Valid until the stack is unwound below it (then it is stale) or reset.
+  struct Marker {
+    std::size_t offset = 0;
+    std::size_t requested = 0;
+    std::size_t depth = 0;  // live blocks when taken
+    std::uint64_t serial = 0;
+  };
+
+  explicit StackAllocator(StackAllocatorOptions options = {});
+  // LIFO over `buffer`, which must outlive the allocator.
+  explicit StackAllocator(std::span<std::byte> buffer, StackAllocatorOptions options = {});
+  ~StackAllocator();
+  StackAllocator(const StackAllocator&) = delete;
+  StackAllocator& operator=(const StackAllocator&) = delete;
+
+  // Throws fm::bad_alignment or fm::out_of_memory (the stack never grows).
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (void* p = bump(size, align)) return p;
+    throw_allocate_error(size, align);
+  }
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+    return bump(size, align);
+  }
+  // Frees the top block (the newest one still live). Anything else is misuse: see the file comment.
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t));
+
+  [[nodiscard]] Marker mark() noexcept { return Marker{top(), requested_, tops_.size(), ++serial_}; }
+  // Frees everything allocated after `m`. A stale marker throws fm::bad_free (checked builds) or is ignored.
+  void rewind(Marker m);
+  // rewind's twin: false (and nothing changes) for a marker it can tell is stale.
+  [[nodiscard]] bool try_rewind(Marker m) noexcept;
+  void reset() noexcept;
+
+  [[nodiscard]] bool owns(const void* p) const noexcept { return p >= begin_ && p < end_; }
+  [[nodiscard]] ArenaStats arena_stats() const noexcept;
+  [[nodiscard]] AllocatorStats stats() const noexcept;
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  [[nodiscard]] std::size_t bytes_used() const noexcept { return top(); }
+  [[nodiscard]] std::size_t high_water() const noexcept { return top() > high_water_ ? top() : high_water_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return static_cast<std::size_t>(end_ - begin_); }
+
+ private:
+  // A point where the top went down: markers taken before it (serial <= time) above `offset` are stale.
+  struct Drop {
+    std::uint64_t time;
+    std::size_t offset;
+  };
+  // Drops kept as suffix minima (offsets and times both increase); bounded, the oldest falls off first.
+  static constexpr std::size_t max_drops = 32;
+
+  [[nodiscard]] std::size_t top() const noexcept { return static_cast<std::size_t>(cursor_ - begin_); }
+  [[nodiscard]] void* bump(std::size_t size, std::size_t align) noexcept {
+    const std::uintptr_t p =
+        bump_start(reinterpret_cast<std::uintptr_t>(cursor_), reinterpret_cast<std::uintptr_t>(end_), size, align);
+    if (p == 0 || (tops_.size() == tops_.capacity() && !grow_tops())) return nullptr;
+    tops_.push_back(top());
+    cursor_ = reinterpret_cast<std::byte*>(p + size);
+    requested_ += size;
+    ++allocations_;
+    if (debug::annotations_active) debug::unpoison(reinterpret_cast<void*>(p), size);
+    return reinterpret_cast<void*>(p);
+  }
+  [[noreturn]] void throw_allocate_error(std::size_t size, std::size_t align) const;
+  // Why `m` cannot be rewound to, or empty when it can.
+  [[nodiscard]] std::string_view stale_reason(const Marker& m) const noexcept;
+  void lower_top(std::size_t offset, std::size_t requested, std::size_t depth) noexcept;
+  [[nodiscard]] bool grow_tops() noexcept;
+
+  std::byte* begin_ = nullptr;
+  std::byte* cursor_ = nullptr;
+  std::byte* end_ = nullptr;
+  std::size_t requested_ = 0;
+  std::size_t high_water_ = 0;
+  std::uint64_t serial_ = 0;
+  std::uint64_t allocations_ = 0;
+  std::uint64_t deallocations_ = 0;
+  std::vector<std::size_t> tops_;  // the top before each live block, so a free restores it exactly
+  std::array<Drop, max_drops> drops_{};
+  std::size_t drop_count_ = 0;
+  Upstream upstream_;
+  bool owns_buffer_;
+  bool strict_lifo_;
+  std::string name_;
+};
+
+}  // namespace fm

@@ -1,0 +1,190 @@
+// Specification of fm/alloc/stack_allocator.hpp.
+#include "fm/alloc/stack_allocator.hpp"
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+namespace {
+
+using fm::test::message_of;
+
+TEST_CASE("stack frees the top block and rewinds to markers") {
+  alignas(64) std::array<std::byte, 1024> buffer{};
+  fm::StackAllocator stack{buffer, {.name = "scratch"}};
+  void* a = stack.allocate(10, 8);
+  const auto m = stack.mark();
+  void* b = stack.allocate(20, 16);
+  void* c = stack.allocate(30, 8);
+  CHECK(b == buffer.data() + 16);
+  CHECK(c == buffer.data() + 40);
+  CHECK(stack.bytes_used() == 70);
+  CHECK(stack.arena_stats().padding == 10);
+  stack.deallocate(c, 30, 8);
+  CHECK(stack.bytes_used() == 36);  // the padding in front of c is given back too
+  stack.rewind(m);
+  CHECK(stack.bytes_used() == 10);
+  CHECK(stack.allocate(20, 16) == b);
+  stack.reset();
+  CHECK(stack.allocate(10, 8) == a);
+  CHECK(stack.high_water() == 70);
+  CHECK(stack.stats().deallocations == 1);
+}
+
+TEST_CASE("stack serves every power-of-two alignment up to 4096 for sizes up to 4 pages") {
+  fm::StackAllocator stack{{.capacity = 256 * 1024}};
+  fm::test::check_alignment_sweep(stack, [&] { CHECK(stack.bytes_used() == 0); });
+}
+
+TEST_CASE("a full stack throws out_of_memory naming itself and stays unchanged") {
+  fm::StackAllocator stack{{.capacity = 128, .name = "scratch"}};
+  (void)stack.allocate(100, 8);
+  CHECK(message_of<fm::out_of_memory>([&] { (void)stack.allocate(64, 8); }) ==
+        "out of memory in 'scratch': requested 64 bytes aligned to 8, capacity 128 bytes (stack full: 100 bytes in use)");
+  CHECK(stack.try_allocate(64, 8) == nullptr);
+  CHECK(message_of<fm::bad_alignment>([&] { (void)stack.allocate(8, 5); }) ==
+        "bad alignment in 'scratch': 5 is not a power of two between 1 and 4096");
+  CHECK(stack.bytes_used() == 100);
+}
+
+TEST_CASE("a marker is stale once the stack was unwound below it, even after it grew back") {
+  fm::StackAllocator stack{{.capacity = 1024}};
+  (void)stack.allocate(16, 8);
+  const auto outer = stack.mark();
+  (void)stack.allocate(16, 8);
+  const auto inner = stack.mark();
+  (void)stack.allocate(16, 8);
+  stack.rewind(outer);
+  (void)stack.allocate(64, 8);  // the top is above `inner` again
+  CHECK_FALSE(stack.try_rewind(inner));
+  CHECK(stack.bytes_used() == 80);
+  CHECK(stack.try_rewind(outer));  // still valid: the stack never went below it
+  CHECK(stack.bytes_used() == 16);
+  const auto above = fm::StackAllocator::Marker{.offset = 512, .requested = 0, .depth = 9, .serial = 99};
+  CHECK_FALSE(stack.try_rewind(above));
+  stack.reset();
+  CHECK_FALSE(stack.try_rewind(outer));
+}
+
+#if FM_CHECKED
+TEST_CASE("checked stack: out-of-order free, foreign pointer and stale marker throw bad_free and change nothing") {
+  alignas(64) std::array<std::byte, 256> buffer{};
+  fm::StackAllocator stack{buffer, {.name = "scratch"}};
+  void* a = stack.allocate(16, 8);
+  const auto m = stack.mark();
+  (void)stack.allocate(16, 8);
+  CHECK(message_of<fm::bad_free>([&] { stack.deallocate(a, 16, 8); }) ==
+        "out-of-order free in stack 'scratch': block at offset 0 (16 bytes) is not the top block; top is at offset 32");
+  int local = 0;
+  CHECK(message_of<fm::bad_free>([&] { stack.deallocate(&local, 4, 4); }) ==
+        "foreign pointer in stack 'scratch': the block is not inside its 256-byte buffer");
+  stack.rewind(m);
+  (void)stack.allocate(8, 8);
+  const auto stale = stack.mark();
+  stack.reset();
+  (void)stack.allocate(64, 8);
+  CHECK(message_of<fm::bad_free>([&] { stack.rewind(stale); }) ==
+        "rewind to a stale marker in stack 'scratch': marker at offset 24 is invalid because the stack was unwound "
+        "below it after it was taken (top at offset 64)");
+  stack.reset();
+  CHECK(message_of<fm::bad_free>([&] { stack.rewind(stale); }) ==
+        "rewind to a stale marker in stack 'scratch': marker at offset 24 is invalid because it is above the current "
+        "top (top at offset 0)");
+  CHECK(stack.bytes_used() == 0);
+}
+#endif
+
+TEST_CASE("a non-strict stack ignores frees that are not on top until the next rewind") {
+  fm::StackAllocator stack{{.capacity = 1024, .strict_lifo = false}};
+  const auto m = stack.mark();
+  void* a = stack.allocate(16, 8);
+  (void)stack.allocate(16, 8);
+  stack.deallocate(a, 16, 8);
+  CHECK(stack.bytes_used() == 32);
+  stack.rewind(m);
+  CHECK(stack.bytes_used() == 0);
+}
+
+TEST_CASE("randomized stack matches a LIFO model with markers") {
+  const unsigned seed = 777;
+  CAPTURE(seed);
+  std::mt19937 rng(seed);
+  constexpr std::size_t capacity = 32 * 1024;
+  fm::StackAllocator stack{{.capacity = capacity, .name = "model"}};
+  auto* base = static_cast<std::byte*>(stack.allocate(0, 1));  // the buffer start, 64-byte aligned
+  struct Block {
+    std::size_t start;
+    std::size_t size;
+    std::size_t top_before;
+  };
+  struct Saved {
+    fm::StackAllocator::Marker marker;
+    std::size_t top;
+    std::size_t blocks;
+  };
+  std::vector<Block> blocks;
+  std::vector<Saved> markers;  // markers the model knows to be valid, oldest first
+  std::size_t top = 0;
+  std::size_t high = 0;
+  for (int op = 0; op < 20000; ++op) {
+    CAPTURE(op);
+    const unsigned roll = rng() % 100;
+    if (roll < 50) {
+      const std::size_t size = rng() % 300;
+      const std::size_t align = std::size_t{1} << (rng() % 7);
+      const std::size_t start = fm::align_up(top, align);
+      void* p = stack.try_allocate(size, align);
+      if (start + size > capacity) {
+        CHECK(p == nullptr);
+        continue;
+      }
+      REQUIRE(p == base + start);
+      blocks.push_back({start, size, top});
+      top = start + size;
+    } else if (roll < 75 && !blocks.empty()) {
+      stack.deallocate(base + blocks.back().start, blocks.back().size, 1);
+      top = blocks.back().top_before;
+      blocks.pop_back();
+      while (!markers.empty() && (markers.back().top > top || markers.back().blocks > blocks.size())) markers.pop_back();
+    } else if (roll < 90) {
+      markers.push_back({stack.mark(), top, blocks.size()});
+    } else if (!markers.empty()) {
+      const std::size_t k = rng() % markers.size();
+      stack.rewind(markers[k].marker);
+      top = markers[k].top;
+      blocks.resize(markers[k].blocks);
+      markers.resize(k + 1);
+    }
+    high = std::max(high, top);
+    CHECK(stack.bytes_used() == top);
+    CHECK(stack.high_water() == high);
+  }
+}
+
+}  // namespace
+
+#if FM_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+
+namespace {
+
+TEST_CASE("freed and rewound stack memory is poisoned for AddressSanitizer") {
+  fm::StackAllocator stack{{.capacity = 1024}};
+  auto* a = static_cast<char*>(stack.allocate(32, 8));
+  const auto m = stack.mark();
+  auto* b = static_cast<char*>(stack.allocate(32, 8));
+  CHECK_FALSE(__asan_address_is_poisoned(b));
+  CHECK(__asan_address_is_poisoned(b + 32));
+  stack.rewind(m);
+  CHECK(__asan_address_is_poisoned(b));
+  stack.deallocate(a, 32, 8);
+  CHECK(__asan_address_is_poisoned(a));
+}
+
+}  // namespace
+#endif
