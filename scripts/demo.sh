@@ -17,7 +17,7 @@ fi
 
 out="$FM_ROOT/out"
 mkdir -p "$out"
-xvfb-run -a -s "-screen 0 1280x720x24" "$demo" --assets "$FM_ROOT/assets" --headless --frames 300 \
+xvfb-run -a -s "-screen 0 1600x900x24" "$demo" --assets "$FM_ROOT/assets" --headless --frames 300 \
   --screenshot "$out/demo.png" --report "$out/demo.json" "$@"
 echo "demo: screenshot $out/demo.png"
 echo "demo: report     $out/demo.json"

@@ -1,73 +1,72 @@
-// framemem-demo entry point: parses the command line, runs the frame loop in a window or headless,
-// and writes the screenshot and JSON report on request.
+// framemem-demo entry point: parses the command line (CLI11), loads and validates the scenario before
+// anything runs, then runs the frame loop in a window or headless.
 #include <CLI/CLI.hpp>
-#include <GL/gl.h>
-#include <imgui.h>
 
-#include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "fm/overlay/overlay.hpp"
-#include "platform.hpp"
-#include "screenshot.hpp"
+#include "app.hpp"
 
 namespace {
 
-struct Options {
-  bool headless = false;
-  int frames = 0;  // 0 = until the window closes
-  std::string screenshot;
-  std::string report;
-  std::string assets = "assets";
-};
+// Exit statuses: 0 ok, 1 runtime failure, 2 bad input (command line or scenario).
+constexpr int bad_input = 2;
 
-int run(const Options& opt) {
-  demo::Platform platform({.headless = opt.headless});
-  using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  int frame = 0;
-  for (; opt.frames == 0 || frame < opt.frames; ++frame) {
-    if (!platform.poll_events()) break;
-    platform.begin_ui_frame();
-    ImGui::SetNextWindowPos({10, 10}, ImGuiCond_Once);
-    ImGui::Begin("framemem");
-    ImGui::Text("%s", fm::overlay::version());
-    ImGui::Text("frame %d, %.1f FPS", frame, static_cast<double>(ImGui::GetIO().Framerate));
-    ImGui::Text("GL: %s", platform.gl_renderer().c_str());
-    ImGui::End();
-    glViewport(0, 0, platform.width(), platform.height());
-    glClearColor(0.05f, 0.07f, 0.12f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    platform.render_ui();
-    const bool last = opt.frames != 0 && frame + 1 == opt.frames;
-    if (last && !opt.screenshot.empty()) {
-      demo::write_png(demo::capture_back_buffer(platform.width(), platform.height()), opt.screenshot);
-    }
-    platform.present();
+template <class E, std::size_t N>
+void override_mode(const std::string& flag, const std::string& value, const std::array<demo::ModeInfo<E>, N>& table,
+                   E& target) {
+  if (value.empty()) return;
+  if (const auto m = demo::mode_from_key(table, value)) {
+    target = *m;
+  } else {
+    throw demo::ScenarioError("option " + flag + ": expected one of " + demo::mode_keys(table) + ", got \"" + value + "\"");
   }
-  const double seconds = std::chrono::duration<double>(clock::now() - start).count();
-  if (!opt.report.empty()) {
-    nlohmann::json report{{"frames", frame}, {"seconds", seconds}, {"gl_renderer", platform.gl_renderer()}};
-    std::ofstream(opt.report) << report.dump(2) << '\n';
-  }
-  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options opt;
-  CLI::App app{"framemem demo: particles and entities on framemem, with a live memory overlay"};
-  app.add_flag("--headless", opt.headless, "Render to a hidden window (use with --frames, --screenshot, --report)");
-  app.add_option("--frames", opt.frames, "Number of frames to run (0 = until closed)")->check(CLI::NonNegativeNumber);
-  app.add_option("--screenshot", opt.screenshot, "Write the last frame as PNG to this path");
-  app.add_option("--report", opt.report, "Write a JSON report to this path");
-  app.add_option("--assets", opt.assets, "Folder with scenarios and shaders");
-  CLI11_PARSE(app, argc, argv);
+  demo::AppOptions opt;
+  std::string scenario_path;
+  std::string particles_mode, entities_mode, scratch_mode;
+  int particles = -1;
+  bool no_vsync = false;
+
+  CLI::App cli{"framemem demo: particles and entities on framemem, with a live memory overlay.\n"
+               "Keys: 1/2/3 particle store, 4/5/6 entity store, 7/8 scratch, d debug layer, space pause, s step."};
+  cli.add_flag("--headless", opt.headless, "Render to a hidden window (with --frames, --screenshot, --report)");
+  cli.add_option("--frames", opt.frames, "Frames to run (0 = until the window is closed)")->check(CLI::NonNegativeNumber);
+  cli.add_option("--screenshot", opt.screenshot, "Write the last frame, overlay included, as PNG");
+  cli.add_option("--report", opt.report, "Write a JSON report: switches, checksums, per-mode costs, cache figures");
+  cli.add_option("--scenario", scenario_path, "Scenario file (assets/scenarios/*.json); default: assets' default.json");
+  cli.add_option("--assets", opt.assets, "Folder with scenarios/ and shaders/")->check(CLI::ExistingDirectory);
+  cli.add_option("--particles", particles, "Live particle count (overrides the scenario)")
+      ->check(CLI::Range(0, demo::max_particles));
+  cli.add_option("--particles-mode", particles_mode, "Starting particle store: aos_heap, aos_pool, soa");
+  cli.add_option("--entities-mode", entities_mode, "Starting entity store: raw, shared, handles");
+  cli.add_option("--scratch-mode", scratch_mode, "Starting scratch memory: malloc, frame_arena");
+  cli.add_option("--threads", opt.threads, "Worker threads for the particle update (0 = every core)");
+  cli.add_flag("--no-vsync", no_vsync, "Do not wait for vertical sync in a window");
+  cli.add_option("--ui-map", opt.ui_map, "Write the screen positions of the mode buttons as JSON (for UI tests)");
   try {
-    return run(opt);
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e) == 0 ? 0 : bad_input;
+  }
+  opt.vsync = !no_vsync;
+
+  try {
+    opt.scenario = demo::load_scenario(scenario_path.empty() ? opt.assets + "/scenarios/default.json" : scenario_path);
+    override_mode("--particles-mode", particles_mode, demo::particle_modes, opt.scenario.modes.particles);
+    override_mode("--entities-mode", entities_mode, demo::entity_modes, opt.scenario.modes.entities);
+    override_mode("--scratch-mode", scratch_mode, demo::scratch_modes, opt.scenario.modes.scratch);
+    if (particles >= 0) opt.scenario.particles = particles;
+  } catch (const demo::ScenarioError& e) {
+    std::fprintf(stderr, "framemem-demo: %s\n", e.what());
+    return bad_input;
+  }
+
+  try {
+    return demo::run_app(opt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "framemem-demo: %s\n", e.what());
     return 1;

@@ -9,8 +9,8 @@
 namespace demo {
 
 struct WindowOptions {
-  int width = 1280;
-  int height = 720;
+  int width = 1600;
+  int height = 900;
   bool headless = false;  // hidden window, rendering still happens (for screenshots)
   bool vsync = true;
 };

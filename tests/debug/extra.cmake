@@ -26,6 +26,8 @@ fm_add_child_test(debug_leak_report_at_exit 0 "${_misuse};leak"
   "tests/debug/misuse_program.cpp:[0-9]+: 3 blocks, 60 bytes \\[weapons\\] in int \\{anonymous\\}::leak\\(\\)")
 fm_add_child_test(debug_guard_overrun_named 3 "${_misuse};overrun"
   "guard overwritten in 'names': block #1 \\(16 bytes at 0x[0-9a-f]+\\) overrun after its end at offset 16: found 0x00, expected 0xFD")
+fm_add_child_test(debug_double_free_named 4 "${_misuse};double-free"
+  "double free in 'bullets': block #1 at 0x[0-9a-f]+ \\(20 bytes aligned to 4, allocated at tests/debug/misuse_program.cpp:[0-9]+\\) was already freed")
 
 find_program(FM_VALGRIND valgrind)
 if(FM_SANITIZE MATCHES "address")

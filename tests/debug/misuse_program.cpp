@@ -1,6 +1,6 @@
 // Deliberate memory bugs, one per command, run as separate processes by the debug tests (and quoted in
-// docs/debugging.md): a leak caught by fm::Tracking, an overrun caught by fm::Guarded, and a use after
-// free inside a pool caught by AddressSanitizer or Valgrind memcheck.
+// docs/debugging.md): a leak and a double free caught by fm::Tracking, an overrun caught by fm::Guarded,
+// and a use after free inside a pool caught by AddressSanitizer or Valgrind memcheck.
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -44,6 +44,20 @@ int overrun() {
   return 0;
 }
 
+// Gives the same bullet back twice; the tracker names the block and where it was allocated.
+int double_free() {
+  fm::Tracking<fm::Pool> bullets(sizeof(Bullet), alignof(Bullet), fm::PoolOptions{.name = "bullets"});
+  void* b = bullets.allocate(sizeof(Bullet), alignof(Bullet));
+  bullets.deallocate(b, sizeof(Bullet), alignof(Bullet));
+  try {
+    bullets.deallocate(b, sizeof(Bullet), alignof(Bullet));
+  } catch (const fm::bad_free& e) {
+    std::printf("caught fm::bad_free: %s\n", e.what());
+    return 4;
+  }
+  return 0;
+}
+
 // Reads a bullet after giving its block back to the pool.
 int use_after_free() {
   fm::Pool bullets(sizeof(Bullet), alignof(Bullet), fm::PoolOptions{.name = "bullets"});
@@ -64,7 +78,8 @@ int main(int argc, char** argv) {
   const std::string_view what = argc == 2 ? argv[1] : "";
   if (what == "leak") return leak();
   if (what == "overrun") return overrun();
+  if (what == "double-free") return double_free();
   if (what == "use-after-free") return use_after_free();
-  std::fputs("usage: misuse_program leak|overrun|use-after-free\n", stderr);
+  std::fputs("usage: misuse_program leak|overrun|double-free|use-after-free\n", stderr);
   return 2;
 }

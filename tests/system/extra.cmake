@@ -2,3 +2,19 @@
 # operator new (fm::new_counter).
 find_package(nlohmann_json CONFIG REQUIRED)
 target_link_libraries(fm_system_tests PRIVATE nlohmann_json::nlohmann_json fm::new_counter)
+
+# The README's memory-system example, compiled and run exactly as written there.
+file(READ ${PROJECT_SOURCE_DIR}/README.md _fm_readme)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/README.md)
+string(REGEX MATCH "<!-- memory-system-example:begin -->[^`]*```cpp\n(.*)```[^`]*<!-- memory-system-example:end -->"
+  _fm_found "${_fm_readme}")
+if(NOT _fm_found)
+  message(FATAL_ERROR "README.md has no ```cpp block between the memory-system-example markers")
+endif()
+file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/readme_memory_system.cpp "${CMAKE_MATCH_1}")
+add_executable(fm_readme_memory_system ${CMAKE_CURRENT_BINARY_DIR}/readme_memory_system.cpp)
+target_link_libraries(fm_readme_memory_system PRIVATE fm::core)
+fm_target_defaults(fm_readme_memory_system)
+add_test(NAME system_readme_example COMMAND fm_readme_memory_system)
+set_tests_properties(system_readme_example PROPERTIES LABELS unit
+  PASS_REGULAR_EXPRESSION "over budget: entities/ai.*bullets: occupancy 0\\.[0-9]+.*framemem: 1 leaked allocation \\(32 bytes\\)")

@@ -1,11 +1,14 @@
-// fm::HandlePool<T>: a slot map. Objects live in pages from an fm allocator; a handle reaches its object
-// through a slot that records the slot's generation, so a handle to a destroyed object resolves to null.
-// Destroy leaves a hole that the next create fills; compact() moves objects from the end into holes.
+// fm::HandlePool<T>: a slot map. Objects live in cells in pages from an fm allocator; a handle's slot
+// records its generation, so a handle to a destroyed object resolves to null. An object normally lives in
+// the cell of its own slot index, tagged with its handle, so resolving reads one cache line; compact() may
+// move it away, behind a link in its slot.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,8 +64,7 @@ class HandlePool {
       : alloc_(alloc ? alloc : AllocatorRef(own_heap_)),
         name_(name),
         slots_(alloc_),
-        values_(alloc_),
-        owners_(alloc_),
+        cells_(alloc_),
         holes_(alloc_),
         deferred_(alloc_) {}
   HandlePool(const HandlePool&) = delete;
@@ -115,10 +117,8 @@ class HandlePool {
   std::size_t end_frame() noexcept { return flush(); }
 
   // The object `h` refers to, or null when it was destroyed (or `h` is null or from elsewhere).
-  [[nodiscard]] T* get(Handle<T> h) noexcept { return contains(h) ? values_.slot(slots_[h.index()].link) : nullptr; }
-  [[nodiscard]] const T* get(Handle<T> h) const noexcept {
-    return contains(h) ? values_.slot(slots_[h.index()].link) : nullptr;
-  }
+  [[nodiscard]] T* get(Handle<T> h) noexcept { return find(h); }
+  [[nodiscard]] const T* get(Handle<T> h) const noexcept { return find(h); }
 
   // As get(), but throws stale_handle naming the handle and its slot's current generation.
   [[nodiscard]] T& at(Handle<T> h) {
@@ -155,7 +155,7 @@ class HandlePool {
     static_assert(std::is_nothrow_move_constructible_v<T>, "compact() relocates objects");
     CompactResult result;
     while (hole_count_ > 0 && max_bytes - result.bytes_moved >= sizeof(T)) {
-      move_last_into(holes_[--hole_count_]);
+      move_last_down();
       ++result.objects_moved;
       result.bytes_moved += sizeof(T);
     }
@@ -166,9 +166,7 @@ class HandlePool {
   // Gives object pages past the last live object back to the allocator (the slot table never shrinks:
   // its indices are in handles).
   void shrink_to_fit() noexcept {
-    const std::size_t keep = (end_ + values_.per_page - 1) / values_.per_page;
-    values_.release_from(keep);
-    owners_.release_from((end_ + owners_.per_page - 1) / owners_.per_page);
+    cells_.release_from((end_ + cells_.per_page - 1) / cells_.per_page);
     holes_.release_from((end_ + holes_.per_page - 1) / holes_.per_page);
     if (deferred_count_ == 0) deferred_.release_from(0);
   }
@@ -182,24 +180,63 @@ class HandlePool {
     s.retired_slots = retired_count_;
     s.holes = hole_count_;
     s.deferred = deferred_count_;
-    s.bytes_reserved = slots_.bytes_reserved() + values_.bytes_reserved() + owners_.bytes_reserved() +
-                       holes_.bytes_reserved() + deferred_.bytes_reserved();
-    s.pages = slots_.pages() + values_.pages() + owners_.pages() + holes_.pages() + deferred_.pages();
+    s.bytes_reserved =
+        slots_.bytes_reserved() + cells_.bytes_reserved() + holes_.bytes_reserved() + deferred_.bytes_reserved();
+    s.pages = slots_.pages() + cells_.pages() + holes_.pages() + deferred_.pages();
     return s;
   }
 
  private:
-  // A live slot links to its object's position; a free slot links to the next free slot (FIFO queue).
+  // A live slot links to its object's cell when compaction moved it away from the slot's own cell (else
+  // `at_home`); a free slot links to the next free slot (FIFO queue).
   struct Slot {
     std::uint32_t generation;
     std::uint32_t link;
   };
   static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
-  // owners_[pos] is the slot index of a live object, or hole_bit | its index in holes_ for a hole.
+  static constexpr std::uint32_t at_home = none;
+  // A cell's tag is the handle bits of the object in it (generation, slot index), or, for a hole,
+  // hole_bit | its index in holes_. A slot index never has hole_bit, so the two never meet.
   static constexpr std::uint32_t hole_bit = 1U << 31;
   static constexpr std::size_t max_slots = hole_bit;
+  struct Cell {
+    std::uint64_t tag;
+    alignas(T) std::byte storage[sizeof(T)];
+    [[nodiscard]] T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
+    [[nodiscard]] bool is_hole() const noexcept { return (tag & hole_bit) != 0; }
+    [[nodiscard]] std::uint32_t owner() const noexcept { return static_cast<std::uint32_t>(tag); }
+  };
+
+  // Fast path: the object sits in its home cell, whose tag is the handle itself (one cache line, no
+  // dependent load). Anything else -- moved by compact(), stale, foreign -- goes out of line.
+  T* find(Handle<T> h) const noexcept {
+    if (h.index() < end_) {
+      Cell& home = cells_[h.index()];
+      if (home.tag == h.bits()) [[likely]]
+        return home.value();
+    }
+    return find_away(h);
+  }
+  [[gnu::noinline]] T* find_away(Handle<T> h) const noexcept {
+    return contains(h) ? cells_[position_of(h.index())].value() : nullptr;
+  }
+
+  std::uint32_t position_of(std::uint32_t index) const noexcept {
+    const std::uint32_t link = slots_[index].link;
+    return link == at_home ? index : link;
+  }
+  void place(std::uint32_t index, std::uint32_t pos) noexcept {
+    slots_[index].link = pos == index ? at_home : pos;
+    cells_[pos].tag = Handle<T>(index, slots_[index].generation).bits();
+  }
 
   bool reuses_slot() const noexcept { return free_count_ > reuse_threshold; }
+  std::uint32_t next_index() const noexcept {
+    return reuses_slot() ? free_head_ : static_cast<std::uint32_t>(slot_count_);
+  }
+  bool home_is_free(std::uint32_t index) const noexcept {
+    return index >= end_ || cells_[index].is_hole();
+  }
 
   // Makes sure one more object fits without allocating in emplace(). Returns false only when !throwing.
   bool reserve_one(bool throwing) {
@@ -210,13 +247,10 @@ class HandlePool {
       }
       if (!make_room(slots_, slot_count_, throwing)) return false;
     }
-    if (hole_count_ == 0) {
-      // holes_ grows with end_ so that destroy (noexcept) never allocates to record a hole.
-      if (!make_room(values_, end_, throwing) || !make_room(owners_, end_, throwing) ||
-          !make_room(holes_, end_, throwing))
-        return false;
-    }
-    return true;
+    // The new object goes to its home cell, which may lie past end_. holes_ grows with the cells so that
+    // destroy (noexcept) never allocates to record a hole.
+    const std::size_t last = std::max<std::size_t>(end_, next_index());
+    return make_room(cells_, last, throwing) && make_room(holes_, last, throwing);
   }
 
   template <class Table>
@@ -228,8 +262,11 @@ class HandlePool {
 
   template <class... Args>
   Handle<T> emplace(Args&&... args) {
-    const std::uint32_t pos = hole_count_ > 0 ? holes_[hole_count_ - 1] : static_cast<std::uint32_t>(end_);
-    T* p = values_.slot(pos);
+    const std::uint32_t index = next_index();
+    const std::uint32_t pos = home_is_free(index) ? index
+                              : hole_count_ > 0   ? holes_[hole_count_ - 1]
+                                                  : static_cast<std::uint32_t>(end_);
+    T* p = cells_[pos].value();
     debug::unpoison(p, sizeof(T));
     try {
       std::construct_at(p, std::forward<Args>(args)...);
@@ -237,33 +274,36 @@ class HandlePool {
       debug::poison(p, sizeof(T));
       throw;
     }
-    if (hole_count_ > 0) {
-      --hole_count_;
-    } else {
-      ++end_;
-    }
-    const std::uint32_t index = take_slot();
-    slots_[index].link = pos;
-    owners_[pos] = index;
+    claim_cell(pos);
+    take_slot();
+    place(index, pos);
     ++size_;
     return {index, slots_[index].generation};
   }
 
-  std::uint32_t take_slot() noexcept {
-    if (reuses_slot()) {
-      const std::uint32_t index = free_head_;
-      free_head_ = slots_[index].link;
-      if (--free_count_ == 0) free_tail_ = none;
-      return index;
+  // Takes `pos` out of the holes, or extends storage to it (cells skipped on the way become holes).
+  void claim_cell(std::uint32_t pos) noexcept {
+    if (pos < end_) {
+      remove_hole(cells_[pos].owner() & ~hole_bit);
+      return;
     }
-    const auto index = static_cast<std::uint32_t>(slot_count_++);
-    slots_[index] = Slot{1, none};
-    return index;
+    while (end_ < pos) push_hole(static_cast<std::uint32_t>(end_++));
+    ++end_;
+  }
+
+  // Takes next_index() out of the reuse queue, or issues a new slot.
+  void take_slot() noexcept {
+    if (reuses_slot()) {
+      free_head_ = slots_[free_head_].link;
+      if (--free_count_ == 0) free_tail_ = none;
+      return;
+    }
+    slots_[slot_count_++] = Slot{1, at_home};
   }
 
   void release(std::uint32_t index) noexcept {
-    const std::uint32_t pos = slots_[index].link;
-    T* p = values_.slot(pos);
+    const std::uint32_t pos = position_of(index);
+    T* p = cells_[pos].value();
     std::destroy_at(p);
     debug::poison(p, sizeof(T));
     free_position(pos);
@@ -294,16 +334,20 @@ class HandlePool {
       --end_;
       trim_tail();
     } else {
-      holes_[hole_count_] = pos;
-      owners_[pos] = hole_bit | static_cast<std::uint32_t>(hole_count_);
-      ++hole_count_;
+      push_hole(pos);
     }
+  }
+
+  void push_hole(std::uint32_t pos) noexcept {
+    holes_[hole_count_] = pos;
+    cells_[pos].tag = hole_bit | hole_count_;
+    ++hole_count_;
   }
 
   // Keeps the invariant "the last stored object is live": trailing holes leave the hole list.
   void trim_tail() noexcept {
-    while (end_ > 0 && (owners_[end_ - 1] & hole_bit) != 0) {
-      remove_hole(owners_[end_ - 1] & ~hole_bit);
+    while (end_ > 0 && cells_[end_ - 1].is_hole()) {
+      remove_hole(cells_[end_ - 1].owner() & ~hole_bit);
       --end_;
     }
   }
@@ -311,21 +355,23 @@ class HandlePool {
   void remove_hole(std::uint32_t hole_index) noexcept {
     const std::uint32_t last = holes_[--hole_count_];
     holes_[hole_index] = last;
-    owners_[last] = hole_bit | hole_index;
+    cells_[last].tag = hole_bit | hole_index;
   }
 
-  // Relocates the last stored object into the hole at `pos` (which lies below it) and repoints its slot.
-  void move_last_into(std::uint32_t pos) noexcept {
+  // Relocates the last stored object into a hole below it -- its home cell when that is free, so it
+  // resolves without a link again -- and repoints its slot.
+  void move_last_down() noexcept {
     const auto from = static_cast<std::uint32_t>(end_ - 1);
-    T* src = values_.slot(from);
-    T* dst = values_.slot(pos);
+    const std::uint32_t index = cells_[from].owner();
+    const std::uint32_t pos = index < from && home_is_free(index) ? index : holes_[hole_count_ - 1];
+    remove_hole(cells_[pos].owner() & ~hole_bit);
+    T* src = cells_[from].value();
+    T* dst = cells_[pos].value();
     debug::unpoison(dst, sizeof(T));
     std::construct_at(dst, std::move(*src));
     std::destroy_at(src);
     debug::poison(src, sizeof(T));
-    const std::uint32_t index = owners_[from];
-    owners_[pos] = index;
-    slots_[index].link = pos;
+    place(index, pos);
     --end_;
     trim_tail();
   }
@@ -333,11 +379,11 @@ class HandlePool {
   template <class Self, class F>
   static void visit(Self& self, F& f) {
     for (std::size_t pos = 0; pos < self.end_; ++pos) {
-      const std::uint32_t owner = self.owners_[pos];
-      if ((owner & hole_bit) != 0) continue;
-      auto& value = *self.values_.slot(pos);
+      Cell& cell = self.cells_[pos];
+      if (cell.is_hole()) continue;
+      auto& value = *static_cast<std::conditional_t<std::is_const_v<Self>, const T*, T*>>(cell.value());
       if constexpr (std::is_invocable_v<F&, Handle<T>, decltype(value)>) {
-        f(Handle<T>{owner, self.slots_[owner].generation}, value);
+        f(Handle<T>::from_bits(cell.tag), value);
       } else {
         f(value);
       }
@@ -353,8 +399,7 @@ class HandlePool {
   AllocatorRef alloc_;
   std::string name_;
   PageTable<Slot> slots_;
-  PageTable<T> values_;
-  PageTable<std::uint32_t> owners_;
+  PageTable<Cell> cells_;
   PageTable<std::uint32_t> holes_;  // positions of holes, as a stack
   PageTable<Handle<T>> deferred_;
   std::size_t size_ = 0;

@@ -1,0 +1,59 @@
+// The demo program: owns the window, the memory system, the stores and the frame loop; applies mode
+// switches at frame boundaries (from the overlay, the keyboard or a scenario) and records what happened
+// for the JSON report.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "modes.hpp"
+#include "records.hpp"
+#include "scenario.hpp"
+
+namespace demo {
+
+struct AppOptions {
+  bool headless = false;
+  bool vsync = true;
+  int frames = 0;  // 0 = until the window closes
+  unsigned threads = 0;  // 0 = every core
+  std::string assets = "assets";
+  std::string screenshot;
+  std::string report;
+  std::string ui_map;  // where to write the screen rectangles of the controls (for UI tests)
+  Scenario scenario;
+};
+
+// One attempted switch of a store, as the report shows it.
+struct SwitchRecord {
+  int frame = 0;
+  std::string store;   // particles, entities, scratch, debug
+  std::string from, to;
+  std::string source;  // scenario, ui, key
+  Checksum before, after;
+  bool accepted = false;
+  std::string error;
+};
+
+// Frames spent in one combination of modes.
+struct Segment {
+  Modes modes;
+  int first_frame = 0;
+  int frames = 0;
+  int steady_frames = 0;  // frames after warm-up (pools grown, caches filled)
+  double heap_allocations = 0;  // summed over steady frames: operator new calls + scratch mallocs
+  double heap_bytes = 0;
+  double sim_ns = 0;            // summed over steady frames
+  double particle_update_ns = 0;  // particle update time, summed over steady frames
+  double particle_frames = 0;   // particles alive, summed over steady frames
+  double render_ms = 0;
+};
+
+class App;
+int run_app(const AppOptions& options);
+
+}  // namespace demo

@@ -1,0 +1,46 @@
+// Per-frame scratch memory in the two ways a game can get it: a malloc per request, freed at frame end,
+// or a bump allocation in the calling thread's FrameArena, recycled two frames later. Both count their
+// requests so the overlay can show what each costs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "modes.hpp"
+
+namespace fm {
+class FrameArena;
+}
+
+namespace demo {
+
+class Scratch {
+ public:
+  Scratch(ScratchMode mode, fm::FrameArena& arena);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  [[nodiscard]] ScratchMode mode() const noexcept { return mode_; }
+  [[nodiscard]] void* allocate(std::size_t bytes, std::size_t align);
+  template <class T>
+  [[nodiscard]] T* allocate_array(std::size_t n) {
+    return static_cast<T*>(allocate(n * sizeof(T), alignof(T)));
+  }
+  // Frees what malloc mode handed out this frame (the arena recycles on its own).
+  void end_frame();
+
+  // malloc() calls made this frame (operator new is counted separately by the counting hook).
+  [[nodiscard]] std::uint64_t mallocs_this_frame() const noexcept { return mallocs_; }
+  [[nodiscard]] std::uint64_t malloc_bytes_this_frame() const noexcept { return malloc_bytes_; }
+
+ private:
+  ScratchMode mode_;
+  fm::FrameArena& arena_;
+  std::vector<void*> live_;  // malloc mode: blocks to free at frame end (capacity kept across frames)
+  std::uint64_t mallocs_ = 0;
+  std::uint64_t malloc_bytes_ = 0;
+};
+
+}  // namespace demo

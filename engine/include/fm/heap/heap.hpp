@@ -1,0 +1,71 @@
+// fm::Heap, the capstone general-purpose heap: size classes, per-thread caches with batched refill, pages
+// from mmap given back when empty, large blocks mapped directly. It never calls malloc or operator new, so
+// the same code is the process allocator in libframemem_malloc.so. See docs/heap.md.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "fm/core/allocator.hpp"
+#include "fm/heap/heap_stats.hpp"
+
+namespace fm {
+
+namespace heap {
+struct HeapState;
+}
+
+// Thread-safe. Two interfaces share the blocks:
+//  * the allocator model (allocate/try_allocate/deallocate with size and alignment): exact `requested` stats;
+//  * the C-style one (malloc/free/realloc/...), where free() is not told the size, so a small block's
+//    `requested` is counted as its block size.
+// A block may be freed by any thread; it goes into the freeing thread's cache (no lock) and moves back to
+// the shared per-class lists in batches under a short per-class spin lock. Up to `max_heaps` heaps may
+// exist at once. A Heap must outlive every use of its blocks; threads still alive when it is destroyed
+// simply lose their (then empty) cache slot.
+class Heap {
+ public:
+  static constexpr std::size_t max_alignment = std::size_t{1} << 30;
+  static constexpr unsigned max_heaps = 16;
+
+  // Throws fm::out_of_memory when the heap state cannot be mapped or max_heaps heaps already exist.
+  explicit Heap(std::string_view name = "heap");
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  // Allocator model. allocate throws fm::bad_alignment (alignment not a power of two or above
+  // max_alignment) or fm::out_of_memory; try_allocate returns null instead.
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t));
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept;
+  // With FM_CHECKED, a pointer this heap does not own or a size larger than the block throws fm::bad_free
+  // and changes nothing.
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t));
+  [[nodiscard]] bool owns(const void* p) const noexcept;
+  [[nodiscard]] AllocatorStats stats() const noexcept;
+  [[nodiscard]] HeapStats heap_stats() const noexcept;
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+
+  // Bytes usable at `p` (at least what was requested); 0 for null or a pointer this heap does not own.
+  [[nodiscard]] std::size_t usable_size(const void* p) const noexcept;
+
+  // C-style interface: null on failure (the C library maps that to ENOMEM); free ignores null and
+  // pointers this heap does not own.
+  [[nodiscard]] void* malloc(std::size_t size) noexcept;
+  [[nodiscard]] void* aligned_malloc(std::size_t size, std::size_t align) noexcept;
+  [[nodiscard]] void* calloc(std::size_t count, std::size_t size) noexcept;  // null on overflow
+  // glibc semantics: realloc(null, n) allocates, realloc(p, 0) frees and returns null; on failure p stays valid.
+  [[nodiscard]] void* realloc(void* p, std::size_t size) noexcept;
+  void free(void* p) noexcept;
+
+  // Gives the calling thread's cached blocks back to the shared lists, so empty pages can be returned.
+  void collect() noexcept;
+
+ private:
+  heap::HeapState* state_;
+  unsigned slot_;
+  char name_storage_[32];
+  std::string_view name_;
+};
+
+}  // namespace fm

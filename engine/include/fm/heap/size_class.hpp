@@ -1,0 +1,37 @@
+// The capstone heap's size classes: 16-byte steps up to 128 bytes, then four classes per power of two up
+// to max_small_size (256 KiB). Rounding loses at most 25% above 128 bytes; larger blocks are mapped directly.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace fm::heap {
+
+inline constexpr std::size_t min_block_size = 16;  // also the alignment every block has
+inline constexpr std::size_t max_small_size = std::size_t{256} * 1024;
+inline constexpr std::uint32_t fine_classes = 8;  // 16, 32, ..., 128
+inline constexpr std::uint32_t classes_per_doubling = 4;
+inline constexpr std::uint32_t class_count =
+    fine_classes + classes_per_doubling * (std::bit_width(max_small_size) - std::bit_width(std::size_t{128}));
+
+// Class index for a request of `size` bytes (0 counts as 1); only valid for size <= max_small_size.
+[[nodiscard]] constexpr std::uint32_t size_class_of(std::size_t size) noexcept {
+  if (size <= 128) return size == 0 ? 0 : static_cast<std::uint32_t>((size - 1) >> 4);
+  const auto e = static_cast<std::uint32_t>(std::bit_width(size - 1));  // 2^(e-1) < size <= 2^e
+  const auto step = static_cast<std::uint32_t>(((size - 1) >> (e - 3)) & 3);
+  return fine_classes + (e - 8) * classes_per_doubling + step;
+}
+
+// Block size of class `c` (a multiple of min_block_size).
+[[nodiscard]] constexpr std::size_t class_block_size(std::uint32_t c) noexcept {
+  if (c < fine_classes) return (std::size_t{c} + 1) * 16;
+  const std::uint32_t k = c - fine_classes;
+  const std::uint32_t e = 8 + k / classes_per_doubling;
+  return (std::size_t{1} << (e - 1)) + (std::size_t{k % classes_per_doubling} + 1) * (std::size_t{1} << (e - 3));
+}
+
+static_assert(class_block_size(class_count - 1) == max_small_size);
+static_assert(size_class_of(max_small_size) == class_count - 1);
+
+}  // namespace fm::heap

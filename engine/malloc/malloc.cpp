@@ -1,0 +1,111 @@
+// The C allocation interface of libframemem_malloc.so on fm::Heap, with C-standard errors: ENOMEM when
+// memory runs out or a size overflows, EINVAL for a bad alignment; never an abort.
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <new>
+
+#include "process_heap.hpp"
+
+namespace fm::malloc_lib {
+
+constinit std::atomic<Heap*> process_heap_ptr{nullptr};
+
+namespace {
+alignas(Heap) unsigned char heap_storage[sizeof(Heap)];
+constinit std::atomic_flag creating = ATOMIC_FLAG_INIT;
+
+[[nodiscard]] void* or_enomem(void* p) noexcept {
+  if (p == nullptr) errno = ENOMEM;
+  return p;
+}
+
+[[nodiscard]] std::size_t page_size() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+}  // namespace
+
+Heap& create_process_heap() noexcept {
+  while (creating.test_and_set(std::memory_order_acquire)) {
+  }
+  Heap* h = process_heap_ptr.load(std::memory_order_relaxed);
+  if (h == nullptr) {
+    h = ::new (heap_storage) Heap("malloc");  // does not allocate: heap state and caches come from mmap
+    process_heap_ptr.store(h, std::memory_order_release);
+  }
+  creating.clear(std::memory_order_release);
+  return *h;
+}
+
+}  // namespace fm::malloc_lib
+
+using fm::malloc_lib::or_enomem;
+using fm::malloc_lib::process_heap;
+
+extern "C" {
+
+FM_EXPORT void* malloc(size_t size) noexcept { return or_enomem(process_heap().malloc(size)); }
+
+FM_EXPORT void free(void* p) noexcept { process_heap().free(p); }
+
+FM_EXPORT void* calloc(size_t count, size_t size) noexcept { return or_enomem(process_heap().calloc(count, size)); }
+
+FM_EXPORT void* realloc(void* p, size_t size) noexcept {
+  void* q = process_heap().realloc(p, size);
+  if (q == nullptr && size != 0) errno = ENOMEM;
+  return q;
+}
+
+FM_EXPORT void* reallocarray(void* p, size_t count, size_t size) noexcept {
+  size_t total = 0;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return realloc(p, total);
+}
+
+FM_EXPORT int posix_memalign(void** out, size_t align, size_t size) noexcept {
+  if (align < sizeof(void*) || !fm::is_pow2(align)) return EINVAL;
+  void* p = process_heap().aligned_malloc(size, align);
+  if (p == nullptr) return ENOMEM;
+  *out = p;
+  return 0;
+}
+
+FM_EXPORT void* aligned_alloc(size_t align, size_t size) noexcept {
+  if (!fm::is_pow2(align)) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return or_enomem(process_heap().aligned_malloc(size, align));
+}
+
+// glibc rounds a non-power-of-two alignment up instead of failing; programs rely on that.
+FM_EXPORT void* memalign(size_t align, size_t size) noexcept {
+  if (align > fm::Heap::max_alignment) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  size_t pow2 = 1;
+  while (pow2 < align) pow2 <<= 1;
+  return or_enomem(process_heap().aligned_malloc(size, pow2));
+}
+
+FM_EXPORT void* valloc(size_t size) noexcept {
+  return or_enomem(process_heap().aligned_malloc(size, fm::malloc_lib::page_size()));
+}
+
+FM_EXPORT void* pvalloc(size_t size) noexcept {
+  const size_t page = fm::malloc_lib::page_size();
+  if (size > SIZE_MAX - page) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  const size_t rounded = size == 0 ? page : fm::align_up(size, page);
+  return or_enomem(process_heap().aligned_malloc(rounded, page));
+}
+
+FM_EXPORT size_t malloc_usable_size(void* p) noexcept { return process_heap().usable_size(p); }
+
+}  // extern "C"

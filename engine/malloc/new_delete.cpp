@@ -1,0 +1,67 @@
+// Every C++ operator new/delete form (plain, array, sized, aligned, nothrow) on the process fm::Heap.
+// Failure calls the new-handler and retries, then throws std::bad_alloc (or returns null for nothrow).
+#include <cstddef>
+#include <new>
+
+#include "process_heap.hpp"
+
+namespace {
+
+using fm::malloc_lib::process_heap;
+
+[[gnu::noinline]] void* new_retry(std::size_t size, std::size_t align) {
+  for (;;) {
+    if (void* p = process_heap().aligned_malloc(size, align)) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+inline void* new_block(std::size_t size, std::size_t align) {
+  void* p = process_heap().aligned_malloc(size, align);
+  return p != nullptr ? p : new_retry(size, align);
+}
+
+inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
+  void* p = process_heap().aligned_malloc(size, align);
+  if (p != nullptr) return p;
+  try {
+    return new_retry(size, align);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+inline void delete_block(void* p) noexcept { process_heap().free(p); }
+
+constexpr std::size_t plain = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+constexpr std::size_t of(std::align_val_t a) { return static_cast<std::size_t>(a); }
+
+}  // namespace
+
+FM_EXPORT void* operator new(std::size_t n) { return new_block(n, plain); }
+FM_EXPORT void* operator new[](std::size_t n) { return new_block(n, plain); }
+FM_EXPORT void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return new_block_nothrow(n, plain); }
+FM_EXPORT void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return new_block_nothrow(n, plain); }
+FM_EXPORT void* operator new(std::size_t n, std::align_val_t a) { return new_block(n, of(a)); }
+FM_EXPORT void* operator new[](std::size_t n, std::align_val_t a) { return new_block(n, of(a)); }
+FM_EXPORT void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return new_block_nothrow(n, of(a));
+}
+FM_EXPORT void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return new_block_nothrow(n, of(a));
+}
+
+FM_EXPORT void operator delete(void* p) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p) noexcept { delete_block(p); }
+FM_EXPORT void operator delete(void* p, const std::nothrow_t&) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p, const std::nothrow_t&) noexcept { delete_block(p); }
+FM_EXPORT void operator delete(void* p, std::size_t) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p, std::size_t) noexcept { delete_block(p); }
+FM_EXPORT void operator delete(void* p, std::align_val_t) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p, std::align_val_t) noexcept { delete_block(p); }
+FM_EXPORT void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { delete_block(p); }
+FM_EXPORT void operator delete(void* p, std::size_t, std::align_val_t) noexcept { delete_block(p); }
+FM_EXPORT void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { delete_block(p); }

@@ -1,0 +1,245 @@
+// The per-class central lists: pages of one size class in 4 MiB segments, refilled into thread caches and
+// given back in batches under a short per-class spin lock. Empty pages beyond a small reserve are returned
+// to the OS with madvise, empty segments with munmap.
+#include <sched.h>
+
+#include <algorithm>
+#include <bit>
+#include <new>
+
+#include "fm/core/align.hpp"
+#include "heap_state.hpp"
+
+namespace fm::heap {
+
+namespace {
+
+inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), 64);
+inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_page);
+
+// Pages hold at least 8 blocks, so large classes get large pages (up to 2 MiB for 256 KiB blocks).
+[[nodiscard]] constexpr unsigned page_shift_of(std::uint32_t c) noexcept {
+  const auto shift = static_cast<unsigned>(std::bit_width(class_block_size(c) * 8 - 1));
+  return shift < min_page_shift ? min_page_shift : shift;
+}
+
+// Empty pages a class keeps committed so that alloc/free churn at a page boundary costs no syscall.
+[[nodiscard]] constexpr std::uint32_t empty_pages_kept(std::uint32_t c) noexcept {
+  return page_shift_of(c) == min_page_shift ? 2 : 1;
+}
+
+[[nodiscard]] std::size_t committed_bytes(Segment& s, std::uint32_t i) noexcept {
+  const std::size_t bytes = std::size_t{1} << s.page_shift;
+  return i == 0 ? bytes - header_committed : bytes;
+}
+
+void list_unlink(Central& cl, PageMeta& p) noexcept {
+  (p.prev ? p.prev->next : cl.head) = p.next;
+  (p.next ? p.next->prev : cl.tail) = p.prev;
+  p.prev = p.next = nullptr;
+}
+
+void list_push_front(Central& cl, PageMeta& p) noexcept {
+  p.prev = nullptr;
+  p.next = cl.head;
+  (cl.head ? cl.head->prev : cl.tail) = &p;
+  cl.head = &p;
+}
+
+void list_push_back(Central& cl, PageMeta& p) noexcept {
+  p.next = nullptr;
+  p.prev = cl.tail;
+  (cl.tail ? cl.tail->next : cl.head) = &p;
+  cl.tail = &p;
+}
+
+[[nodiscard]] Segment* new_segment(HeapState& h, std::uint32_t c) noexcept {
+  void* mem = map_aligned(segment_size, segment_size);
+  if (mem == nullptr) return nullptr;
+  auto* s = new (mem) Segment();
+  s->size_class = c;
+  s->heap = &h;
+  s->block_size = static_cast<std::uint32_t>(class_block_size(c));
+  s->page_shift = page_shift_of(c);
+  s->page_count = static_cast<std::uint32_t>(segment_size >> s->page_shift);
+  for (std::uint32_t i = 0; i < s->page_count; ++i) {
+    char* start = i == 0 ? reinterpret_cast<char*>(s) + header_bytes : reinterpret_cast<char*>(s) + (std::size_t{i} << s->page_shift);
+    s->pages[i].start = start;
+    s->pages[i].capacity = static_cast<std::uint32_t>((s->page_end(i) - start) / s->block_size);
+  }
+  Central& cl = h.central[c];
+  s->next = cl.segments;
+  if (cl.segments) cl.segments->prev = s;
+  cl.segments = s;
+  h.metadata.fetch_add(header_committed, std::memory_order_relaxed);
+  segment_units.set(s, true);
+  return s;
+}
+
+void free_segment(HeapState& h, Segment& s) noexcept {
+  Central& cl = h.central[s.size_class];
+  (s.prev ? s.prev->next : cl.segments) = s.next;
+  if (s.next) s.next->prev = s.prev;
+  h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
+  segment_units.set(&s, false);  // before munmap: the range may be mapped again by someone else right after
+  unmap(&s, segment_size);
+}
+
+// An unused page of class c made active (partly used, nothing carved yet), or null when out of memory.
+[[nodiscard]] PageMeta* fresh_page(HeapState& h, std::uint32_t c) noexcept {
+  Central& cl = h.central[c];
+  Segment* s = cl.segments;
+  while (s != nullptr && s->pages_active == s->page_count) s = s->next;
+  if (s == nullptr && (s = new_segment(h, c)) == nullptr) return nullptr;
+  std::uint32_t i = 0;
+  while (s->pages[i].state != PageState::unused) ++i;
+  PageMeta& p = s->pages[i];
+  p.state = PageState::partial;
+  ++s->pages_active;
+  ++cl.pages;
+  cl.committed += committed_bytes(*s, i);
+  list_push_front(cl, p);
+  return &p;
+}
+
+void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
+  list_unlink(cl, p);
+  const auto i = static_cast<std::uint32_t>(&p - s.pages);
+  char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
+  decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
+  p.free = nullptr;
+  p.carved = p.free_count = 0;
+  p.state = PageState::unused;
+  --cl.pages;
+  cl.committed -= committed_bytes(s, i);
+  // The last segment of a class stays mapped (its pages are decommitted) to avoid mmap churn.
+  if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
+}
+
+void page_became_empty(HeapState& h, Central& cl, Segment& s, PageMeta& p, std::uint32_t c) noexcept {
+  if (cl.empty_kept < empty_pages_kept(c)) {
+    ++cl.empty_kept;
+    p.state = PageState::empty;
+    list_unlink(cl, p);
+    list_push_back(cl, p);
+    return;
+  }
+  release_page(h, cl, s, p);
+}
+
+// Moves up to n blocks of page p onto *out (lowest address ends up first).
+std::uint32_t take_from_page(PageMeta& p, std::uint32_t block_size, std::uint32_t n, Block** out) noexcept {
+  std::uint32_t got = 0;
+  const std::uint32_t carve = std::min(n, p.capacity - p.carved);
+  for (std::uint32_t i = carve; i-- > 0;) {
+    auto* b = reinterpret_cast<Block*>(p.start + std::size_t{p.carved + i} * block_size);
+    b->next = *out;
+    *out = b;
+  }
+  p.carved += carve;
+  got += carve;
+  while (got < n && p.free != nullptr) {
+    Block* b = p.free;
+    p.free = b->next;
+    b->next = *out;
+    *out = b;
+    --p.free_count;
+    ++got;
+  }
+  return got;
+}
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+}  // namespace
+
+void SpinLock::lock_contended() noexcept {
+  for (unsigned spins = 0;; ++spins) {
+    if (!locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire)) return;
+    if (spins < 64) {
+      cpu_relax();
+    } else {
+      sched_yield();  // the holder may be descheduled (two cores shared by many threads)
+    }
+  }
+}
+
+Block* block_start(Segment& s, void* p) noexcept {
+  PageMeta& page = s.page_of(p);
+  const auto offset = static_cast<std::size_t>(static_cast<char*>(p) - page.start);
+  return reinterpret_cast<Block*>(page.start + offset / s.block_size * s.block_size);
+}
+
+std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept {
+  Central& cl = h.central[c];
+  const auto block_size = static_cast<std::uint32_t>(class_block_size(c));
+  *out = nullptr;
+  std::uint32_t got = 0;
+  {
+    Guard guard(cl.lock);
+    while (got < n) {
+      PageMeta* p = cl.head != nullptr ? cl.head : fresh_page(h, c);
+      if (p == nullptr) break;
+      if (p->state == PageState::empty) {
+        --cl.empty_kept;
+        p->state = PageState::partial;
+      }
+      got += take_from_page(*p, block_size, n - got, out);
+      if (p->available() == 0) {
+        list_unlink(cl, *p);
+        p->state = PageState::full;
+      }
+    }
+  }
+  note_outstanding(h, static_cast<std::int64_t>(got) * block_size);
+  return got;
+}
+
+void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept {
+  Central& cl = h.central[c];
+  std::int64_t given = 0;
+  {
+    Guard guard(cl.lock);
+    while (list != nullptr) {
+      Block* b = list;
+      list = b->next;
+      auto& s = *static_cast<Segment*>(segment_of(b));
+      PageMeta& p = s.page_of(b);
+      b->next = p.free;
+      p.free = b;
+      ++p.free_count;
+      ++given;
+      if (p.state == PageState::full) {
+        p.state = PageState::partial;
+        list_push_front(cl, p);
+      }
+      if (p.empty()) page_became_empty(h, cl, s, p, c);
+    }
+  }
+  note_outstanding(h, -given * static_cast<std::int64_t>(class_block_size(c)));
+}
+
+void central_release_all(HeapState& h) noexcept {
+  for (Central& cl : h.central) {
+    while (cl.segments != nullptr) {
+      Segment* s = cl.segments;
+      cl.segments = s->next;
+      segment_units.set(s, false);
+      unmap(s, segment_size);
+    }
+  }
+}
+
+void note_outstanding(HeapState& h, std::int64_t delta) noexcept {
+  const std::size_t now =
+      h.outstanding.fetch_add(static_cast<std::size_t>(delta), std::memory_order_relaxed) + static_cast<std::size_t>(delta);
+  std::size_t peak = h.peak_outstanding.load(std::memory_order_relaxed);
+  while (delta > 0 && now > peak && !h.peak_outstanding.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace fm::heap

@@ -1,0 +1,401 @@
+// fm::Heap's public face: the inline fast paths (thread-cache pop and push), their named slow paths
+// (refill, flush, large blocks, aligned requests), realloc and the statistics.
+#include "fm/heap/heap.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "fm/core/metrics.hpp"
+#include "heap_state.hpp"
+
+namespace fm {
+
+using namespace heap;
+
+namespace {
+
+inline constexpr std::size_t max_request = std::size_t{1} << 46;
+
+inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t requested) noexcept {
+  ClassCounters& k = tc.counters[c];
+  (allocation ? k.allocations : k.deallocations).add(1);
+  k.requested.add(allocation ? static_cast<std::int64_t>(requested) : -static_cast<std::int64_t>(requested));
+}
+
+[[gnu::noinline]] void* small_alloc_slow(HeapState& h, std::uint32_t c, std::size_t requested) noexcept {
+  ThreadCache* tc = thread_cache_for(h);
+  if (tc == nullptr) {  // exiting thread: one block straight from the central list
+    Block* b = nullptr;
+    if (central_take(h, c, 1, &b) == 0) return nullptr;
+    count_uncached(h, c, 1, static_cast<std::int64_t>(requested));
+    return b;
+  }
+  Bin& bin = tc->bins[c];
+  if (bin.head == nullptr) {
+    bin.count = central_take(h, c, batch_size(c), &bin.head);
+    if (bin.count == 0) return nullptr;
+  }
+  Block* b = bin.head;
+  bin.head = b->next;
+  --bin.count;
+  count(*tc, c, true, requested);
+  return b;
+}
+
+[[nodiscard]] inline void* small_alloc(HeapState& h, unsigned slot, std::uint32_t c, std::size_t requested) noexcept {
+  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+    Bin& bin = tc->bins[c];
+    if (Block* b = bin.head; b != nullptr) [[likely]] {
+      bin.head = b->next;
+      --bin.count;
+      count(*tc, c, true, requested);
+      return b;
+    }
+  }
+  return small_alloc_slow(h, c, requested);
+}
+
+[[gnu::noinline]] void small_free_slow(HeapState& h, std::uint32_t c, Block* b, std::size_t requested) noexcept {
+  ThreadCache* tc = thread_cache_for(h);
+  if (tc == nullptr) {
+    b->next = nullptr;
+    central_give(h, c, b);
+    count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
+    return;
+  }
+  thread_cache_flush(*tc, c, cache_limits[c] / 2);
+  Bin& bin = tc->bins[c];
+  b->next = bin.head;
+  bin.head = b;
+  ++bin.count;
+  count(*tc, c, false, requested);
+}
+
+inline void small_free(HeapState& h, unsigned slot, Segment& s, void* p, std::size_t requested) noexcept {
+  const std::uint32_t c = s.size_class;
+  Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(s, p) : static_cast<Block*>(p);
+  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+    Bin& bin = tc->bins[c];
+    if (bin.count < cache_limits[c]) [[likely]] {
+      b->next = bin.head;
+      bin.head = b;
+      ++bin.count;
+      count(*tc, c, false, requested);
+      return;
+    }
+  }
+  small_free_slow(h, c, b, requested);
+}
+
+void link_large(HeapState& h, LargeBlock& lb) noexcept {
+  lb.prev = nullptr;
+  lb.next = h.large;
+  if (h.large) h.large->prev = &lb;
+  h.large = &lb;
+}
+
+void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
+  (lb.prev ? lb.prev->next : h.large) = lb.next;
+  if (lb.next) lb.next->prev = lb.prev;
+}
+
+// Mappings start on a 4 MiB unit (so no two large blocks share the unit of their user pointer) or on the
+// requested alignment when larger; the user block sits at max(64, align) and the header right before it.
+[[nodiscard]] std::size_t large_user_offset(std::size_t align) noexcept { return std::max(large_header_size, align); }
+[[nodiscard]] std::size_t large_map_alignment(std::size_t align) noexcept { return std::max(segment_size, align); }
+
+[[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align) noexcept {
+  if (size > max_request) return nullptr;
+  const std::size_t offset = large_user_offset(align);
+  const std::size_t map_size = align_up(offset + size, os_page);
+  auto* base = static_cast<char*>(map_aligned(map_size, large_map_alignment(align)));
+  if (base == nullptr) return nullptr;
+  auto* lb = new (base + offset - large_header_size) LargeBlock();
+  lb->size_class = large_class;
+  lb->heap = &h;
+  lb->map_base = base;
+  lb->map_size = map_size;
+  lb->requested = size;
+  lb->self = lb;
+  {
+    Guard guard(h.lock);
+    link_large(h, *lb);
+    ++h.large_blocks;
+    h.large_bytes += map_size;
+    h.large_requested += size;
+    ++h.large_allocations;
+  }
+  note_outstanding(h, static_cast<std::int64_t>(map_size));
+  large_units.set(segment_of(lb->user()), true);
+  return lb->user();
+}
+
+[[gnu::noinline]] void large_free(HeapState& h, LargeBlock& lb) noexcept {
+  {
+    Guard guard(h.lock);
+    unlink_large(h, lb);
+    --h.large_blocks;
+    h.large_bytes -= lb.map_size;
+    h.large_requested -= lb.requested;
+    ++h.large_deallocations;
+  }
+  note_outstanding(h, -static_cast<std::int64_t>(lb.map_size));
+  large_units.set(segment_of(lb.user()), false);  // before munmap: the range may be mapped again right after
+  unmap(lb.map_base, lb.map_size);
+}
+
+// Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
+[[gnu::noinline]] void* large_realloc(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
+  if (size > max_request) return nullptr;
+  const auto offset = static_cast<std::size_t>(lb.user() - lb.map_base);
+  const std::size_t map_size = align_up(offset + size, os_page);
+  Guard guard(h.lock);
+  h.large_requested += size - lb.requested;
+  lb.requested = size;
+  const std::size_t old_map = lb.map_size;
+  if (map_size == old_map) return lb.user();
+  large_units.set(segment_of(lb.user()), false);
+  auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
+  if (base == nullptr) {
+    large_units.set(segment_of(lb.user()), true);
+    return nullptr;
+  }
+  auto* moved = reinterpret_cast<LargeBlock*>(base + offset - large_header_size);
+  moved->map_base = base;
+  moved->map_size = map_size;
+  moved->self = moved;
+  (moved->prev ? moved->prev->next : h.large) = moved;
+  if (moved->next) moved->next->prev = moved;
+  h.large_bytes += map_size - old_map;
+  h.outstanding.fetch_add(map_size - old_map, std::memory_order_relaxed);
+  large_units.set(segment_of(moved->user()), true);
+  return moved->user();
+}
+
+[[gnu::noinline]] void* aligned_acquire(HeapState& h, unsigned slot, std::size_t size, std::size_t align,
+                                        bool sized) noexcept {
+  if (!is_pow2(align) || align > Heap::max_alignment) return nullptr;
+  // Room for the block to start anywhere below the alignment; a zero size still needs one byte so two
+  // blocks never share an aligned address.
+  const std::size_t padded = std::max<std::size_t>(size, 1) + align - min_block_size;
+  if (size <= max_small_size && padded <= max_small_size) {
+    const std::uint32_t c = size_class_of(padded);
+    void* b = small_alloc(h, slot, c, sized ? size : class_sizes[c]);
+    if (b == nullptr) return nullptr;
+    void* p = align_up(b, align);
+    if (p != b) segment_of(b)->interior.store(true, std::memory_order_relaxed);
+    return p;
+  }
+  return large_alloc(h, size, align);
+}
+
+// `sized`: the caller will free with the same size (allocator model); otherwise (C-style) a small block's
+// requested bytes are counted as its block size, which is what free() subtracts.
+[[nodiscard]] inline void* acquire(HeapState& h, unsigned slot, std::size_t size, std::size_t align, bool sized) noexcept {
+  if (align <= min_block_size) [[likely]] {
+    if (size <= max_small_size) [[likely]] {
+      const std::uint32_t c = size_class_of(size);
+      return small_alloc(h, slot, c, sized ? size : class_sizes[c]);
+    }
+    return large_alloc(h, size, min_block_size);
+  }
+  return aligned_acquire(h, slot, size, align, sized);
+}
+
+inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
+  SegmentHead* head = find_segment(p);
+  if (head == nullptr || head->heap != &h) [[unlikely]] return;
+  if (head->size_class == large_class) [[unlikely]] return large_free(h, *static_cast<LargeBlock*>(head));
+  auto& s = *static_cast<Segment*>(head);
+  small_free(h, slot, s, p, sized ? size : s.block_size);
+}
+
+[[nodiscard]] SegmentHead* owned_segment(const HeapState& h, const void* p) noexcept {
+  SegmentHead* head = p == nullptr ? nullptr : find_segment(p);
+  return head != nullptr && head->heap == &h ? head : nullptr;
+}
+
+[[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
+  const auto* at = static_cast<const char*>(p);
+  if (head.size_class == large_class) {
+    auto& lb = static_cast<LargeBlock&>(head);
+    return static_cast<std::size_t>(lb.map_base + lb.map_size - at);
+  }
+  auto& s = static_cast<Segment&>(head);
+  const auto* b = reinterpret_cast<const char*>(block_start(s, const_cast<void*>(p)));
+  return static_cast<std::size_t>(b + s.block_size - at);
+}
+
+void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
+  into[0] += k.allocations.get();
+  into[1] += k.deallocations.get();
+  into[2] += k.requested.get();
+}
+
+[[nodiscard]] std::size_t clamp_positive(std::int64_t v) noexcept { return v > 0 ? static_cast<std::size_t>(v) : 0; }
+
+}  // namespace
+
+Heap::Heap(std::string_view name) : state_(register_heap()), slot_(0), name_storage_{} {
+  const std::size_t n = std::min(name.size(), sizeof(name_storage_) - 1);
+  std::memcpy(name_storage_, name.data(), n);
+  name_ = std::string_view(name_storage_, n);
+  if (state_ == nullptr) {
+    throw out_of_memory(name_, sizeof(HeapState), os_page, max_heaps,
+                        "no free heap slot (max_heaps live heaps) or the OS refused the heap state");
+  }
+  slot_ = state_->slot;
+}
+
+Heap::~Heap() {
+  HeapState& h = *state_;
+  thread_cache_release_all(h);
+  central_release_all(h);
+  while (h.large != nullptr) {
+    LargeBlock* lb = h.large;
+    h.large = lb->next;
+    large_units.set(segment_of(lb->user()), false);
+    unmap(lb->map_base, lb->map_size);
+  }
+  unregister_heap(state_);
+}
+
+void* Heap::allocate(std::size_t size, std::size_t align) {
+  check_alignment(name(), align, max_alignment);
+  void* p = acquire(*state_, slot_, size, align, true);
+  if (p == nullptr) throw out_of_memory(name(), size, align, heap_stats().committed, "the OS refused more memory");
+  return p;
+}
+
+void* Heap::try_allocate(std::size_t size, std::size_t align) noexcept {
+  if (!is_pow2(align)) return nullptr;
+  return acquire(*state_, slot_, size, align, true);
+}
+
+void Heap::deallocate(void* p, std::size_t size, std::size_t align) {
+  if (p == nullptr) return;
+#if FM_CHECKED
+  SegmentHead* head = owned_segment(*state_, p);
+  if (head == nullptr) throw bad_free("heap '" + std::string(name()) + "': deallocate of a pointer it does not own");
+  if (size > usable_in(*head, p)) {
+    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) +
+                   " bytes, but the block holds only " + std::to_string(usable_in(*head, p)));
+  }
+#endif
+  (void)align;
+  release(*state_, slot_, p, size, true);
+}
+
+bool Heap::owns(const void* p) const noexcept { return owned_segment(*state_, p) != nullptr; }
+
+std::size_t Heap::usable_size(const void* p) const noexcept {
+  SegmentHead* head = owned_segment(*state_, p);
+  return head == nullptr ? 0 : usable_in(*head, p);
+}
+
+void* Heap::malloc(std::size_t size) noexcept { return acquire(*state_, slot_, size, min_block_size, false); }
+
+void* Heap::aligned_malloc(std::size_t size, std::size_t align) noexcept {
+  if (!is_pow2(align)) return nullptr;
+  return acquire(*state_, slot_, size, align, false);
+}
+
+void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
+  std::size_t total = 0;
+  if (__builtin_mul_overflow(count, size, &total)) return nullptr;
+  void* p = malloc(total);
+  // Large blocks are fresh mappings and already zero.
+  if (p != nullptr && total <= max_small_size) std::memset(p, 0, total);
+  return p;
+}
+
+void* Heap::realloc(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return malloc(size);
+  SegmentHead* head = owned_segment(*state_, p);
+  if (head == nullptr) return nullptr;
+  if (size == 0) {
+    free(p);
+    return nullptr;
+  }
+  if (head->size_class == large_class && size > max_small_size) {
+    auto& lb = static_cast<LargeBlock&>(*head);
+    if (p == lb.user()) return large_realloc(*state_, lb, size);
+  }
+  const std::size_t usable = usable_in(*head, p);
+  if (size <= usable && size >= usable / 2) return p;
+  void* q = malloc(size);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, std::min(size, usable));
+  free(p);
+  return q;
+}
+
+void Heap::free(void* p) noexcept {
+  if (p != nullptr) release(*state_, slot_, p, 0, false);
+}
+
+void Heap::collect() noexcept {
+  if (ThreadCache* tc = tl_slots.caches[slot_]) thread_cache_collect(*tc);
+}
+
+HeapStats Heap::heap_stats() const noexcept {
+  HeapState& h = *state_;
+  HeapStats st;
+  std::int64_t sums[class_count][3] = {};
+  {
+    Guard guard(h.lock);
+    for (std::uint32_t c = 0; c < class_count; ++c) add_counters(sums[c], h.retired[c]);
+    for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next, ++st.thread_caches) {
+      for (std::uint32_t c = 0; c < class_count; ++c) add_counters(sums[c], tc->counters[c]);
+    }
+    st.large_blocks = h.large_blocks;
+    st.large_bytes = h.large_bytes;
+    st.allocated = h.large_bytes;
+    st.requested = h.large_requested;
+    st.allocations = h.large_allocations;
+    st.deallocations = h.large_deallocations;
+  }
+  st.metadata = h.metadata.load(std::memory_order_relaxed);
+  st.committed = st.metadata + st.large_bytes;
+  st.peak_outstanding = h.peak_outstanding.load(std::memory_order_relaxed);
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    HeapClassStats& row = st.classes[c];
+    std::uint32_t empty_kept = 0;
+    {
+      Guard guard(h.central[c].lock);
+      row.committed = h.central[c].committed;
+      row.pages = h.central[c].pages;
+      empty_kept = h.central[c].empty_kept;
+    }
+    row.block_size = class_sizes[c];
+    row.live_blocks = clamp_positive(sums[c][0] - sums[c][1]);
+    row.requested = clamp_positive(sums[c][2]);
+    st.allocations += static_cast<std::uint64_t>(sums[c][0]);
+    st.deallocations += static_cast<std::uint64_t>(sums[c][1]);
+    st.committed += row.committed;
+    st.allocated += row.live_blocks * row.block_size;
+    st.requested += row.requested;
+    const std::size_t free_bytes = row.committed > row.live_blocks * row.block_size ? row.committed - row.live_blocks * row.block_size : 0;
+    st.total_free += free_bytes;
+    // Segregated classes: a free piece serves one block of its class, or a whole page when a page is empty.
+    const std::size_t extent = empty_kept > 0 ? row.committed / std::max<std::size_t>(row.pages, 1) : free_bytes >= row.block_size ? row.block_size : 0;
+    st.largest_free_extent = std::max(st.largest_free_extent, extent);
+  }
+  st.fragmentation = metrics::heap_fragmentation(st.largest_free_extent, st.total_free);
+  st.overhead = metrics::overhead(st.committed, st.requested);
+  return st;
+}
+
+AllocatorStats Heap::stats() const noexcept {
+  const HeapStats hs = heap_stats();
+  AllocatorStats st;
+  st.bytes_used = hs.requested;
+  st.bytes_reserved = hs.committed;
+  st.bytes_peak = hs.peak_outstanding;
+  st.allocations = hs.allocations;
+  st.deallocations = hs.deallocations;
+  return st;
+}
+
+}  // namespace fm

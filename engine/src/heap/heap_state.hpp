@@ -1,0 +1,248 @@
+// Private layout of fm::Heap: segments (4 MiB, aligned, one size class each) cut into pages, the per-class
+// central lists, the per-thread caches and the OS calls behind them. Nothing here allocates with malloc.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "fm/heap/heap.hpp"
+#include "fm/heap/size_class.hpp"
+
+namespace fm::heap {
+
+inline constexpr unsigned segment_shift = 22;
+inline constexpr std::size_t segment_size = std::size_t{1} << segment_shift;
+inline constexpr std::size_t os_page = 4096;
+inline constexpr unsigned min_page_shift = 16;  // 64 KiB pages for classes up to 8 KiB
+inline constexpr unsigned max_pages = segment_size >> min_page_shift;
+inline constexpr std::uint32_t large_class = 0xffff;  // size_class of a directly mapped block
+
+// Spin lock that never allocates (std::mutex may not be used inside malloc); yields when contended.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+    lock_contended();
+  }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+ private:
+  void lock_contended() noexcept;
+  std::atomic<bool> locked_{false};
+};
+using Guard = std::lock_guard<SpinLock>;
+
+struct Block {
+  Block* next;
+};
+
+enum class PageState : std::uint8_t { unused, partial, full, empty };
+
+// A run of blocks of one class; blocks are carved lazily from `start` so untouched memory stays uncommitted.
+struct PageMeta {
+  Block* free = nullptr;       // blocks given back to the central list
+  char* start = nullptr;       // first block
+  std::uint32_t capacity = 0;  // blocks that fit
+  std::uint32_t carved = 0;    // blocks taken from the untouched tail so far
+  std::uint32_t free_count = 0;
+  PageState state = PageState::unused;
+  PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
+  PageMeta* next = nullptr;
+  [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
+  [[nodiscard]] bool empty() const noexcept { return free_count == carved; }
+};
+
+// First bytes of every 4 MiB-aligned region the heap maps: the pointer -> class lookup of free().
+struct SegmentHead {
+  std::uint32_t size_class = 0;
+  std::atomic<bool> interior{false};  // an aligned allocation handed out a pointer inside a block
+  HeapState* heap = nullptr;
+};
+
+struct Segment : SegmentHead {
+  std::uint32_t block_size = 0;
+  std::uint32_t page_shift = 0;
+  std::uint32_t page_count = 0;
+  std::uint32_t pages_active = 0;
+  Segment* prev = nullptr;  // all segments of the class
+  Segment* next = nullptr;
+  PageMeta pages[max_pages];
+
+  [[nodiscard]] PageMeta& page_of(const void* p) noexcept {
+    return pages[(reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(this)) >> page_shift];
+  }
+  [[nodiscard]] char* page_end(std::uint32_t i) noexcept {
+    return reinterpret_cast<char*>(this) + (std::size_t{i + 1} << page_shift);
+  }
+};
+
+// A block above max_small_size: its own mapping (aligned to at least 4 MiB, so no other large block's user
+// pointer shares its first unit), this header in the 64 bytes right before the user block.
+struct LargeBlock : SegmentHead {
+  char* map_base = nullptr;
+  std::size_t map_size = 0;
+  std::size_t requested = 0;
+  LargeBlock* prev = nullptr;
+  LargeBlock* next = nullptr;
+  LargeBlock* self = nullptr;  // == this: tells a header from user bytes when a pointer is not a block start
+  [[nodiscard]] char* user() noexcept;
+  [[nodiscard]] std::size_t usable() noexcept { return static_cast<std::size_t>(map_base + map_size - user()); }
+};
+inline constexpr std::size_t large_header_size = 64;
+static_assert(sizeof(LargeBlock) <= large_header_size);
+inline char* LargeBlock::user() noexcept { return reinterpret_cast<char*>(this) + large_header_size; }
+
+// Counters owned by one thread and read by stats(): relaxed atomics, so the owner pays plain moves.
+struct Counter {
+  std::atomic<std::int64_t> value{0};
+  void add(std::int64_t d) noexcept { value.store(value.load(std::memory_order_relaxed) + d, std::memory_order_relaxed); }
+  [[nodiscard]] std::int64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
+};
+
+struct ClassCounters {
+  Counter allocations;
+  Counter deallocations;
+  Counter requested;
+};
+
+struct Bin {
+  Block* head = nullptr;
+  std::uint32_t count = 0;
+};
+
+// Blocks moved between a thread cache and the central list at once, and how many a cache keeps (2 batches).
+[[nodiscard]] constexpr std::uint32_t batch_size(std::uint32_t c) noexcept {
+  const std::size_t n = (std::size_t{16} * 1024) / class_block_size(c);
+  return n < 1 ? 1 : n > 64 ? 64 : static_cast<std::uint32_t>(n);
+}
+
+inline constexpr auto class_sizes = [] {
+  std::array<std::uint32_t, class_count> a{};
+  for (std::uint32_t c = 0; c < class_count; ++c) a[c] = static_cast<std::uint32_t>(class_block_size(c));
+  return a;
+}();
+inline constexpr auto cache_limits = [] {
+  std::array<std::uint32_t, class_count> a{};
+  for (std::uint32_t c = 0; c < class_count; ++c) a[c] = 2 * batch_size(c);
+  return a;
+}();
+
+struct ThreadCache {
+  Bin bins[class_count];
+  ClassCounters counters[class_count];
+  HeapState* heap = nullptr;
+  ThreadCache** owner_slot = nullptr;  // the owning thread's TLS entry, cleared if the heap dies first
+  ThreadCache* prev = nullptr;
+  ThreadCache* next = nullptr;
+};
+
+struct alignas(64) Central {
+  SpinLock lock;
+  PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
+  PageMeta* tail = nullptr;
+  Segment* segments = nullptr;
+  std::uint32_t empty_kept = 0;
+  std::size_t pages = 0;
+  std::size_t committed = 0;
+};
+
+struct HeapState {
+  Central central[class_count];
+  SpinLock lock;  // caches, large blocks, retired counters
+  ThreadCache* caches = nullptr;
+  ThreadCache* spare_caches = nullptr;
+  LargeBlock* large = nullptr;
+  std::size_t large_blocks = 0;
+  std::size_t large_bytes = 0;
+  std::size_t large_requested = 0;
+  std::uint64_t large_allocations = 0;
+  std::uint64_t large_deallocations = 0;
+  ClassCounters retired[class_count];  // counters of caches whose thread exited
+  std::atomic<std::size_t> metadata{0};
+  std::atomic<std::size_t> outstanding{0};
+  std::atomic<std::size_t> peak_outstanding{0};
+  unsigned slot = 0;
+};
+
+// The calling thread's cache per heap slot: trivially destructible, initial-exec TLS (no allocation on access).
+struct ThreadSlots {
+  ThreadCache* caches[Heap::max_heaps];
+  bool exiting;        // the thread's caches were returned; further calls go straight to the central lists
+  bool key_installed;  // the thread-exit destructor is armed for this thread
+};
+extern constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec")));
+
+// OS memory (os_memory.cpp).
+[[nodiscard]] void* map_aligned(std::size_t size, std::size_t align) noexcept;
+void unmap(void* p, std::size_t size) noexcept;
+void decommit(void* p, std::size_t size) noexcept;
+// Remaps a mapping to `new_size` keeping `align`; returns the new address or null (old mapping intact).
+[[nodiscard]] void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept;
+
+inline constexpr unsigned address_bits = 47;  // x86-64 / aarch64 user space with 4-level page tables
+[[nodiscard]] inline bool in_address_range(std::uintptr_t a) noexcept { return (a >> address_bits) == 0; }
+
+// One bit per 4 MiB unit of the address space, in zeroed .bss (4 MiB each): the kernel backs only the
+// words that are touched.
+class UnitMap {
+ public:
+  void set(const void* unit, bool present) noexcept {
+    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
+    const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+    if (present) {
+      bits_[index / 64].fetch_or(bit, std::memory_order_release);
+    } else {
+      bits_[index / 64].fetch_and(~bit, std::memory_order_release);
+    }
+  }
+  [[nodiscard]] bool contains(const void* unit) const noexcept {
+    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
+    return (bits_[index / 64].load(std::memory_order_acquire) >> (index % 64)) & 1;
+  }
+
+ private:
+  static constexpr std::size_t words = (std::size_t{1} << (address_bits - segment_shift)) / 64;
+  std::atomic<std::uint64_t> bits_[words];
+};
+extern constinit UnitMap segment_units;  // units that are small-block segments
+extern constinit UnitMap large_units;    // units holding the user pointer of a large block
+
+[[nodiscard]] inline SegmentHead* segment_of(const void* p) noexcept {
+  return reinterpret_cast<SegmentHead*>(reinterpret_cast<std::uintptr_t>(p) & ~(segment_size - 1));
+}
+
+// The heap's header for `p` (its segment, or its large block), or null when no Heap mapped `p`.
+[[nodiscard]] inline SegmentHead* find_segment(const void* p) noexcept {
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  if (!in_address_range(addr)) [[unlikely]] return nullptr;
+  SegmentHead* unit = segment_of(p);
+  if (segment_units.contains(unit)) [[likely]] return unit;
+  // A large block's user pointer is either 64+ bytes into its unit or (alignment >= 4 MiB) the unit start.
+  const std::uintptr_t offset = addr - reinterpret_cast<std::uintptr_t>(unit);
+  if (!large_units.contains(unit) || (offset != 0 && offset < large_header_size)) return nullptr;
+  auto* lb = reinterpret_cast<LargeBlock*>(addr - large_header_size);
+  return lb->self == lb ? lb : nullptr;  // an interior pointer of a large block reads user bytes here
+}
+
+// Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
+std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
+void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept;
+void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
+[[nodiscard]] Block* block_start(Segment& s, void* p) noexcept;
+
+// Thread caches and the process hooks (thread_cache.cpp).
+[[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
+void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
+void thread_cache_collect(ThreadCache& tc) noexcept;
+void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction
+// Counts an allocation or free made without a cache (thread exiting) into the heap's retired counters.
+void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
+[[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
+void unregister_heap(HeapState* h) noexcept;
+
+void note_outstanding(HeapState& h, std::int64_t delta) noexcept;
+
+}  // namespace fm::heap

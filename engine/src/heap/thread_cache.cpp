@@ -1,0 +1,187 @@
+// Per-thread caches of fm::Heap and the process hooks around them: the heap registry (one TLS slot per
+// heap), the pthread key whose destructor returns an exiting thread's caches, and pthread_atfork handlers
+// that hold every heap lock across fork() so the child never inherits a half-updated list.
+#include <pthread.h>
+
+#include <new>
+
+#include "fm/core/align.hpp"
+#include "heap_state.hpp"
+
+namespace fm::heap {
+
+constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec"))) = {};
+
+namespace {
+
+struct Registry {
+  SpinLock lock;
+  HeapState* heaps[Heap::max_heaps] = {};
+  bool key_created = false;
+  pthread_key_t key{};
+};
+constinit Registry registry;
+constinit std::atomic<bool> atfork_registered{false};
+
+inline constexpr std::size_t cache_bytes = align_up(sizeof(ThreadCache), os_page);
+inline constexpr std::size_t state_bytes = align_up(sizeof(HeapState), os_page);
+
+void add_counters(ClassCounters& into, const ClassCounters& from) noexcept {
+  into.allocations.add(from.allocations.get());
+  into.deallocations.add(from.deallocations.get());
+  into.requested.add(from.requested.get());
+}
+
+void link_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
+  tc.prev = nullptr;
+  tc.next = list;
+  if (list) list->prev = &tc;
+  list = &tc;
+}
+
+void unlink_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
+  (tc.prev ? tc.prev->next : list) = tc.next;
+  if (tc.next) tc.next->prev = tc.prev;
+}
+
+// Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse.
+void retire_cache(ThreadCache& tc) noexcept {
+  HeapState& h = *tc.heap;
+  thread_cache_collect(tc);
+  Guard guard(h.lock);
+  for (std::uint32_t c = 0; c < class_count; ++c) add_counters(h.retired[c], tc.counters[c]);
+  unlink_cache(h.caches, tc);
+  link_cache(h.spare_caches, tc);
+  *tc.owner_slot = nullptr;
+}
+
+void on_thread_exit(void*) noexcept {
+  tl_slots.exiting = true;
+  for (ThreadCache* tc : tl_slots.caches) {
+    if (tc != nullptr) retire_cache(*tc);
+  }
+}
+
+void for_each_lock(bool acquire) noexcept {
+  for (HeapState* h : registry.heaps) {
+    if (h == nullptr) continue;
+    if (acquire) h->lock.lock();
+    for (Central& cl : h->central) acquire ? cl.lock.lock() : cl.lock.unlock();
+    if (!acquire) h->lock.unlock();
+  }
+}
+
+void before_fork() noexcept {
+  registry.lock.lock();
+  for_each_lock(true);
+}
+
+void after_fork() noexcept {
+  for_each_lock(false);
+  registry.lock.unlock();
+}
+
+// pthread_atfork may allocate; calling it outside every heap lock makes that recursion harmless.
+void register_atfork_once() noexcept {
+  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+[[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
+  ThreadCache* tc = nullptr;
+  {
+    Guard guard(h.lock);
+    if ((tc = h.spare_caches) != nullptr) unlink_cache(h.spare_caches, *tc);
+  }
+  if (tc == nullptr) {
+    void* mem = map_aligned(cache_bytes, os_page);
+    if (mem == nullptr) return nullptr;
+    h.metadata.fetch_add(cache_bytes, std::memory_order_relaxed);
+    tc = static_cast<ThreadCache*>(mem);
+  }
+  return new (tc) ThreadCache();
+}
+
+}  // namespace
+
+ThreadCache* thread_cache_for(HeapState& h) noexcept {
+  ThreadCache*& slot = tl_slots.caches[h.slot];
+  if (slot != nullptr || tl_slots.exiting) return slot;
+  register_atfork_once();
+  if (slot != nullptr) return slot;  // created by an allocation inside pthread_atfork
+  ThreadCache* tc = new_cache(h);
+  if (tc == nullptr) return nullptr;
+  tc->heap = &h;
+  tc->owner_slot = &slot;
+  {
+    Guard guard(h.lock);
+    link_cache(h.caches, *tc);
+  }
+  slot = tc;  // before pthread_setspecific, which may allocate and must then find this cache
+  if (!tl_slots.key_installed) {
+    tl_slots.key_installed = true;
+    pthread_setspecific(registry.key, &tl_slots);
+  }
+  return tc;
+}
+
+void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
+  Bin& bin = tc.bins[c];
+  if (bin.count <= keep) return;
+  Block* give = bin.head;
+  Block* last = give;
+  for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = last->next;
+  bin.head = last->next;
+  last->next = nullptr;
+  bin.count = keep;
+  central_give(*tc.heap, c, give);
+}
+
+void thread_cache_collect(ThreadCache& tc) noexcept {
+  for (std::uint32_t c = 0; c < class_count; ++c) thread_cache_flush(tc, c, 0);
+}
+
+void thread_cache_release_all(HeapState& h) noexcept {
+  Guard guard(h.lock);
+  for (ThreadCache* list : {h.caches, h.spare_caches}) {
+    while (list != nullptr) {
+      ThreadCache* tc = list;
+      list = tc->next;
+      if (tc->owner_slot != nullptr && tc->heap == &h && *tc->owner_slot == tc) *tc->owner_slot = nullptr;
+      unmap(tc, cache_bytes);
+    }
+  }
+  h.caches = h.spare_caches = nullptr;
+}
+
+void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept {
+  Guard guard(h.lock);
+  (blocks > 0 ? h.retired[c].allocations : h.retired[c].deallocations).add(1);
+  h.retired[c].requested.add(requested);
+}
+
+HeapState* register_heap() noexcept {
+  Guard guard(registry.lock);
+  // pthread_key_create does not allocate in glibc, so it is safe under the registry lock.
+  if (!registry.key_created && pthread_key_create(&registry.key, on_thread_exit) != 0) return nullptr;
+  registry.key_created = true;
+  unsigned slot = 0;
+  while (slot < Heap::max_heaps && registry.heaps[slot] != nullptr) ++slot;
+  if (slot == Heap::max_heaps) return nullptr;
+  void* mem = map_aligned(state_bytes, os_page);
+  if (mem == nullptr) return nullptr;
+  auto* h = new (mem) HeapState();
+  h->slot = slot;
+  h->metadata.store(state_bytes, std::memory_order_relaxed);
+  registry.heaps[slot] = h;
+  return h;
+}
+
+void unregister_heap(HeapState* h) noexcept {
+  {
+    Guard guard(registry.lock);
+    registry.heaps[h->slot] = nullptr;
+  }
+  unmap(h, state_bytes);
+}
+
+}  // namespace fm::heap

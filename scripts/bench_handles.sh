@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds the handle and structure-of-arrays benchmarks in Release, runs them with JSON output (medians of
+# repeated runs, CPU time, since the machine may be shared) and prints the ratio tables that
+# docs/benchmarks.md quotes. FM_BENCH_REPS and FM_BENCH_MIN_TIME shorten or lengthen the run.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+build=${FM_BENCH_BUILD:-$FM_ROOT/build-release}
+out=$build/bench-results
+mkdir -p "$build" "$out"
+cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFM_BUILD_TESTS=OFF -DFM_BUILD_DEMO=OFF \
+  >"$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+cmake --build "$build" --target fm_bench_handles fm_bench_soa >/dev/null
+
+args=(--benchmark_repetitions="${FM_BENCH_REPS:-3}" --benchmark_report_aggregates_only=true
+  --benchmark_min_time="${FM_BENCH_MIN_TIME:-0.2}" --benchmark_format=json)
+"$build/bench/fm_bench_handles" "${args[@]}" >"$out/handles.json"
+"$build/bench/fm_bench_soa" "${args[@]}" >"$out/soa.json"
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+l1=$(getconf LEVEL1_DCACHE_SIZE 2>/dev/null || echo 0)
+l2=$(getconf LEVEL2_CACHE_SIZE 2>/dev/null || echo 0)
+machine="$cpu, L1d $((l1 / 1024)) KiB, L2 $((l2 / 1024)) KiB"
+python3 - "$out/handles.json" "$out/soa.json" "$machine" <<'PY'
+import json, sys
+
+runs, context = {}, None
+for path in sys.argv[1:3]:
+    doc = json.load(open(path))
+    context = context or doc["context"]
+    for b in doc["benchmarks"]:
+        # the median when repeated, the single run otherwise
+        if b.get("aggregate_name") == "median" or (b["run_type"] == "iteration" and b["run_name"] not in runs):
+            runs[b["run_name"]] = b
+
+def get(name, key):
+    return runs[name][key]
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+print(f"machine: {sys.argv[-1]}, {context['num_cpus']} CPUs at {context['mhz_per_cpu']} MHz, "
+      f"load average {', '.join(f'{x:.1f}' for x in context.get('load_avg', []))}, malloc from {context.get('malloc_from', '?')}")
+print()
+
+print("| resolve, random order | population | ns/resolve | vs raw pointer | HandlePool speed-up |")
+print("|---|---:|---:|---:|---:|")
+for pop in (65536, 1048576):
+    hp = get(f"resolve/HandlePool/{pop}", "ns_per_resolve")
+    raw = get(f"resolve/raw_pointer/{pop}", "ns_per_resolve")
+    for label, key in (("fm::HandlePool::get", "HandlePool"), ("raw pointer", "raw_pointer"),
+                       ("unordered_map<uint64,T*>::find", "unordered_map"), ("weak_ptr::lock", "weak_ptr_lock")):
+        ns = get(f"resolve/{key}/{pop}", "ns_per_resolve")
+        speedup = "" if key in ("HandlePool", "raw_pointer") else f"{ns / hp:.2f}x (target >= 3: {verdict(ns / hp >= 3)})"
+        versus = f"{ns / raw:.2f}x" + (f" (target <= 1.2: {verdict(ns / raw <= 1.2)})" if key == "HandlePool" else "")
+        print(f"| {label} | {pop} | {ns:.2f} | {versus} | {speedup} |")
+print()
+
+print("| churn: 10k live, 1M destroy+create | ns/op | vs HandlePool |")
+print("|---|---:|---:|")
+hp = get("churn/HandlePool", "ns_per_op")
+for label, key in (("fm::HandlePool", "HandlePool"), ("new/delete", "new_delete"), ("make_shared", "make_shared")):
+    ns = get(f"churn/{key}", "ns_per_op")
+    print(f"| {label} | {ns:.2f} | {ns / hp:.2f}x |")
+print()
+
+print("| integrate pos += vel*dt, age += dt | particles | ns/particle | effective GB/s | SoA vs this |")
+print("|---|---:|---:|---:|---:|")
+for n in (1000000, 10000000):
+    soa_ns = get(f"integrate/soa/{n}", "ns_per_particle")
+    soa_bw = get(f"integrate/soa/{n}", "bytes_per_second")
+    for label, key in (("AoS, 64-byte ParticleAoS", "aos"), ("SoA, fm::SoA columns", "soa"),
+                       ("plain float stream (reference)", "stream_reference")):
+        ns = get(f"integrate/{key}/{n}", "ns_per_particle")
+        bw = get(f"integrate/{key}/{n}", "bytes_per_second")
+        if key == "aos":
+            note = f"{ns / soa_ns:.2f}x faster (target >= 2: {verdict(ns / soa_ns >= 2)})"
+        elif key == "stream_reference":
+            note = f"{soa_bw / bw:.0%} of its GB/s (target >= 85%: {verdict(soa_bw / bw >= 0.85)})"
+        else:
+            note = ""
+        print(f"| {label} | {n} | {ns:.3f} | {bw / 1e9:.1f} | {note} |")
+PY

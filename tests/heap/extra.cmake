@@ -1,0 +1,14 @@
+# libframemem_malloc.so tests (normal builds only; sanitizer builds skip the library): the C and C++
+# interface in a program linked against it, and real programs under LD_PRELOAD compared with plain runs.
+if(NOT TARGET framemem_malloc)
+  return()
+endif()
+
+fm_add_doctest(fm_heap_malloc_tests unit ${CMAKE_CURRENT_LIST_DIR}/preload/c_interface.cpp)
+target_link_libraries(fm_heap_malloc_tests PRIVATE framemem_malloc ${CMAKE_DL_LIBS})
+
+foreach(program IN ITEMS python git gxx sort cmake)
+  add_test(NAME "fm_heap_preload: ${program}"
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/preload/run_compare.sh $<TARGET_FILE:framemem_malloc> ${program})
+  set_tests_properties("fm_heap_preload: ${program}" PROPERTIES LABELS "preload" TIMEOUT 180)
+endforeach()

@@ -1,0 +1,280 @@
+// Specification of fm/heap/heap.hpp: contents, alignment, usable size, realloc, errors, statistics.
+#include "fm/heap/heap.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "fm/core/metrics.hpp"
+
+namespace {
+
+// Fills a block with bytes derived from its seed, so a check can tell whether anything overwrote it.
+void fill(void* p, std::size_t n, std::uint32_t seed) {
+  auto* b = static_cast<unsigned char*>(p);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<unsigned char>((seed * 131 + i * 7) >> 1);
+}
+
+bool intact(const void* p, std::size_t n, std::uint32_t seed) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (b[i] != static_cast<unsigned char>((seed * 131 + i * 7) >> 1)) return false;
+  }
+  return true;
+}
+
+struct Live {
+  std::size_t size;
+  std::size_t align;
+  std::uint32_t seed;
+};
+
+}  // namespace
+
+TEST_CASE("randomized allocate and deallocate keep every block's contents and alignment and usable size") {
+  for (const std::uint32_t seed : {1u, 2u, 3u}) {
+    CAPTURE(seed);
+    fm::Heap heap("random");
+    std::mt19937 rng(seed);
+    std::map<void*, Live> model;  // the reference: what each live block must still hold
+    for (int step = 0; step < 20000; ++step) {
+      if (model.empty() || rng() % 100 < 55) {
+        const std::uint32_t kind = rng() % 100;
+        const std::size_t size = kind < 80 ? rng() % 512 : kind < 98 ? rng() % 70000 : rng() % 2'000'000;
+        const std::size_t align = std::size_t{1} << (rng() % 100 < 85 ? 3 : rng() % 13);
+        void* p = heap.allocate(size, align);
+        INFO("size " << size << " align " << align);
+        REQUIRE(fm::is_aligned(p, align));
+        REQUIRE(heap.usable_size(p) >= size);
+        REQUIRE(heap.owns(p));
+        REQUIRE(model.count(p) == 0);
+        fill(p, size, static_cast<std::uint32_t>(step));
+        model[p] = {size, align, static_cast<std::uint32_t>(step)};
+      } else {
+        auto it = model.begin();
+        std::advance(it, static_cast<long>(rng() % model.size()));
+        REQUIRE(intact(it->first, it->second.size, it->second.seed));
+        heap.deallocate(it->first, it->second.size, it->second.align);
+        model.erase(it);
+      }
+    }
+    std::size_t requested = 0;
+    for (auto& [p, live] : model) {
+      REQUIRE(intact(p, live.size, live.seed));
+      requested += live.size;
+    }
+    CHECK(heap.heap_stats().requested == requested);
+    for (auto& [p, live] : model) heap.deallocate(p, live.size, live.align);
+    CHECK(heap.heap_stats().requested == 0);
+    CHECK(heap.heap_stats().allocated == 0);
+  }
+}
+
+TEST_CASE("any power-of-two alignment up to max_alignment is honoured and others are rejected untouched") {
+  fm::Heap heap("align");
+  for (std::size_t align = 1; align <= (std::size_t{1} << 23); align <<= 1) {
+    CAPTURE(align);
+    void* p = heap.allocate(100, align);
+    CHECK(fm::is_aligned(p, align));
+    CHECK(heap.usable_size(p) >= 100);
+    heap.deallocate(p, 100, align);
+  }
+  const fm::HeapStats before = heap.heap_stats();
+  CHECK(heap.try_allocate(64, 48) == nullptr);
+  CHECK(heap.try_allocate(64, 0) == nullptr);
+  CHECK(heap.try_allocate(64, fm::Heap::max_alignment * 2) == nullptr);
+  CHECK_THROWS_AS((void)heap.allocate(64, 24), fm::bad_alignment);
+  CHECK(heap.heap_stats().allocations == before.allocations);
+}
+
+TEST_CASE("interior pointers of aligned blocks free and report usable size correctly") {
+  fm::Heap heap("interior");
+  std::vector<void*> blocks;
+  for (int i = 0; i < 200; ++i) {
+    void* p = heap.allocate(40, 64);
+    REQUIRE(fm::is_aligned(p, 64));
+    std::memset(p, 0xab, heap.usable_size(p));  // the whole usable range belongs to the caller
+    blocks.push_back(p);
+  }
+  for (int i = 0; i < 200; ++i) {
+    void* p = heap.allocate(40);  // plain blocks of the same class after interior ones were handed out
+    REQUIRE(heap.usable_size(p) >= 40);
+    blocks.push_back(p);
+  }
+  for (std::size_t i = 0; i < blocks.size(); ++i) heap.deallocate(blocks[i], 40, i < 200 ? 64 : 16);
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("large blocks are mapped directly and counted as large") {
+  fm::Heap heap("large");
+  const std::size_t size = 3 * 1024 * 1024 + 5;
+  void* p = heap.allocate(size);
+  CHECK(heap.usable_size(p) >= size);
+  CHECK(heap.owns(p));
+  fill(p, size, 9);
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.large_blocks == 1);
+  CHECK(st.large_bytes >= size);
+  CHECK(st.requested == size);
+  CHECK(intact(p, size, 9));
+  heap.deallocate(p, size);
+  CHECK(heap.heap_stats().large_blocks == 0);
+  CHECK(heap.heap_stats().large_bytes == 0);
+}
+
+TEST_CASE("realloc keeps the data while growing through small and large sizes and shrinking back") {
+  fm::Heap heap("realloc");
+  void* p = heap.realloc(nullptr, 1);
+  REQUIRE(p != nullptr);
+  std::size_t size = 1;
+  fill(p, size, 5);
+  while (size < 6 * 1024 * 1024) {
+    const std::size_t next = size * 3 / 2 + 1;
+    p = heap.realloc(p, next);
+    REQUIRE(p != nullptr);
+    CAPTURE(next);
+    REQUIRE(intact(p, size, 5));
+    fill(p, next, 5);
+    size = next;
+  }
+  for (const std::size_t smaller : {std::size_t{200000}, std::size_t{300}, std::size_t{7}}) {
+    p = heap.realloc(p, smaller);
+    REQUIRE(p != nullptr);
+    REQUIRE(intact(p, smaller, 5));
+    CHECK(heap.usable_size(p) >= smaller);
+  }
+  CHECK(heap.realloc(p, 0) == nullptr);  // frees, like glibc
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("calloc returns zeroed memory even for recycled blocks and null on overflow") {
+  fm::Heap heap("calloc");
+  void* dirty = heap.malloc(256);
+  std::memset(dirty, 0xff, 256);
+  heap.free(dirty);
+  auto* p = static_cast<unsigned char*>(heap.calloc(16, 16));
+  REQUIRE(p != nullptr);
+  for (int i = 0; i < 256; ++i) REQUIRE(p[i] == 0);
+  heap.free(p);
+  auto* big = static_cast<unsigned char*>(heap.calloc(1, 1 << 20));
+  REQUIRE(big != nullptr);
+  CHECK(big[0] == 0);
+  CHECK(big[(1 << 20) - 1] == 0);
+  heap.free(big);
+  CHECK(heap.calloc(SIZE_MAX / 2, 3) == nullptr);
+  CHECK(heap.malloc(SIZE_MAX - 10) == nullptr);
+}
+
+TEST_CASE("foreign pointers are not owned and are rejected without changing the heap") {
+  fm::Heap a("a");
+  fm::Heap b("b");
+  int on_stack = 0;
+  auto on_new = std::make_unique<int>(1);
+  void* from_b = b.allocate(32);
+  CHECK_FALSE(a.owns(&on_stack));
+  CHECK_FALSE(a.owns(on_new.get()));
+  CHECK_FALSE(a.owns(from_b));
+  CHECK(a.usable_size(from_b) == 0);
+  CHECK(a.usable_size(nullptr) == 0);
+  a.free(from_b);  // C-style free ignores what it does not own
+  CHECK(b.heap_stats().requested == 32);
+#if FM_CHECKED
+  CHECK_THROWS_AS(a.deallocate(from_b, 32), fm::bad_free);
+  void* p = a.allocate(32);
+  CHECK_THROWS_AS(a.deallocate(p, 4096), fm::bad_free);  // claims a larger size than the block has
+  CHECK(a.heap_stats().requested == 32);
+  a.deallocate(p, 32);
+#endif
+  b.deallocate(from_b, 32);
+  CHECK(b.heap_stats().requested == 0);
+}
+
+TEST_CASE("statistics give requested bytes and per-class rows and the design's metrics from the same numbers") {
+  fm::Heap heap("stats");
+  std::vector<void*> blocks;
+  for (int i = 0; i < 1000; ++i) blocks.push_back(heap.allocate(100));
+  fm::HeapStats st = heap.heap_stats();
+  const auto& row = st.classes[fm::heap::size_class_of(100)];
+  CHECK(row.block_size == 112);
+  CHECK(row.live_blocks == 1000);
+  CHECK(row.requested == 100 * 1000);
+  CHECK(row.pages >= 1);
+  CHECK(row.committed >= 112 * 1000);
+  CHECK(st.requested == 100 * 1000);
+  CHECK(st.allocated == 112 * 1000);
+  CHECK(st.committed >= st.allocated + st.metadata);
+  CHECK(st.allocations == 1000);
+  CHECK(st.fragmentation == fm::metrics::heap_fragmentation(st.largest_free_extent, st.total_free));
+  CHECK(st.overhead == fm::metrics::overhead(st.committed, st.requested));
+  const fm::AllocatorStats model = heap.stats();
+  CHECK(model.bytes_used == st.requested);
+  CHECK(model.bytes_reserved == st.committed);
+  CHECK(model.bytes_peak >= st.allocated);
+  for (void* p : blocks) heap.deallocate(p, 100);
+  st = heap.heap_stats();
+  CHECK(st.classes[fm::heap::size_class_of(100)].live_blocks == 0);
+  CHECK(st.deallocations == 1000);
+}
+
+TEST_CASE("empty pages are given back so committed memory falls after a burst is freed") {
+  fm::Heap heap("release");
+  std::vector<void*> blocks;
+  for (int i = 0; i < 40000; ++i) blocks.push_back(heap.allocate(200));
+  const std::size_t peak = heap.heap_stats().committed;
+  for (void* p : blocks) heap.deallocate(p, 200);
+  heap.collect();
+  const fm::HeapStats after = heap.heap_stats();
+  CHECK(after.committed < peak / 4);
+  CHECK(after.classes[fm::heap::size_class_of(200)].pages <= 2);  // at most the kept reserve
+}
+
+TEST_CASE("fm::Heap works behind AllocatorRef") {
+  fm::Heap heap("ref");
+  fm::AllocatorRef ref = heap;
+  void* p = ref.allocate(48, 32);
+  CHECK(fm::is_aligned(p, 32));
+  CHECK(ref.owns(p));
+  CHECK(ref.can_tell_ownership());
+  CHECK(ref.name() == "ref");
+  CHECK(ref.stats().bytes_used == 48);
+  ref.deallocate(p, 48, 32);
+  CHECK(ref.stats().bytes_used == 0);
+  CHECK(ref.try_allocate(8, 3) == nullptr);
+}
+
+TEST_CASE("at most max_heaps heaps live at once and a freed slot can be used again") {
+  std::vector<std::unique_ptr<fm::Heap>> heaps;
+  bool refused = false;
+  for (unsigned i = 0; i <= fm::Heap::max_heaps && !refused; ++i) {
+    try {
+      heaps.push_back(std::make_unique<fm::Heap>("slot"));
+    } catch (const fm::out_of_memory& e) {
+      refused = true;
+      CHECK(std::string(e.what()).find("heap slot") != std::string::npos);
+    }
+  }
+  CHECK(refused);
+  CHECK(heaps.size() <= fm::Heap::max_heaps);
+  void* p = heaps.back()->allocate(64);
+  heaps.back()->deallocate(p, 64);
+  heaps.pop_back();
+  fm::Heap again("again");
+  void* q = again.allocate(64);
+  CHECK(again.owns(q));
+  CHECK(again.heap_stats().requested == 64);  // a fresh heap in the reused slot starts from zero
+  again.deallocate(q, 64);
+}
+
+TEST_CASE("a heap destroyed with live blocks gives its memory back and a new heap starts clean") {
+  for (int round = 0; round < 3; ++round) {
+    fm::Heap heap("leaky");
+    for (int i = 0; i < 1000; ++i) (void)heap.allocate(static_cast<std::size_t>(i % 300 + 1));
+    (void)heap.allocate(1 << 22);
+    CHECK(heap.heap_stats().allocations == 1001);
+  }
+}

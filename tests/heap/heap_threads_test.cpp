@@ -1,0 +1,193 @@
+// Threaded specification of fm::Heap (run under ThreadSanitizer): blocks freed by other threads, thread
+// caches returned at thread exit, statistics read while others allocate, fork while others allocate.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "fm/heap/heap.hpp"
+
+namespace {
+
+struct Parcel {
+  void* p;
+  std::size_t size;
+  unsigned char tag;
+};
+
+// A blocking queue guarded by a std::mutex (the test's own synchronisation, separate from the heap's).
+class Mailbox {
+ public:
+  void push(Parcel parcel) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(parcel);
+    }
+    ready_.notify_one();
+  }
+  bool pop(Parcel& out) {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    out = items_.front();
+    items_.pop_front();
+    return true;
+  }
+  void close() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Parcel> items_;
+  bool closed_ = false;
+};
+
+bool all_bytes_are(const void* p, std::size_t n, unsigned char v) {
+  const auto* b = static_cast<const unsigned char*>(p);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (b[i] != v) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("producers' blocks freed by consumer threads arrive intact and are all accounted for") {
+  fm::Heap heap("xthread");
+  Mailbox box;
+  std::atomic<int> corrupted{0};
+  constexpr int per_producer = 6000;
+  std::vector<std::thread> producers;
+  for (unsigned seed = 1; seed <= 2; ++seed) {
+    producers.emplace_back([&, seed] {
+      std::mt19937 rng(seed);
+      for (int i = 0; i < per_producer; ++i) {
+        const std::size_t size = rng() % 100 < 95 ? 1 + rng() % 600 : 1 + rng() % 400000;
+        const auto tag = static_cast<unsigned char>(rng());
+        void* p = heap.allocate(size);
+        std::memset(p, tag, size);
+        box.push({p, size, tag});
+      }
+    });
+  }
+  std::vector<std::thread> consumers;
+  for (int i = 0; i < 2; ++i) {
+    consumers.emplace_back([&] {
+      Parcel parcel{};
+      while (box.pop(parcel)) {
+        if (!all_bytes_are(parcel.p, parcel.size, parcel.tag)) ++corrupted;
+        heap.deallocate(parcel.p, parcel.size);
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  box.close();
+  for (auto& t : consumers) t.join();
+  CHECK(corrupted == 0);
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.allocations == 2 * per_producer);
+  CHECK(st.deallocations == 2 * per_producer);
+  CHECK(st.requested == 0);
+  CHECK(st.allocated == 0);
+  CHECK(st.thread_caches == 0);  // every thread that touched the heap has exited and returned its cache
+}
+
+TEST_CASE("threads created and exiting under load return their caches and their blocks outlive them") {
+  fm::Heap heap("churn");
+  std::vector<void*> survivors;
+  std::mutex survivors_mutex;
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < 4; ++t) {
+      threads.emplace_back([&, seed = static_cast<unsigned>(round * 4 + t)] {
+        std::mt19937 rng(seed);
+        std::vector<void*> mine;
+        for (int i = 0; i < 500; ++i) {
+          void* p = heap.allocate(64);
+          std::memset(p, 0x5a, 64);
+          mine.push_back(p);
+          if (rng() % 2 == 0) {
+            heap.deallocate(mine.back(), 64);
+            mine.pop_back();
+          }
+        }
+        std::lock_guard lock(survivors_mutex);
+        survivors.insert(survivors.end(), mine.begin(), mine.end());
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(heap.heap_stats().thread_caches == 0);
+  }
+  for (void* p : survivors) {
+    REQUIRE(all_bytes_are(p, 64, 0x5a));
+    heap.deallocate(p, 64);  // freed by the main thread, long after their threads exited
+  }
+  CHECK(heap.heap_stats().thread_caches == 1);  // the main thread's own
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("statistics can be read while other threads allocate and free") {
+  fm::Heap heap("live-stats");
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 2; ++t) {
+    workers.emplace_back([&] {
+      std::vector<void*> held;
+      while (!stop.load()) {
+        for (int i = 0; i < 100; ++i) held.push_back(heap.allocate(32));
+        for (void* p : held) heap.deallocate(p, 32);
+        held.clear();
+      }
+    });
+  }
+  for (int i = 0; i < 200; ++i) {
+    const fm::HeapStats st = heap.heap_stats();
+    REQUIRE(st.requested <= 2 * 100 * 32);
+  }
+  stop = true;
+  for (auto& t : workers) t.join();
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("after fork while another thread allocates the child can allocate and free") {
+  fm::Heap heap("fork");
+  std::atomic<bool> stop{false};
+  std::thread worker([&] {
+    while (!stop.load()) {
+      void* p = heap.allocate(48);
+      heap.deallocate(p, 48);
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      void* p = heap.allocate(48);
+      void* q = heap.allocate(1 << 20);
+      const bool ok = p != nullptr && q != nullptr && heap.owns(p);
+      heap.deallocate(q, 1 << 20);
+      heap.deallocate(p, 48);
+      _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  stop = true;
+  worker.join();
+}
