@@ -23,9 +23,21 @@ inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_pag
   return shift < min_page_shift ? min_page_shift : shift;
 }
 
-// Empty pages a class keeps committed so that alloc/free churn at a page boundary costs no syscall.
+// Empty pages a class keeps committed (up to 512 KiB) so that alloc/free churn costs no madvise and no
+// page faults; beyond that they go back to the OS.
 [[nodiscard]] constexpr std::uint32_t empty_pages_kept(std::uint32_t c) noexcept {
-  return page_shift_of(c) == min_page_shift ? 2 : 1;
+  const std::size_t pages = (std::size_t{512} * 1024) >> page_shift_of(c);
+  return pages < 1 ? 1 : static_cast<std::uint32_t>(pages);
+}
+
+void note_outstanding(Central& cl, std::uint32_t blocks, std::uint32_t block_size, bool out) noexcept {
+  const std::size_t bytes = std::size_t{blocks} * block_size;
+  if (!out) {
+    cl.outstanding -= bytes;
+    return;
+  }
+  cl.outstanding += bytes;
+  cl.peak_outstanding = std::max(cl.peak_outstanding, cl.outstanding);
 }
 
 [[nodiscard]] std::size_t committed_bytes(Segment& s, std::uint32_t i) noexcept {
@@ -179,48 +191,50 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
   const auto block_size = static_cast<std::uint32_t>(class_block_size(c));
   *out = nullptr;
   std::uint32_t got = 0;
-  {
-    Guard guard(cl.lock);
-    while (got < n) {
-      PageMeta* p = cl.head != nullptr ? cl.head : fresh_page(h, c);
-      if (p == nullptr) break;
-      if (p->state == PageState::empty) {
-        --cl.empty_kept;
-        p->state = PageState::partial;
-      }
-      got += take_from_page(*p, block_size, n - got, out);
-      if (p->available() == 0) {
-        list_unlink(cl, *p);
-        p->state = PageState::full;
-      }
+  Guard guard(cl.lock);
+  if (n == batch_sizes[c] && cl.transfer_count > 0) {
+    *out = cl.transfer[--cl.transfer_count];
+    got = n;
+  }
+  while (got < n) {
+    PageMeta* p = cl.head != nullptr ? cl.head : fresh_page(h, c);
+    if (p == nullptr) break;
+    if (p->state == PageState::empty) {
+      --cl.empty_kept;
+      p->state = PageState::partial;
+    }
+    got += take_from_page(*p, block_size, n - got, out);
+    if (p->available() == 0) {
+      list_unlink(cl, *p);
+      p->state = PageState::full;
     }
   }
-  note_outstanding(h, static_cast<std::int64_t>(got) * block_size);
+  note_outstanding(cl, got, block_size, true);
   return got;
 }
 
-void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept {
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
   Central& cl = h.central[c];
-  std::int64_t given = 0;
-  {
-    Guard guard(cl.lock);
-    while (list != nullptr) {
-      Block* b = list;
-      list = b->next;
-      auto& s = *static_cast<Segment*>(segment_of(b));
-      PageMeta& p = s.page_of(b);
-      b->next = p.free;
-      p.free = b;
-      ++p.free_count;
-      ++given;
-      if (p.state == PageState::full) {
-        p.state = PageState::partial;
-        list_push_front(cl, p);
-      }
-      if (p.empty()) page_became_empty(h, cl, s, p, c);
-    }
+  Guard guard(cl.lock);
+  note_outstanding(cl, count, class_sizes[c], false);
+  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
+    cl.transfer[cl.transfer_count++] = list;
+    return;
   }
-  note_outstanding(h, -given * static_cast<std::int64_t>(class_block_size(c)));
+  while (list != nullptr) {
+    Block* b = list;
+    list = b->next;
+    auto& s = *static_cast<Segment*>(segment_of(b));
+    PageMeta& p = s.page_of(b);
+    b->next = p.free;
+    p.free = b;
+    ++p.free_count;
+    if (p.state == PageState::full) {
+      p.state = PageState::partial;
+      list_push_front(cl, p);
+    }
+    if (p.empty()) page_became_empty(h, cl, s, p, c);
+  }
 }
 
 void central_release_all(HeapState& h) noexcept {
@@ -231,14 +245,6 @@ void central_release_all(HeapState& h) noexcept {
       segment_units.set(s, false);
       unmap(s, segment_size);
     }
-  }
-}
-
-void note_outstanding(HeapState& h, std::int64_t delta) noexcept {
-  const std::size_t now =
-      h.outstanding.fetch_add(static_cast<std::size_t>(delta), std::memory_order_relaxed) + static_cast<std::size_t>(delta);
-  std::size_t peak = h.peak_outstanding.load(std::memory_order_relaxed);
-  while (delta > 0 && now > peak && !h.peak_outstanding.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
 }
 

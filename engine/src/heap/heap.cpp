@@ -33,7 +33,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   }
   Bin& bin = tc->bins[c];
   if (bin.head == nullptr) {
-    bin.count = central_take(h, c, batch_size(c), &bin.head);
+    bin.count = central_take(h, c, batch_sizes[c], &bin.head);
     if (bin.count == 0) return nullptr;
   }
   Block* b = bin.head;
@@ -60,7 +60,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
     b->next = nullptr;
-    central_give(h, c, b);
+    central_give(h, c, b, 1);
     count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
     return;
   }
@@ -123,10 +123,10 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
     link_large(h, *lb);
     ++h.large_blocks;
     h.large_bytes += map_size;
+    h.large_peak = std::max(h.large_peak, h.large_bytes);
     h.large_requested += size;
     ++h.large_allocations;
   }
-  note_outstanding(h, static_cast<std::int64_t>(map_size));
   large_units.set(segment_of(lb->user()), true);
   return lb->user();
 }
@@ -140,21 +140,25 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
     h.large_requested -= lb.requested;
     ++h.large_deallocations;
   }
-  note_outstanding(h, -static_cast<std::int64_t>(lb.map_size));
   large_units.set(segment_of(lb.user()), false);  // before munmap: the range may be mapped again right after
   unmap(lb.map_base, lb.map_size);
 }
 
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
+// Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
+// steps is remapped O(log n) times instead of at every step.
 [[gnu::noinline]] void* large_realloc(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   if (size > max_request) return nullptr;
   const auto offset = static_cast<std::size_t>(lb.user() - lb.map_base);
-  const std::size_t map_size = align_up(offset + size, os_page);
+  const std::size_t needed = align_up(offset + size, os_page);
   Guard guard(h.lock);
-  h.large_requested += size - lb.requested;
-  lb.requested = size;
   const std::size_t old_map = lb.map_size;
-  if (map_size == old_map) return lb.user();
+  if (needed <= old_map && needed >= old_map / 2) {
+    h.large_requested += size - lb.requested;
+    lb.requested = size;
+    return lb.user();
+  }
+  const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
   large_units.set(segment_of(lb.user()), false);
   auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
   if (base == nullptr) {
@@ -164,11 +168,13 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   auto* moved = reinterpret_cast<LargeBlock*>(base + offset - large_header_size);
   moved->map_base = base;
   moved->map_size = map_size;
+  h.large_requested += size - moved->requested;
+  moved->requested = size;
   moved->self = moved;
   (moved->prev ? moved->prev->next : h.large) = moved;
   if (moved->next) moved->next->prev = moved;
   h.large_bytes += map_size - old_map;
-  h.outstanding.fetch_add(map_size - old_map, std::memory_order_relaxed);
+  h.large_peak = std::max(h.large_peak, h.large_bytes);
   large_units.set(segment_of(moved->user()), true);
   return moved->user();
 }
@@ -352,19 +358,20 @@ HeapStats Heap::heap_stats() const noexcept {
     st.large_blocks = h.large_blocks;
     st.large_bytes = h.large_bytes;
     st.allocated = h.large_bytes;
+    st.peak_outstanding = h.large_peak;
     st.requested = h.large_requested;
     st.allocations = h.large_allocations;
     st.deallocations = h.large_deallocations;
   }
   st.metadata = h.metadata.load(std::memory_order_relaxed);
   st.committed = st.metadata + st.large_bytes;
-  st.peak_outstanding = h.peak_outstanding.load(std::memory_order_relaxed);
   for (std::uint32_t c = 0; c < class_count; ++c) {
     HeapClassStats& row = st.classes[c];
     std::uint32_t empty_kept = 0;
     {
       Guard guard(h.central[c].lock);
       row.committed = h.central[c].committed;
+      st.peak_outstanding += h.central[c].peak_outstanding;
       row.pages = h.central[c].pages;
       empty_kept = h.central[c].empty_kept;
     }

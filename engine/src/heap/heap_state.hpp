@@ -124,6 +124,11 @@ inline constexpr auto class_sizes = [] {
   for (std::uint32_t c = 0; c < class_count; ++c) a[c] = static_cast<std::uint32_t>(class_block_size(c));
   return a;
 }();
+inline constexpr auto batch_sizes = [] {
+  std::array<std::uint32_t, class_count> a{};
+  for (std::uint32_t c = 0; c < class_count; ++c) a[c] = batch_size(c);
+  return a;
+}();
 inline constexpr auto cache_limits = [] {
   std::array<std::uint32_t, class_count> a{};
   for (std::uint32_t c = 0; c < class_count; ++c) a[c] = 2 * batch_size(c);
@@ -139,14 +144,22 @@ struct ThreadCache {
   ThreadCache* next = nullptr;
 };
 
+// Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
+// instead of walking every block back to its page.
+inline constexpr std::uint32_t transfer_slots = 16;
+
 struct alignas(64) Central {
   SpinLock lock;
+  Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
+  std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
   PageMeta* tail = nullptr;
   Segment* segments = nullptr;
   std::uint32_t empty_kept = 0;
   std::size_t pages = 0;
   std::size_t committed = 0;
+  std::size_t outstanding = 0;       // bytes of blocks out of this list (in caches or with callers)
+  std::size_t peak_outstanding = 0;  // its high-water mark
 };
 
 struct HeapState {
@@ -160,10 +173,9 @@ struct HeapState {
   std::size_t large_requested = 0;
   std::uint64_t large_allocations = 0;
   std::uint64_t large_deallocations = 0;
+  std::size_t large_peak = 0;  // high-water mark of large_bytes
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
-  std::atomic<std::size_t> outstanding{0};
-  std::atomic<std::size_t> peak_outstanding{0};
   unsigned slot = 0;
 };
 
@@ -229,7 +241,7 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
-void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept;
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
 [[nodiscard]] Block* block_start(Segment& s, void* p) noexcept;
 
@@ -242,7 +254,5 @@ void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
 [[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
 void unregister_heap(HeapState* h) noexcept;
-
-void note_outstanding(HeapState& h, std::int64_t delta) noexcept;
 
 }  // namespace fm::heap
