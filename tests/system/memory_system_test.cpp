@@ -171,6 +171,8 @@ TEST_CASE("a pool is snapshotted with occupancy, fragmentation and a page map") 
   CHECK(p.page_fragmentation == doctest::Approx(st.page_fragmentation));
   CHECK(p.free_list_scatter == doctest::Approx(st.free_list_scatter));
   CHECK(p.releasable_bytes == st.releasable_bytes);
+  CHECK(sys.overhead == doctest::Approx(fm::metrics::overhead(sys.bytes_reserved, sys.bytes_used)));
+  CHECK(sys.overhead > 0);  // a quarter of the blocks are free
   CHECK(p.committed_pages == pool.page_count());
   REQUIRE(p.page_count == pool.page_count());
   std::uint32_t live = 0;

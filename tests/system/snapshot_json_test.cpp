@@ -25,6 +25,7 @@ fm::Snapshot sample() {
   s.systems[1].has_allocator = true;
   s.systems[1].bytes_used = 4096;
   s.systems[1].allocations_this_frame = 7;
+  s.systems[1].overhead = 0.25;
   s.systems[0].total_bytes_used = 4096;
   s.systems[0].budget = 1024;
   s.systems[0].over_budget = true;
@@ -58,6 +59,7 @@ TEST_CASE("a snapshot written as JSON parses and keeps every value") {
   CHECK(j["systems"][1]["parent"] == 0);
   CHECK(j["systems"][1]["bytes_used"] == 4096);
   CHECK(j["systems"][1]["allocations_this_frame"] == 7);
+  CHECK(j["systems"][1]["overhead"].get<double>() == 0.25);
   REQUIRE(j["pools"].size() == 1);
   CHECK(j["pools"][0]["occupancy"].get<double>() == 0.75);
   REQUIRE(j["pools"][0]["pages"].size() == 2);

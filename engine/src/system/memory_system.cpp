@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "fm/core/error.hpp"
+#include "fm/core/metrics.hpp"
 #include "fm/debug/heap_counter.hpp"
 
 namespace fm {
@@ -202,6 +203,7 @@ void MemorySystem::capture_system(std::size_t i, SystemSnapshot& out) {
   out.allocations_this_frame = st.allocations - e.allocations;
   out.frees_this_frame = st.deallocations - e.frees;
   out.overflow_events = st.overflow_events;
+  out.overhead = metrics::overhead(st.bytes_reserved, st.bytes_used);
   e.allocations = st.allocations;
   e.frees = st.deallocations;
 }

@@ -144,6 +144,7 @@ void write_system(JsonWriter& w, const SystemSnapshot& s) {
   w.key("allocations_this_frame").value(s.allocations_this_frame);
   w.key("frees_this_frame").value(s.frees_this_frame);
   w.key("overflow_events").value(s.overflow_events);
+  w.key("overhead").value(s.overhead);
   w.key("total_bytes_used").value(s.total_bytes_used);
   w.key("total_bytes_reserved").value(s.total_bytes_reserved);
   w.key("budget").value(s.budget);

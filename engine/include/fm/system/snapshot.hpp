@@ -80,6 +80,7 @@ struct SystemSnapshot {
   std::uint64_t allocations_this_frame = 0;
   std::uint64_t frees_this_frame = 0;
   std::uint64_t overflow_events = 0;
+  double overhead = 0;                  // fm::metrics::overhead(bytes_reserved, bytes_used)
   // Rolled up over this system and every child scope; the budget applies to these.
   std::uint64_t total_bytes_used = 0;
   std::uint64_t total_bytes_reserved = 0;
