@@ -18,7 +18,8 @@ inline constexpr std::size_t segment_size = std::size_t{1} << segment_shift;
 inline constexpr std::size_t os_page = 4096;
 inline constexpr unsigned min_page_shift = 16;  // 64 KiB pages for classes up to 8 KiB
 inline constexpr unsigned max_pages = segment_size >> min_page_shift;
-inline constexpr std::uint32_t large_class = 0xffff;  // size_class of a directly mapped block
+inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
+inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
 
 // Spin lock that never allocates (std::mutex may not be used inside malloc); yields when contended.
 class SpinLock {
@@ -39,7 +40,7 @@ struct Block {
   Block* next;
 };
 
-enum class PageState : std::uint8_t { unused, partial, full, empty };
+enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
 // A run of blocks of one class; blocks are carved lazily from `start` so untouched memory stays uncommitted.
 struct PageMeta {
@@ -48,6 +49,8 @@ struct PageMeta {
   std::uint32_t capacity = 0;  // blocks that fit
   std::uint32_t carved = 0;    // blocks taken from the untouched tail so far
   std::uint32_t free_count = 0;
+  std::uint32_t size_class = 0;  // pages of shared segments change class when they are lent again
+  std::uint32_t block_size = 0;
   PageState state = PageState::unused;
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
@@ -63,11 +66,10 @@ struct SegmentHead {
 };
 
 struct Segment : SegmentHead {
-  std::uint32_t block_size = 0;
   std::uint32_t page_shift = 0;
   std::uint32_t page_count = 0;
   std::uint32_t pages_active = 0;
-  Segment* prev = nullptr;  // all segments of the class
+  Segment* prev = nullptr;  // all segments of the class (or all shared segments)
   Segment* next = nullptr;
   PageMeta pages[max_pages];
 
@@ -146,7 +148,7 @@ struct ThreadCache {
 
 // Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
 // instead of walking every block back to its page.
-inline constexpr std::uint32_t transfer_slots = 16;
+inline constexpr std::uint32_t transfer_slots = 8;
 
 struct alignas(64) Central {
   SpinLock lock;
@@ -162,8 +164,24 @@ struct alignas(64) Central {
   std::size_t peak_outstanding = 0;  // its high-water mark
 };
 
+// Freed large mappings kept for reuse (default alignment, up to 4 MiB each, 16 MiB in all), so that
+// programs that allocate and free medium-large buffers do not pay mmap, munmap and page faults each time.
+struct CachedMapping {
+  char* base;
+  std::size_t size;
+};
+inline constexpr std::uint32_t large_cache_slots = 8;
+inline constexpr std::size_t large_cache_block_max = std::size_t{4} << 20;
+inline constexpr std::size_t large_cache_bytes_max = std::size_t{16} << 20;
+
 struct HeapState {
   Central central[class_count];
+  // 64 KiB pages shared by every class up to 8 KiB, so memory freed in one class serves another without
+  // a madvise/page-fault round trip. Lock order: a class lock, then page_lock.
+  SpinLock page_lock;
+  Segment* shared_segments = nullptr;
+  PageMeta* pooled_pages = nullptr;  // empty and still committed, ready for any class
+  std::size_t pooled_bytes = 0;
   SpinLock lock;  // caches, large blocks, retired counters
   ThreadCache* caches = nullptr;
   ThreadCache* spare_caches = nullptr;
@@ -174,6 +192,9 @@ struct HeapState {
   std::uint64_t large_allocations = 0;
   std::uint64_t large_deallocations = 0;
   std::size_t large_peak = 0;  // high-water mark of large_bytes
+  CachedMapping large_cache[large_cache_slots] = {};
+  std::uint32_t large_cached = 0;
+  std::size_t large_cached_bytes = 0;
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
   unsigned slot = 0;
@@ -243,7 +264,11 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
-[[nodiscard]] Block* block_start(Segment& s, void* p) noexcept;
+[[nodiscard]] inline Block* block_start(const PageMeta& page, const void* p) noexcept {
+  const auto offset = static_cast<std::size_t>(static_cast<const char*>(p) - page.start);
+  return reinterpret_cast<Block*>(page.start + offset / page.block_size * page.block_size);
+}
+void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting

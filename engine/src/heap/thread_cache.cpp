@@ -67,6 +67,7 @@ void for_each_lock(bool acquire) noexcept {
     if (h == nullptr) continue;
     if (acquire) h->lock.lock();
     for (Central& cl : h->central) acquire ? cl.lock.lock() : cl.lock.unlock();
+    lock_pages_for_fork(*h, acquire);
     if (!acquire) h->lock.unlock();
   }
 }
