@@ -26,7 +26,7 @@ fm_build "$normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_ctest "$normal"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-fm_build "$asan" -DCMAKE_BUILD_TYPE=Debug "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF
+fm_build "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF
 run_ctest "$asan"
 
 if ctest --test-dir "$normal" -N -L threads | grep -q 'Total Tests: [1-9]'; then

@@ -624,7 +624,28 @@ void App::write_report(double stream_ns) {
     r["segments"].push_back(seg);
   }
   r["stream_reference_ns_per_particle"] = {{"value", stream_ns},
+                                           {"particles", particles_->size()},
                                            {"how", "best of 7 plain-float passes over the same bytes, all workers"}};
+  // Particle update cost per layout over the steady frames of every segment that used it, and its
+  // ratio to the streaming reference (the machine's bandwidth limit for these bytes) and to AoS on heap.
+  nlohmann::json layouts = nlohmann::json::object();
+  double aos_heap_ns = 0;
+  for (const auto& m : particle_modes) {
+    double ns = 0, frames = 0;
+    for (const auto& g : segments_) {
+      if (g.modes.particles != m.value) continue;
+      ns += g.particle_update_ns;
+      frames += g.particle_frames;
+    }
+    if (frames == 0) continue;
+    const double per = ns / frames;
+    if (m.value == ParticleMode::aos_heap) aos_heap_ns = per;
+    layouts[std::string(m.key)] = {{"ns_per_particle", per}, {"vs_stream_reference", stream_ns > 0 ? per / stream_ns : 0.0}};
+  }
+  for (auto& [key, v] : layouts.items()) {
+    v["vs_aos_heap"] = aos_heap_ns > 0 ? v["ns_per_particle"].get<double>() / aos_heap_ns : 0.0;
+  }
+  r["particle_update"] = layouts;
   r["cache"] = {{"geometry", geometry_label_},
                 {"line_utilization", {{"value", line_use_}, {"how", "from the layout"}}},
                 {"l1d_miss_rate", {{"value", l1d_miss_}, {"how", "simulated LRU over a sampled update trace"}}},

@@ -6,12 +6,13 @@
 # usage: click_toggle.sh <demo> <assets> <out-dir>
 set -euo pipefail
 demo=$1 assets=$2 out=$3
+source "$(dirname "$0")/demo_env.sh"
 mkdir -p "$out"
 rm -f "$out/ui.json" "$out/click-report.json"
-export FM_DEMO=$demo FM_ASSETS=$assets FM_OUT=$out
+export FM_DEMO=$demo FM_ASSETS=$assets FM_OUT=$out FM_ENV="$(fm_demo_env "$demo")"
 xvfb-run -a -s "-screen 0 1600x900x24" bash -c '
   set -euo pipefail
-  "$FM_DEMO" --assets "$FM_ASSETS" --no-vsync --particles 20000 --particles-mode aos_heap \
+  env $FM_ENV "$FM_DEMO" --assets "$FM_ASSETS" --no-vsync --particles 20000 --particles-mode aos_heap \
     --ui-map "$FM_OUT/ui.json" --report "$FM_OUT/click-report.json" &
   pid=$!
   for _ in $(seq 300); do [[ -s "$FM_OUT/ui.json" ]] && break; sleep 0.1; done
