@@ -104,8 +104,9 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   while (s != nullptr && s->pages_active == s->page_count) s = s->next;
   if (s == nullptr && (s = new_segment(h, segment_class)) == nullptr) return nullptr;
   std::uint32_t i = 0;
-  while (s->pages[i].state != PageState::unused) ++i;
+  while (s->pages[i].taken) ++i;
   ++s->pages_active;
+  s->pages[i].taken = true;  // claimed before the lock is released, so no other thread can pick it
   return &s->pages[i];
 }
 
@@ -170,6 +171,7 @@ void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
   char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
   decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
   p.state = PageState::unused;
+  p.taken = false;
   // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
   if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
 }

@@ -51,7 +51,8 @@ struct PageMeta {
   std::uint32_t free_count = 0;
   std::uint32_t size_class = 0;  // pages of shared segments change class when they are lent again
   std::uint32_t block_size = 0;
-  PageState state = PageState::unused;
+  PageState state = PageState::unused;  // the class's view, under its lock
+  bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
