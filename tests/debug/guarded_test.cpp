@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "fm/alloc/pool.hpp"
 #include "fm/debug/filled.hpp"
 #include "fm/debug/tracking.hpp"
 
@@ -108,4 +109,28 @@ TEST_CASE("decorators compose: tracking over guarded over filled reports every m
   heap.deallocate(p, 20, 4);
   CHECK_THROWS_WITH_AS(heap.deallocate(p, 20, 4), doctest::Contains("double free in 'new'"), fm::bad_free);
   CHECK(heap.inner().live_blocks() == 0);
+}
+
+TEST_CASE("a fill layer over a pool leaves a foreign block unpainted and lets the pool reject it") {
+  fm::Filled<fm::Pool> pool(32, 8, fm::PoolOptions{.name = "filled"});
+  alignas(8) unsigned char foreign[32] = {};
+  CHECK_THROWS_AS(pool.deallocate(foreign, 32, 8), fm::bad_free);
+  for (const unsigned char b : foreign) CHECK(b == 0);
+  auto* p = static_cast<unsigned char*>(pool.allocate(32, 8));
+  CHECK(p[31] == fm::fill::allocated);
+  pool.deallocate(p, 32, 8);
+}
+
+TEST_CASE("a guard layer over a pool rejects a foreign pointer before reading any header") {
+  fm::Guarded<fm::Pool> pool(fm::Guarded<fm::Pool>::inner_size(24, 8), 8, fm::PoolOptions{.name = "guarded"});
+  alignas(8) unsigned char foreign[64] = {};
+  CHECK_THROWS_WITH_AS(pool.deallocate(foreign + 32, 24, 8),
+                       ("foreign pointer in 'guarded': " + fm::debug::describe_address(foreign + 32) +
+                        " was not allocated by this allocator")
+                           .c_str(),
+                       fm::bad_free);
+  void* p = pool.allocate(24, 8);
+  CHECK(pool.live_blocks() == 1);
+  pool.deallocate(p, 24, 8);
+  CHECK(pool.live_blocks() == 0);
 }

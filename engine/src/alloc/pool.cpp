@@ -14,6 +14,7 @@ namespace {
 constexpr std::size_t default_page_bytes = 4096;
 constexpr std::size_t min_blocks_per_page = 8;
 constexpr std::size_t max_block_size = std::size_t{1} << 30;
+constexpr std::size_t min_table_slots = 16;
 
 [[nodiscard]] std::size_t bitmap_words(std::size_t blocks) noexcept { return (blocks + 63) / 64; }
 
@@ -62,6 +63,8 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
     page_bytes_ *= 2;
   }
 
+  page_shift_ = static_cast<unsigned>(std::countr_zero(page_bytes_));
+  rebuild_page_table(min_table_slots);
   for (std::size_t i = 0; i < options.initial_pages; ++i) {
     if (!add_page()) {
       const std::size_t requested = options.initial_pages * page_bytes_;
@@ -79,6 +82,7 @@ void Pool::release_all_pages() noexcept {
     upstream_.deallocate(page, page_bytes_, page_bytes_);
   }
   pages_.clear();
+  page_table_.assign(page_table_.size(), nullptr);
   committed_bytes_ = 0;
   free_ = nullptr;
 }
@@ -95,8 +99,8 @@ void* Pool::try_allocate_slow(std::size_t size, std::size_t align) noexcept {
   void* p = upstream_.try_allocate(size, align);
   if (p == nullptr) return nullptr;
   oversize_bytes_ += size;
-  bytes_peak_ = std::max(bytes_peak_, live_ * block_size_ + oversize_bytes_);
-  ++allocations_;
+  oversize_peak_ = std::max(oversize_peak_, oversize_bytes_);
+  ++oversize_allocations_;
   return p;
 }
 
@@ -121,6 +125,12 @@ bool Pool::add_page() noexcept {
   try {
     auto* sorted = static_cast<Page*>(raw);
     pages_.insert(std::upper_bound(pages_.begin(), pages_.end(), sorted, std::less<>{}), sorted);
+    try {
+      rebuild_page_table(std::max(min_table_slots, std::bit_ceil(pages_.size() * 2)));
+    } catch (const std::bad_alloc&) {
+      pages_.erase(std::find(pages_.begin(), pages_.end(), sorted));
+      throw;
+    }
   } catch (const std::bad_alloc&) {
     upstream_.deallocate(raw, page_bytes_, page_bytes_);
     return false;
@@ -143,28 +153,33 @@ bool Pool::add_page() noexcept {
 void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
   upstream_.deallocate(p, size, align);
   oversize_bytes_ -= size;
-  ++deallocations_;
+  ++oversize_deallocations_;
 }
 
-Pool::Page* Pool::find_page(const void* p) const noexcept {
-  Page* page = page_of(p);
-  if (!std::binary_search(pages_.begin(), pages_.end(), page, std::less<>{})) return nullptr;
-  const auto* b = static_cast<const std::byte*>(p);
-  const auto* first = reinterpret_cast<const std::byte*>(page) + header_bytes_;
-  if (b < first || b >= first + blocks_per_page_ * stride_ || (b - first) % stride_ != 0) return nullptr;
-  return page;
+// Rebuilt whenever pages come or go (rare), so lookups stay one or two probes. Growing throws before it
+// changes anything; rebuilding at the same size never throws.
+void Pool::rebuild_page_table(std::size_t slots) {
+  if (2 * slots != page_table_.size()) {
+    std::vector<Page*> table(2 * slots, nullptr);  // may throw: the old table stays intact
+    page_table_.swap(table);
+  } else {
+    std::fill(page_table_.begin(), page_table_.end(), nullptr);
+  }
+  table_shift_ = static_cast<unsigned>(64 - std::countr_zero(slots));
+  for (Page* page : pages_) {
+    std::size_t slot = page_slot(page);
+    while (page_table_[slot] != nullptr) ++slot;
+    page_table_[slot] = page;
+  }
 }
 
-void Pool::check_free(const void* p) const {
-  Page* page = find_page(p);
-  if (page == nullptr) {
-    throw bad_free("foreign pointer in pool '" + name_ + "': " + address(p) + " is not a block of this pool (block " +
-                   std::to_string(block_size_) + " bytes)");
-  }
-  const std::size_t i = index_of(page, p);
-  if (((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) == 0) {
-    throw bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free");
-  }
+void Pool::throw_foreign(const void* p) const {
+  throw bad_free("foreign pointer in pool '" + name_ + "': " + address(p) + " is not a block of this pool (block " +
+                 std::to_string(block_size_) + " bytes)");
+}
+
+void Pool::throw_double_free(const void* p) const {
+  throw bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free");
 }
 
 bool Pool::owns(const void* p) const noexcept { return find_page(p) != nullptr; }
@@ -178,11 +193,12 @@ bool Pool::is_live(const void* p) const noexcept {
 
 std::size_t Pool::release_empty_pages() {
   // Unlink the free blocks of empty pages, keeping the order of the rest.
+  for (Page* page : pages_) page->scratch = live_in(page);
   FreeBlock* head = nullptr;
   FreeBlock* tail = nullptr;
   for (FreeBlock* b = free_; b != nullptr;) {
     FreeBlock* next = read_link(b);
-    if (page_of(b)->live != 0) {
+    if (page_of(b)->scratch != 0) {
       if (tail != nullptr) {
         write_link(tail, b);
       } else {
@@ -197,14 +213,22 @@ std::size_t Pool::release_empty_pages() {
 
   std::size_t released = 0;
   std::erase_if(pages_, [&](Page* page) {
-    if (page->live != 0) return false;
+    if (page->scratch != 0) return false;
     if (debug::annotations_active) debug::unpoison(page, page_bytes_);
     upstream_.deallocate(page, page_bytes_, page_bytes_);
     released += page_bytes_;
     return true;
   });
   committed_bytes_ -= released;
+  rebuild_page_table(page_table_.size() / 2);
   return released;
+}
+
+std::size_t Pool::live_in(const Page* page) const noexcept {
+  const std::uint64_t* words = bitmap_of(page);
+  std::size_t live = 0;
+  for (std::size_t w = 0; w < bitmap_words(blocks_per_page_); ++w) live += static_cast<std::size_t>(std::popcount(words[w]));
+  return live;
 }
 
 PageInfo Pool::page_info(std::size_t i) const noexcept {
@@ -215,7 +239,7 @@ PageInfo Pool::page_info(std::size_t i) const noexcept {
       .first_block = base + header_bytes_,
       .stride = stride_,
       .blocks = blocks_per_page_,
-      .live = page->live,
+      .live = live_in(page),
       .bitmap = std::span<const std::uint64_t>(bitmap_of(page), bitmap_words(blocks_per_page_)),
   };
 }
@@ -228,15 +252,16 @@ PoolStats Pool::pool_stats() const noexcept {
       .blocks_per_page = blocks_per_page_,
       .page_bytes = page_bytes_,
       .pages = pages_.size(),
-      .live_blocks = live_,
+      .live_blocks = live_blocks(),
       .committed_blocks = pages_.size() * blocks_per_page_,
       .oversize_bytes = oversize_bytes_,
       .budget = budget_,
   };
   for (const Page* page : pages_) {
-    if (page->live == 0) {
+    const std::size_t live = live_in(page);
+    if (live == 0) {
       ++s.empty_pages;
-    } else if (page->live == blocks_per_page_) {
+    } else if (live == blocks_per_page_) {
       ++s.full_pages;
     } else {
       ++s.partial_pages;
@@ -263,11 +288,11 @@ PoolStats Pool::pool_stats() const noexcept {
 
 AllocatorStats Pool::stats() const noexcept {
   return AllocatorStats{
-      .bytes_used = live_ * block_size_ + oversize_bytes_,
+      .bytes_used = live_blocks() * block_size_ + oversize_bytes_,
       .bytes_reserved = committed_bytes_ + oversize_bytes_,
-      .bytes_peak = bytes_peak_,
-      .allocations = allocations_,
-      .deallocations = deallocations_,
+      .bytes_peak = peak_live_ * block_size_ + oversize_peak_,
+      .allocations = block_allocations_ + oversize_allocations_,
+      .deallocations = block_deallocations_ + oversize_deallocations_,
       .overflow_events = 0,
   };
 }

@@ -1,4 +1,4 @@
-// Out-of-line parts of the debug decorators: guard checks and the wording of their errors.
+// Out-of-line part of fm::Guarded: guard checks and the wording of guard_overwritten.
 #include "fm/debug/guarded.hpp"
 
 #include <cstdio>
@@ -6,12 +6,6 @@
 namespace fm {
 
 namespace debug {
-
-std::string describe_address(const void* p) {
-  char text[2 + 2 * sizeof(void*) + 1];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p)));
-  return text;
-}
 
 namespace {
 

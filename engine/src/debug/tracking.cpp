@@ -69,8 +69,7 @@ void AllocationTable::check_free(std::string_view allocator, const void* p, std:
     throw bad_free("double free" + in(allocator) + debug::describe_address(p) +
                    " lies in this allocator's memory but is not a live block (freed earlier, or never returned by allocate)");
   }
-  throw bad_free("foreign pointer" + in(allocator) + debug::describe_address(p) +
-                 " was not allocated by this allocator");
+  throw foreign_pointer(allocator, p);
 }
 
 void AllocationTable::retire(Entry&& e) noexcept {

@@ -74,6 +74,14 @@ class FrameArena {
     return arena ? arena->try_make<T>(std::forward<Args>(args)...) : nullptr;
   }
 
+  // The calling thread's current buffer, for loops that allocate many times: one thread lookup instead of
+  // one per call. Valid until the next next_frame(); use it only on the calling thread.
+  [[nodiscard]] LinearArena& local() {
+    const detail::FrameSlot& slot = detail::frame_slots[id_ % detail::frame_slot_count];
+    if (slot.arena_id == id_) return *static_cast<ThreadState*>(slot.state)->current;
+    return *register_thread().current;
+  }
+
   // Frame end: every thread moves to its next buffer, which is reset (destructors run, bytes reused).
   void next_frame();
 
@@ -98,12 +106,6 @@ class FrameArena {
     LinearArena* current;
   };
 
-  // Fast path: the calling thread's current buffer from its slot cache.
-  [[nodiscard]] LinearArena& local() {
-    const detail::FrameSlot& slot = detail::frame_slots[id_ % detail::frame_slot_count];
-    if (slot.arena_id == id_) return *static_cast<ThreadState*>(slot.state)->current;
-    return *register_thread().current;
-  }
   [[nodiscard]] LinearArena* try_local() noexcept;
   // Slow path: finds or creates the calling thread's state (locks once per thread and slot miss).
   ThreadState& register_thread();

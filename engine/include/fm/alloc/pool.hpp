@@ -89,9 +89,12 @@ class Pool {
     if (p == nullptr) return;
     if (!fits_block(size, align)) return deallocate_oversize(p, size, align);
 #if FM_CHECKED
-    check_free(p);
+    Page* page = find_page(p);
+    if (page == nullptr) throw_foreign(p);
+#else
+    Page* page = page_of(p);
 #endif
-    push(p);
+    push(page, p);
   }
 
   // Gives pages without live blocks back to the parent; returns the bytes released.
@@ -122,22 +125,27 @@ class Pool {
 
   // Walks pages and the free list: O(pages + free blocks). For per-frame snapshots, not inner loops.
   [[nodiscard]] PoolStats pool_stats() const noexcept;
+  // bytes_used counts whole blocks plus oversize bytes; bytes_peak is the block peak plus the oversize peak
+  // (exact for a pool that only hands out blocks, an upper bound when oversize requests are mixed in).
   [[nodiscard]] AllocatorStats stats() const noexcept;
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
   [[nodiscard]] std::size_t block_size() const noexcept { return block_size_; }
   [[nodiscard]] std::size_t block_align() const noexcept { return block_align_; }
   [[nodiscard]] std::size_t blocks_per_page() const noexcept { return blocks_per_page_; }
   [[nodiscard]] std::size_t page_bytes() const noexcept { return page_bytes_; }
-  [[nodiscard]] std::size_t live_blocks() const noexcept { return live_; }
+  [[nodiscard]] std::size_t live_blocks() const noexcept {
+    return static_cast<std::size_t>(block_allocations_ - block_deallocations_);
+  }
   [[nodiscard]] std::size_t budget() const noexcept { return budget_; }
 
  private:
   struct FreeBlock {
     FreeBlock* next;
   };
-  // Page header at the page start; the bitmap words follow it, the blocks start header_bytes_ in.
+  // Page header at the page start; the bitmap words follow it, the blocks start header_bytes_ in. Live counts
+  // are popcounts of the bitmap, taken when asked for, so the fast paths touch one bitmap word only.
   struct Page {
-    std::size_t live;
+    std::size_t scratch;  // release_empty_pages() marks empty pages here
   };
 
   [[nodiscard]] bool fits_block(std::size_t size, std::size_t align) const noexcept {
@@ -148,6 +156,9 @@ class Pool {
   }
   [[nodiscard]] static std::uint64_t* bitmap_of(Page* page) noexcept {
     return reinterpret_cast<std::uint64_t*>(reinterpret_cast<std::byte*>(page) + sizeof(Page));
+  }
+  [[nodiscard]] static const std::uint64_t* bitmap_of(const Page* page) noexcept {
+    return reinterpret_cast<const std::uint64_t*>(reinterpret_cast<const std::byte*>(page) + sizeof(Page));
   }
   // Block index by exact division (multiply by the inverse of the stride's odd part): blocks are exact multiples.
   [[nodiscard]] std::size_t index_of(const Page* page, const void* p) const noexcept {
@@ -175,34 +186,57 @@ class Pool {
     Page* page = page_of(b);
     const std::size_t i = index_of(page, b);
     bitmap_of(page)[i / 64] |= std::uint64_t{1} << (i % 64);
-    ++page->live;
-    const std::size_t used = ++live_ * block_size_ + oversize_bytes_;
-    if (used > bytes_peak_) bytes_peak_ = used;
-    ++allocations_;
+    const std::size_t live = ++block_allocations_ - block_deallocations_;
+    if (live > peak_live_) peak_live_ = live;
     if (debug::annotations_active) debug::block_allocated(b, block_size_);
     return b;
   }
-  void push(void* p) noexcept {
-    Page* page = page_of(p);
+  // With FM_CHECKED a block that is already free throws (before anything changes).
+  void push(Page* page, void* p) {
     const std::size_t i = index_of(page, p);
-    bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
-    --page->live;
-    --live_;
-    ++deallocations_;
+    std::uint64_t& word = bitmap_of(page)[i / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+#if FM_CHECKED
+    if ((word & bit) == 0) throw_double_free(p);
+#endif
+    word &= ~bit;
+    ++block_deallocations_;
     if (debug::annotations_active) debug::block_freed(p, block_size_);
     auto* b = static_cast<FreeBlock*>(p);
     write_link(b, free_);
     free_ = b;
   }
 
+  // Our page containing block `p`, or null (foreign pointer, or not on a block boundary). O(1): a hash probe.
+  [[nodiscard]] Page* find_page(const void* p) const noexcept {
+    Page* page = page_of(p);
+    // One branch for the usual case (home slot or the next one), so random-order frees do not mispredict.
+    Page* const* slot = page_table_.data() + page_slot(page);
+    if (!((slot[0] == page) | (slot[1] == page))) {
+      for (slot += 2; *slot != page; ++slot) {
+        if (*slot == nullptr) return nullptr;
+      }
+    }
+    const auto offset = static_cast<std::size_t>(static_cast<const std::byte*>(p) -
+                                                 reinterpret_cast<const std::byte*>(page) - header_bytes_);
+    const std::size_t i = index_of(page, p);
+    return i < blocks_per_page_ && i * stride_ == offset ? page : nullptr;
+  }
+  [[nodiscard]] std::size_t page_slot(const Page* page) const noexcept {
+    const auto key = reinterpret_cast<std::uintptr_t>(page) >> page_shift_;
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> table_shift_);
+  }
+
   [[nodiscard]] void* allocate_slow(std::size_t size, std::size_t align);
   [[nodiscard]] void* try_allocate_slow(std::size_t size, std::size_t align) noexcept;
   [[nodiscard]] bool add_page() noexcept;
+  [[nodiscard]] std::size_t live_in(const Page* page) const noexcept;
   void release_all_pages() noexcept;
   [[nodiscard]] bool within_budget(std::size_t more) const noexcept;
   void deallocate_oversize(void* p, std::size_t size, std::size_t align);
-  void check_free(const void* p) const;  // throws fm::bad_free for a foreign pointer or a double free
-  [[nodiscard]] Page* find_page(const void* p) const noexcept;  // null when p is in none of our pages
+  [[noreturn]] void throw_foreign(const void* p) const;
+  [[noreturn]] void throw_double_free(const void* p) const;
+  void rebuild_page_table(std::size_t slots);
 
   std::size_t block_size_;
   std::size_t block_align_;
@@ -212,15 +246,22 @@ class Pool {
   std::size_t blocks_per_page_ = 0;
   std::size_t header_bytes_ = 0;
   std::size_t page_bytes_ = 0;
+  unsigned page_shift_ = 0;  // log2(page_bytes_)
   std::size_t budget_;
   FreeBlock* free_ = nullptr;
-  std::vector<Page*> pages_;  // sorted by address
-  std::size_t live_ = 0;
+  std::vector<Page*> pages_;       // sorted by address
+  // Hash set of pages_ with linear probing that never wraps: keys hash into the first half (a power of two,
+  // at least twice the pages), so every probe run ends on a null before the end of the second half.
+  std::vector<Page*> page_table_;
+  unsigned table_shift_ = 0;  // 64 - log2(page_table_.size() / 2)
+  std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations
+  std::uint64_t block_deallocations_ = 0;
+  std::size_t peak_live_ = 0;  // most blocks live at once
   std::size_t committed_bytes_ = 0;  // bytes in pages
   std::size_t oversize_bytes_ = 0;
-  std::size_t bytes_peak_ = 0;
-  std::uint64_t allocations_ = 0;
-  std::uint64_t deallocations_ = 0;
+  std::size_t oversize_peak_ = 0;
+  std::uint64_t oversize_allocations_ = 0;
+  std::uint64_t oversize_deallocations_ = 0;
   Upstream upstream_;
   std::string name_;
 };

@@ -7,11 +7,15 @@
 #include <utility>
 
 #include "fm/core/allocator.hpp"
+#include "fm/core/error.hpp"
 
 namespace fm::debug {
 
 // "0x7f12345678" for error messages and reports.
 [[nodiscard]] std::string describe_address(const void* p);
+
+// "foreign pointer in '<allocator>': 0x... was not allocated by this allocator"
+[[nodiscard]] bad_free foreign_pointer(std::string_view allocator, const void* p);
 
 // `A` is either an allocator type (the decorator owns it, constructed from the forwarded arguments) or
 // an lvalue reference to one (the decorator wraps an allocator that lives elsewhere).

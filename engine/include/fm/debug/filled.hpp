@@ -30,12 +30,22 @@ class Filled : public debug::Decorator<A> {
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
     return painted(fm::try_allocate(this->inner_, size, align), size);
   }
+  // Paints only memory the inner allocator owns (when it can tell), so a foreign pointer reaches the inner
+  // allocator's own checks untouched instead of having someone else's bytes overwritten.
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    if (p) std::memset(p, fill::freed, size);
+    if (p && may_paint(p)) std::memset(p, fill::freed, size);
     this->inner_.deallocate(p, size, align);
   }
 
  private:
+  bool may_paint(const void* p) const noexcept {
+    if constexpr (OwningAllocator<typename Base::inner_type>) {
+      return this->inner_.owns(p);
+    } else {
+      (void)p;
+      return true;
+    }
+  }
   static void* painted(void* p, std::size_t size) noexcept {
     if (p) std::memset(p, fill::allocated, size);
     return p;

@@ -99,6 +99,9 @@ class Guarded : public debug::Decorator<A> {
     if (!p) return;
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
     auto* raw = static_cast<unsigned char*>(p) - layout.front;
+    if constexpr (OwningAllocator<typename Base::inner_type>) {
+      if (!this->inner_.owns(raw)) throw debug::foreign_pointer(this->name(), p);  // before reading its header
+    }
     auto* h = reinterpret_cast<Header*>(raw);
     if (h->size != size || h->align != align) throw_mismatch(p, *h, size, align);
     if (auto v = debug::check_guards(*h, guard_bytes)) throw guard_overwritten(this->name(), *v);
