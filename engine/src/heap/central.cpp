@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <new>
+#include <optional>
 
 #include "fm/core/align.hpp"
 #include "heap_state.hpp"
@@ -23,9 +24,21 @@ inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_pag
   return shift < min_page_shift ? min_page_shift : shift;
 }
 
-// Empty pages a class keeps committed so that alloc/free churn at a page boundary costs no syscall.
+// Empty pages a class keeps for itself: one for classes on shared 64 KiB pages (the shared pool keeps
+// more for everyone), up to 512 KiB for classes with larger pages; beyond that they are released.
 [[nodiscard]] constexpr std::uint32_t empty_pages_kept(std::uint32_t c) noexcept {
-  return page_shift_of(c) == min_page_shift ? 2 : 1;
+  const std::size_t pages = (std::size_t{512} * 1024) >> page_shift_of(c);
+  return page_shift_of(c) == min_page_shift || pages < 1 ? 1 : static_cast<std::uint32_t>(pages);
+}
+
+void note_outstanding(Central& cl, std::uint32_t blocks, std::uint32_t block_size, bool out) noexcept {
+  const std::size_t bytes = std::size_t{blocks} * block_size;
+  if (!out) {
+    cl.outstanding -= bytes;
+    return;
+  }
+  cl.outstanding += bytes;
+  cl.peak_outstanding = std::max(cl.peak_outstanding, cl.outstanding);
 }
 
 [[nodiscard]] std::size_t committed_bytes(Segment& s, std::uint32_t i) noexcept {
@@ -53,66 +66,113 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   cl.tail = &p;
 }
 
-[[nodiscard]] Segment* new_segment(HeapState& h, std::uint32_t c) noexcept {
+[[nodiscard]] bool shares_pages(std::uint32_t c) noexcept { return page_shift_of(c) == min_page_shift; }
+
+[[nodiscard]] Segment*& segment_list(HeapState& h, std::uint32_t segment_class) noexcept {
+  return segment_class == shared_class ? h.shared_segments : h.central[segment_class].segments;
+}
+
+[[nodiscard]] Segment* new_segment(HeapState& h, std::uint32_t segment_class) noexcept {
   void* mem = map_aligned(segment_size, segment_size);
   if (mem == nullptr) return nullptr;
   auto* s = new (mem) Segment();
-  s->size_class = c;
+  s->size_class = segment_class;
   s->heap = &h;
-  s->block_size = static_cast<std::uint32_t>(class_block_size(c));
-  s->page_shift = page_shift_of(c);
+  s->page_shift = segment_class == shared_class ? min_page_shift : page_shift_of(segment_class);
   s->page_count = static_cast<std::uint32_t>(segment_size >> s->page_shift);
-  for (std::uint32_t i = 0; i < s->page_count; ++i) {
-    char* start = i == 0 ? reinterpret_cast<char*>(s) + header_bytes : reinterpret_cast<char*>(s) + (std::size_t{i} << s->page_shift);
-    s->pages[i].start = start;
-    s->pages[i].capacity = static_cast<std::uint32_t>((s->page_end(i) - start) / s->block_size);
-  }
-  Central& cl = h.central[c];
-  s->next = cl.segments;
-  if (cl.segments) cl.segments->prev = s;
-  cl.segments = s;
+  Segment*& list = segment_list(h, segment_class);
+  s->next = list;
+  if (list) list->prev = s;
+  list = s;
   h.metadata.fetch_add(header_committed, std::memory_order_relaxed);
   segment_units.set(s, true);
   return s;
 }
 
 void free_segment(HeapState& h, Segment& s) noexcept {
-  Central& cl = h.central[s.size_class];
-  (s.prev ? s.prev->next : cl.segments) = s.next;
+  Segment*& list = segment_list(h, s.size_class);
+  (s.prev ? s.prev->next : list) = s.next;
   if (s.next) s.next->prev = s.prev;
   h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
   segment_units.set(&s, false);  // before munmap: the range may be mapped again by someone else right after
   unmap(&s, segment_size);
 }
 
+// An unused page of a segment in `list` (a new segment when all are full), or null when out of memory.
+[[nodiscard]] PageMeta* unused_page(HeapState& h, std::uint32_t segment_class) noexcept {
+  Segment* s = segment_list(h, segment_class);
+  while (s != nullptr && s->pages_active == s->page_count) s = s->next;
+  if (s == nullptr && (s = new_segment(h, segment_class)) == nullptr) return nullptr;
+  std::uint32_t i = 0;
+  while (s->pages[i].taken) ++i;
+  ++s->pages_active;
+  s->pages[i].taken = true;  // claimed before the lock is released, so no other thread can pick it
+  return &s->pages[i];
+}
+
+// A pooled (committed) shared page if there is one, else an unused one.
+[[nodiscard]] PageMeta* shared_page(HeapState& h) noexcept {
+  Guard guard(h.page_lock);
+  if (PageMeta* p = h.pooled_pages; p != nullptr) {
+    h.pooled_pages = p->next;
+    h.pooled_bytes -= std::size_t{1} << min_page_shift;
+    return p;
+  }
+  return unused_page(h, shared_class);
+}
+
+[[nodiscard]] std::uint32_t page_index(const Segment& s, const PageMeta& p) noexcept {
+  return static_cast<std::uint32_t>(&p - s.pages);
+}
+
 // An unused page of class c made active (partly used, nothing carved yet), or null when out of memory.
 [[nodiscard]] PageMeta* fresh_page(HeapState& h, std::uint32_t c) noexcept {
   Central& cl = h.central[c];
-  Segment* s = cl.segments;
-  while (s != nullptr && s->pages_active == s->page_count) s = s->next;
-  if (s == nullptr && (s = new_segment(h, c)) == nullptr) return nullptr;
-  std::uint32_t i = 0;
-  while (s->pages[i].state != PageState::unused) ++i;
-  PageMeta& p = s->pages[i];
-  p.state = PageState::partial;
-  ++s->pages_active;
+  PageMeta* p = shares_pages(c) ? shared_page(h) : unused_page(h, c);
+  if (p == nullptr) return nullptr;
+  auto& s = *static_cast<Segment*>(segment_of(p));
+  const std::uint32_t i = page_index(s, *p);
+  char* start = reinterpret_cast<char*>(&s) + (i == 0 ? header_bytes : std::size_t{i} << s.page_shift);
+  p->start = start;
+  p->size_class = c;
+  p->block_size = class_sizes[c];
+  p->capacity = static_cast<std::uint32_t>((s.page_end(i) - start) / p->block_size);
+  p->free = nullptr;
+  p->carved = p->free_count = 0;
+  p->state = PageState::partial;
   ++cl.pages;
-  cl.committed += committed_bytes(*s, i);
-  list_push_front(cl, p);
-  return &p;
+  cl.committed += committed_bytes(s, i);
+  list_push_front(cl, *p);
+  return p;
 }
+
+// Shared pages go to the pool while it holds less than this; beyond, and for other pages, to the OS.
+inline constexpr std::size_t pooled_bytes_kept = std::size_t{4} << 20;
 
 void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
   list_unlink(cl, p);
-  const auto i = static_cast<std::uint32_t>(&p - s.pages);
-  char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
-  decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
-  p.free = nullptr;
-  p.carved = p.free_count = 0;
-  p.state = PageState::unused;
+  const std::uint32_t i = page_index(s, p);
   --cl.pages;
   cl.committed -= committed_bytes(s, i);
-  // The last segment of a class stays mapped (its pages are decommitted) to avoid mmap churn.
+  p.free = nullptr;
+  p.carved = p.free_count = 0;
+  const bool shared = s.size_class == shared_class;
+  std::optional<Guard> pool_guard;
+  if (shared) {
+    pool_guard.emplace(h.page_lock);
+    if (h.pooled_bytes < pooled_bytes_kept) {
+      p.state = PageState::pooled;
+      p.next = h.pooled_pages;
+      h.pooled_pages = &p;
+      h.pooled_bytes += std::size_t{1} << min_page_shift;
+      return;
+    }
+  }
+  char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
+  decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
+  p.state = PageState::unused;
+  p.taken = false;
+  // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
   if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
 }
 
@@ -168,78 +228,74 @@ void SpinLock::lock_contended() noexcept {
   }
 }
 
-Block* block_start(Segment& s, void* p) noexcept {
-  PageMeta& page = s.page_of(p);
-  const auto offset = static_cast<std::size_t>(static_cast<char*>(p) - page.start);
-  return reinterpret_cast<Block*>(page.start + offset / s.block_size * s.block_size);
-}
-
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept {
   Central& cl = h.central[c];
   const auto block_size = static_cast<std::uint32_t>(class_block_size(c));
   *out = nullptr;
   std::uint32_t got = 0;
-  {
-    Guard guard(cl.lock);
-    while (got < n) {
-      PageMeta* p = cl.head != nullptr ? cl.head : fresh_page(h, c);
-      if (p == nullptr) break;
-      if (p->state == PageState::empty) {
-        --cl.empty_kept;
-        p->state = PageState::partial;
-      }
-      got += take_from_page(*p, block_size, n - got, out);
-      if (p->available() == 0) {
-        list_unlink(cl, *p);
-        p->state = PageState::full;
-      }
+  Guard guard(cl.lock);
+  if (n == batch_sizes[c] && cl.transfer_count > 0) {
+    *out = cl.transfer[--cl.transfer_count];
+    got = n;
+  }
+  while (got < n) {
+    PageMeta* p = cl.head != nullptr ? cl.head : fresh_page(h, c);
+    if (p == nullptr) break;
+    if (p->state == PageState::empty) {
+      --cl.empty_kept;
+      p->state = PageState::partial;
+    }
+    got += take_from_page(*p, block_size, n - got, out);
+    if (p->available() == 0) {
+      list_unlink(cl, *p);
+      p->state = PageState::full;
     }
   }
-  note_outstanding(h, static_cast<std::int64_t>(got) * block_size);
+  note_outstanding(cl, got, block_size, true);
   return got;
 }
 
-void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept {
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
   Central& cl = h.central[c];
-  std::int64_t given = 0;
-  {
-    Guard guard(cl.lock);
-    while (list != nullptr) {
-      Block* b = list;
-      list = b->next;
-      auto& s = *static_cast<Segment*>(segment_of(b));
-      PageMeta& p = s.page_of(b);
-      b->next = p.free;
-      p.free = b;
-      ++p.free_count;
-      ++given;
-      if (p.state == PageState::full) {
-        p.state = PageState::partial;
-        list_push_front(cl, p);
-      }
-      if (p.empty()) page_became_empty(h, cl, s, p, c);
-    }
+  Guard guard(cl.lock);
+  note_outstanding(cl, count, class_sizes[c], false);
+  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
+    cl.transfer[cl.transfer_count++] = list;
+    return;
   }
-  note_outstanding(h, -given * static_cast<std::int64_t>(class_block_size(c)));
+  while (list != nullptr) {
+    Block* b = list;
+    list = b->next;
+    auto& s = *static_cast<Segment*>(segment_of(b));
+    PageMeta& p = s.page_of(b);
+    b->next = p.free;
+    p.free = b;
+    ++p.free_count;
+    if (p.state == PageState::full) {
+      p.state = PageState::partial;
+      list_push_front(cl, p);
+    }
+    if (p.empty()) page_became_empty(h, cl, s, p, c);
+  }
 }
 
 void central_release_all(HeapState& h) noexcept {
-  for (Central& cl : h.central) {
-    while (cl.segments != nullptr) {
-      Segment* s = cl.segments;
-      cl.segments = s->next;
+  auto unmap_all = [](Segment*& list) {
+    while (list != nullptr) {
+      Segment* s = list;
+      list = s->next;
       segment_units.set(s, false);
       unmap(s, segment_size);
     }
-  }
+  };
+  for (Central& cl : h.central) unmap_all(cl.segments);
+  unmap_all(h.shared_segments);
+  h.pooled_pages = nullptr;
+  h.pooled_bytes = 0;
 }
 
-void note_outstanding(HeapState& h, std::int64_t delta) noexcept {
-  const std::size_t now =
-      h.outstanding.fetch_add(static_cast<std::size_t>(delta), std::memory_order_relaxed) + static_cast<std::size_t>(delta);
-  std::size_t peak = h.peak_outstanding.load(std::memory_order_relaxed);
-  while (delta > 0 && now > peak && !h.peak_outstanding.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+void lock_pages_for_fork(HeapState& h, bool acquire) noexcept {
+  acquire ? h.page_lock.lock() : h.page_lock.unlock();
 }
 
 }  // namespace fm::heap

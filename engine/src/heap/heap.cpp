@@ -33,7 +33,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   }
   Bin& bin = tc->bins[c];
   if (bin.head == nullptr) {
-    bin.count = central_take(h, c, batch_size(c), &bin.head);
+    bin.count = central_take(h, c, batch_sizes[c], &bin.head);
     if (bin.count == 0) return nullptr;
   }
   Block* b = bin.head;
@@ -60,7 +60,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
     b->next = nullptr;
-    central_give(h, c, b);
+    central_give(h, c, b, 1);
     count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
     return;
   }
@@ -72,9 +72,10 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   count(*tc, c, false, requested);
 }
 
-inline void small_free(HeapState& h, unsigned slot, Segment& s, void* p, std::size_t requested) noexcept {
-  const std::uint32_t c = s.size_class;
-  Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(s, p) : static_cast<Block*>(p);
+inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& page, void* p,
+                       std::size_t requested) noexcept {
+  const std::uint32_t c = page.size_class;
+  Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
   if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (bin.count < cache_limits[c]) [[likely]] {
@@ -105,11 +106,45 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
 [[nodiscard]] std::size_t large_user_offset(std::size_t align) noexcept { return std::max(large_header_size, align); }
 [[nodiscard]] std::size_t large_map_alignment(std::size_t align) noexcept { return std::max(segment_size, align); }
 
-[[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align) noexcept {
+// The smallest cached mapping that holds `size` bytes without wasting more than half, or null. Under h.lock.
+[[nodiscard]] char* take_cached_mapping(HeapState& h, std::size_t size, std::size_t& got) noexcept {
+  std::uint32_t best = large_cache_slots;
+  for (std::uint32_t i = 0; i < h.large_cached; ++i) {
+    const std::size_t have = h.large_cache[i].size;
+    if (have >= size && have / 2 <= size && (best == large_cache_slots || have < h.large_cache[best].size)) best = i;
+  }
+  if (best == large_cache_slots) return nullptr;
+  const CachedMapping m = h.large_cache[best];
+  h.large_cache[best] = h.large_cache[--h.large_cached];
+  h.large_cached_bytes -= m.size;
+  got = m.size;
+  return m.base;
+}
+
+// Keeps a freed mapping for reuse when it fits the cache's limits. Under h.lock.
+[[nodiscard]] bool cache_mapping(HeapState& h, LargeBlock& lb) noexcept {
+  const bool fits = lb.user() - lb.map_base == static_cast<std::ptrdiff_t>(large_header_size) &&
+                    lb.map_size <= large_cache_block_max && h.large_cached < large_cache_slots &&
+                    h.large_cached_bytes + lb.map_size <= large_cache_bytes_max;
+  if (fits) {
+    h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size};
+    h.large_cached_bytes += lb.map_size;
+  }
+  return fits;
+}
+
+// `zeroed` (optional) tells whether the block is a fresh mapping, i.e. already zero.
+[[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align, bool* zeroed = nullptr) noexcept {
   if (size > max_request) return nullptr;
   const std::size_t offset = large_user_offset(align);
-  const std::size_t map_size = align_up(offset + size, os_page);
-  auto* base = static_cast<char*>(map_aligned(map_size, large_map_alignment(align)));
+  std::size_t map_size = align_up(offset + size, os_page);
+  char* base = nullptr;
+  if (offset == large_header_size) {
+    Guard guard(h.lock);
+    base = take_cached_mapping(h, map_size, map_size);
+  }
+  if (zeroed != nullptr) *zeroed = base == nullptr;
+  if (base == nullptr) base = static_cast<char*>(map_aligned(map_size, large_map_alignment(align)));
   if (base == nullptr) return nullptr;
   auto* lb = new (base + offset - large_header_size) LargeBlock();
   lb->size_class = large_class;
@@ -123,15 +158,20 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
     link_large(h, *lb);
     ++h.large_blocks;
     h.large_bytes += map_size;
+    h.large_peak = std::max(h.large_peak, h.large_bytes);
     h.large_requested += size;
     ++h.large_allocations;
   }
-  note_outstanding(h, static_cast<std::int64_t>(map_size));
   large_units.set(segment_of(lb->user()), true);
   return lb->user();
 }
 
 [[gnu::noinline]] void large_free(HeapState& h, LargeBlock& lb) noexcept {
+  // Cleared first: once unmapped or cached, the range may be handed out again by another thread.
+  large_units.set(segment_of(lb.user()), false);
+  char* const base = lb.map_base;
+  const std::size_t map_size = lb.map_size;
+  bool cached = false;
   {
     Guard guard(h.lock);
     unlink_large(h, lb);
@@ -139,22 +179,26 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
     h.large_bytes -= lb.map_size;
     h.large_requested -= lb.requested;
     ++h.large_deallocations;
+    cached = cache_mapping(h, lb);
   }
-  note_outstanding(h, -static_cast<std::int64_t>(lb.map_size));
-  large_units.set(segment_of(lb.user()), false);  // before munmap: the range may be mapped again right after
-  unmap(lb.map_base, lb.map_size);
+  if (!cached) unmap(base, map_size);
 }
 
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
+// Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
+// steps is remapped O(log n) times instead of at every step.
 [[gnu::noinline]] void* large_realloc(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   if (size > max_request) return nullptr;
   const auto offset = static_cast<std::size_t>(lb.user() - lb.map_base);
-  const std::size_t map_size = align_up(offset + size, os_page);
+  const std::size_t needed = align_up(offset + size, os_page);
   Guard guard(h.lock);
-  h.large_requested += size - lb.requested;
-  lb.requested = size;
   const std::size_t old_map = lb.map_size;
-  if (map_size == old_map) return lb.user();
+  if (needed <= old_map && needed >= old_map / 2) {
+    h.large_requested += size - lb.requested;
+    lb.requested = size;
+    return lb.user();
+  }
+  const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
   large_units.set(segment_of(lb.user()), false);
   auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
   if (base == nullptr) {
@@ -164,11 +208,13 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   auto* moved = reinterpret_cast<LargeBlock*>(base + offset - large_header_size);
   moved->map_base = base;
   moved->map_size = map_size;
+  h.large_requested += size - moved->requested;
+  moved->requested = size;
   moved->self = moved;
   (moved->prev ? moved->prev->next : h.large) = moved;
   if (moved->next) moved->next->prev = moved;
   h.large_bytes += map_size - old_map;
-  h.outstanding.fetch_add(map_size - old_map, std::memory_order_relaxed);
+  h.large_peak = std::max(h.large_peak, h.large_bytes);
   large_units.set(segment_of(moved->user()), true);
   return moved->user();
 }
@@ -208,7 +254,8 @@ inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool
   if (head == nullptr || head->heap != &h) [[unlikely]] return;
   if (head->size_class == large_class) [[unlikely]] return large_free(h, *static_cast<LargeBlock*>(head));
   auto& s = *static_cast<Segment*>(head);
-  small_free(h, slot, s, p, sized ? size : s.block_size);
+  const PageMeta& page = s.page_of(p);
+  small_free(h, slot, s, page, p, sized ? size : page.block_size);
 }
 
 [[nodiscard]] SegmentHead* owned_segment(const HeapState& h, const void* p) noexcept {
@@ -222,9 +269,9 @@ inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool
     auto& lb = static_cast<LargeBlock&>(head);
     return static_cast<std::size_t>(lb.map_base + lb.map_size - at);
   }
-  auto& s = static_cast<Segment&>(head);
-  const auto* b = reinterpret_cast<const char*>(block_start(s, const_cast<void*>(p)));
-  return static_cast<std::size_t>(b + s.block_size - at);
+  const PageMeta& page = static_cast<Segment&>(head).page_of(p);
+  const auto* b = reinterpret_cast<const char*>(block_start(page, p));
+  return static_cast<std::size_t>(b + page.block_size - at);
 }
 
 void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
@@ -258,6 +305,7 @@ Heap::~Heap() {
     large_units.set(segment_of(lb->user()), false);
     unmap(lb->map_base, lb->map_size);
   }
+  for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap(h.large_cache[i].base, h.large_cache[i].size);
   unregister_heap(state_);
 }
 
@@ -304,9 +352,9 @@ void* Heap::aligned_malloc(std::size_t size, std::size_t align) noexcept {
 void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
   std::size_t total = 0;
   if (__builtin_mul_overflow(count, size, &total)) return nullptr;
-  void* p = malloc(total);
-  // Large blocks are fresh mappings and already zero.
-  if (p != nullptr && total <= max_small_size) std::memset(p, 0, total);
+  bool zeroed = false;  // fresh mappings are zero already
+  void* p = total <= max_small_size ? malloc(total) : large_alloc(*state_, total, min_block_size, &zeroed);
+  if (p != nullptr && !zeroed) std::memset(p, 0, total);
   return p;
 }
 
@@ -351,20 +399,30 @@ HeapStats Heap::heap_stats() const noexcept {
     }
     st.large_blocks = h.large_blocks;
     st.large_bytes = h.large_bytes;
+    st.total_free = h.large_cached_bytes;  // cached mappings: committed, free for the next large block
+    for (std::uint32_t i = 0; i < h.large_cached; ++i) {
+      st.largest_free_extent = std::max(st.largest_free_extent, h.large_cache[i].size - large_header_size);
+    }
     st.allocated = h.large_bytes;
+    st.peak_outstanding = h.large_peak;
     st.requested = h.large_requested;
     st.allocations = h.large_allocations;
     st.deallocations = h.large_deallocations;
   }
   st.metadata = h.metadata.load(std::memory_order_relaxed);
-  st.committed = st.metadata + st.large_bytes;
-  st.peak_outstanding = h.peak_outstanding.load(std::memory_order_relaxed);
+  {
+    Guard guard(h.page_lock);
+    st.total_free += h.pooled_bytes;  // pooled pages: committed, free for any class
+    if (h.pooled_bytes > 0) st.largest_free_extent = std::max(st.largest_free_extent, std::size_t{1} << min_page_shift);
+  }
+  st.committed = st.metadata + st.large_bytes + st.total_free;
   for (std::uint32_t c = 0; c < class_count; ++c) {
     HeapClassStats& row = st.classes[c];
     std::uint32_t empty_kept = 0;
     {
       Guard guard(h.central[c].lock);
       row.committed = h.central[c].committed;
+      st.peak_outstanding += h.central[c].peak_outstanding;
       row.pages = h.central[c].pages;
       empty_kept = h.central[c].empty_kept;
     }

@@ -18,7 +18,8 @@ inline constexpr std::size_t segment_size = std::size_t{1} << segment_shift;
 inline constexpr std::size_t os_page = 4096;
 inline constexpr unsigned min_page_shift = 16;  // 64 KiB pages for classes up to 8 KiB
 inline constexpr unsigned max_pages = segment_size >> min_page_shift;
-inline constexpr std::uint32_t large_class = 0xffff;  // size_class of a directly mapped block
+inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
+inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
 
 // Spin lock that never allocates (std::mutex may not be used inside malloc); yields when contended.
 class SpinLock {
@@ -39,7 +40,7 @@ struct Block {
   Block* next;
 };
 
-enum class PageState : std::uint8_t { unused, partial, full, empty };
+enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
 // A run of blocks of one class; blocks are carved lazily from `start` so untouched memory stays uncommitted.
 struct PageMeta {
@@ -48,7 +49,10 @@ struct PageMeta {
   std::uint32_t capacity = 0;  // blocks that fit
   std::uint32_t carved = 0;    // blocks taken from the untouched tail so far
   std::uint32_t free_count = 0;
-  PageState state = PageState::unused;
+  std::uint32_t size_class = 0;  // pages of shared segments change class when they are lent again
+  std::uint32_t block_size = 0;
+  PageState state = PageState::unused;  // the class's view, under its lock
+  bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
@@ -63,11 +67,10 @@ struct SegmentHead {
 };
 
 struct Segment : SegmentHead {
-  std::uint32_t block_size = 0;
   std::uint32_t page_shift = 0;
   std::uint32_t page_count = 0;
   std::uint32_t pages_active = 0;
-  Segment* prev = nullptr;  // all segments of the class
+  Segment* prev = nullptr;  // all segments of the class (or all shared segments)
   Segment* next = nullptr;
   PageMeta pages[max_pages];
 
@@ -124,6 +127,11 @@ inline constexpr auto class_sizes = [] {
   for (std::uint32_t c = 0; c < class_count; ++c) a[c] = static_cast<std::uint32_t>(class_block_size(c));
   return a;
 }();
+inline constexpr auto batch_sizes = [] {
+  std::array<std::uint32_t, class_count> a{};
+  for (std::uint32_t c = 0; c < class_count; ++c) a[c] = batch_size(c);
+  return a;
+}();
 inline constexpr auto cache_limits = [] {
   std::array<std::uint32_t, class_count> a{};
   for (std::uint32_t c = 0; c < class_count; ++c) a[c] = 2 * batch_size(c);
@@ -139,18 +147,42 @@ struct ThreadCache {
   ThreadCache* next = nullptr;
 };
 
+// Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
+// instead of walking every block back to its page.
+inline constexpr std::uint32_t transfer_slots = 8;
+
 struct alignas(64) Central {
   SpinLock lock;
+  Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
+  std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
   PageMeta* tail = nullptr;
   Segment* segments = nullptr;
   std::uint32_t empty_kept = 0;
   std::size_t pages = 0;
   std::size_t committed = 0;
+  std::size_t outstanding = 0;       // bytes of blocks out of this list (in caches or with callers)
+  std::size_t peak_outstanding = 0;  // its high-water mark
 };
+
+// Freed large mappings kept for reuse (default alignment, up to 4 MiB each, 16 MiB in all), so that
+// programs that allocate and free medium-large buffers do not pay mmap, munmap and page faults each time.
+struct CachedMapping {
+  char* base;
+  std::size_t size;
+};
+inline constexpr std::uint32_t large_cache_slots = 8;
+inline constexpr std::size_t large_cache_block_max = std::size_t{4} << 20;
+inline constexpr std::size_t large_cache_bytes_max = std::size_t{16} << 20;
 
 struct HeapState {
   Central central[class_count];
+  // 64 KiB pages shared by every class up to 8 KiB, so memory freed in one class serves another without
+  // a madvise/page-fault round trip. Lock order: a class lock, then page_lock.
+  SpinLock page_lock;
+  Segment* shared_segments = nullptr;
+  PageMeta* pooled_pages = nullptr;  // empty and still committed, ready for any class
+  std::size_t pooled_bytes = 0;
   SpinLock lock;  // caches, large blocks, retired counters
   ThreadCache* caches = nullptr;
   ThreadCache* spare_caches = nullptr;
@@ -160,10 +192,12 @@ struct HeapState {
   std::size_t large_requested = 0;
   std::uint64_t large_allocations = 0;
   std::uint64_t large_deallocations = 0;
+  std::size_t large_peak = 0;  // high-water mark of large_bytes
+  CachedMapping large_cache[large_cache_slots] = {};
+  std::uint32_t large_cached = 0;
+  std::size_t large_cached_bytes = 0;
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
-  std::atomic<std::size_t> outstanding{0};
-  std::atomic<std::size_t> peak_outstanding{0};
   unsigned slot = 0;
 };
 
@@ -229,9 +263,13 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
-void central_give(HeapState& h, std::uint32_t c, Block* list) noexcept;
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
-[[nodiscard]] Block* block_start(Segment& s, void* p) noexcept;
+[[nodiscard]] inline Block* block_start(const PageMeta& page, const void* p) noexcept {
+  const auto offset = static_cast<std::size_t>(static_cast<const char*>(p) - page.start);
+  return reinterpret_cast<Block*>(page.start + offset / page.block_size * page.block_size);
+}
+void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
@@ -242,7 +280,5 @@ void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
 [[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
 void unregister_heap(HeapState* h) noexcept;
-
-void note_outstanding(HeapState& h, std::int64_t delta) noexcept;
 
 }  // namespace fm::heap

@@ -67,6 +67,7 @@ void for_each_lock(bool acquire) noexcept {
     if (h == nullptr) continue;
     if (acquire) h->lock.lock();
     for (Central& cl : h->central) acquire ? cl.lock.lock() : cl.lock.unlock();
+    lock_pages_for_fork(*h, acquire);
     if (!acquire) h->lock.unlock();
   }
 }
@@ -132,8 +133,9 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = last->next;
   bin.head = last->next;
   last->next = nullptr;
+  const std::uint32_t given = bin.count - keep;
   bin.count = keep;
-  central_give(*tc.heap, c, give);
+  central_give(*tc.heap, c, give, given);
 }
 
 void thread_cache_collect(ThreadCache& tc) noexcept {

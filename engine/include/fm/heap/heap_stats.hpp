@@ -27,7 +27,8 @@ struct HeapStats {
   std::size_t largest_free_extent = 0;  // largest contiguous free piece one request can get without new pages
   std::size_t large_blocks = 0;         // live blocks mapped directly
   std::size_t large_bytes = 0;          // bytes mapped for them
-  std::size_t peak_outstanding = 0;     // high-water mark of bytes out of the central lists (blocks + caches)
+  std::size_t peak_outstanding = 0;     // sum of per-class (and large) high-water marks of bytes out of the
+                                        // central lists (blocks + caches): an upper bound of the true peak
   std::uint64_t allocations = 0;        // cumulative
   std::uint64_t deallocations = 0;      // cumulative
   std::size_t thread_caches = 0;        // live per-thread caches

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Whole-process allocator comparison: runs each workload in bench/heap/ with nothing preloaded (glibc),
+# then under LD_PRELOAD of framemem, mimalloc, jemalloc and tcmalloc, interleaved, REPS times each, and
+# prints markdown tables of median wall time and peak RSS as ratios to glibc.
+# Usage: scripts/bench_heap.sh [build-dir] (default build-bench, configured RelWithDebInfo if missing)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+build=${1:-$FM_ROOT/build-bench}
+reps=${REPS:-5}
+workloads=(larson xmalloc mstress churn realloc)
+libdir=/usr/lib/x86_64-linux-gnu
+
+if [[ ! -x $build/bench/heap/fm_heap_measure ]]; then
+  mkdir -p "$build"
+  cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_BUILD_DEMO=OFF >"$build.configure.log"
+fi
+cmake --build "$build" --target framemem_malloc fm_heap_measure "${workloads[@]/#/fm_heap_}" >/dev/null
+
+names=(glibc framemem mimalloc jemalloc tcmalloc)
+libs=("" "$build/engine/malloc/libframemem_malloc.so" "$libdir/libmimalloc.so.2" "$libdir/libjemalloc.so.2"
+  "$libdir/libtcmalloc_minimal.so.4")
+for lib in "${libs[@]:1}"; do [[ -f $lib ]] || { echo "missing $lib (run scripts/deps.sh)"; exit 1; }; done
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for rep in $(seq 1 "$reps"); do
+  for w in "${workloads[@]}"; do
+    for i in "${!names[@]}"; do
+      out=$("$build/bench/heap/fm_heap_measure" --preload="${libs[$i]}" "$build/bench/heap/fm_heap_$w" 2>&1 >/dev/null | tail -1)
+      echo "$w ${names[$i]} $out" >>"$results"
+    done
+  done
+  echo "repetition $rep of $reps done" >&2
+done
+
+# Median per (workload, allocator), then ratios to glibc and the geometric mean per allocator.
+awk -v names="${names[*]}" -v workloads="${workloads[*]}" '
+  function median(key, field,    n, i, j, t, v) {
+    n = split(samples[key, field], v, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  { samples[$1 " " $2, "t"] = samples[$1 " " $2, "t"] " " $3; samples[$1 " " $2, "r"] = samples[$1 " " $2, "r"] " " $4 }
+  END {
+    na = split(names, a, " "); nw = split(workloads, w, " ")
+    for (f = 1; f <= 2; f++) {
+      field = f == 1 ? "t" : "r"
+      printf "\n%s (median of %d runs, ratio to glibc; lower is better)\n\n", f == 1 ? "Wall time" : "Peak RSS", REPS
+      printf "| workload | glibc |"; for (i = 2; i <= na; i++) printf " %s |", a[i]; printf "\n"
+      printf "|---|---|"; for (i = 2; i <= na; i++) printf "---|"; printf "\n"
+      for (i = 2; i <= na; i++) logsum[i] = 0
+      for (k = 1; k <= nw; k++) {
+        base = median(w[k] " glibc", field)
+        printf "| %s | %s |", w[k], f == 1 ? sprintf("%.3f s", base) : sprintf("%.1f MiB", base / 1024)
+        for (i = 2; i <= na; i++) { r = median(w[k] " " a[i], field) / base; logsum[i] += log(r); printf " %.2f |", r }
+        printf "\n"
+      }
+      printf "| geometric mean | 1.00 |"; for (i = 2; i <= na; i++) printf " %.2f |", exp(logsum[i] / nw); printf "\n"
+    }
+  }' REPS="$reps" "$results"

@@ -1,0 +1,45 @@
+// fm::Heap behind the other parts of framemem: the std and pmr adapters and the memory system's snapshots.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <memory_resource>
+#include <string>
+#include <vector>
+
+#include "fm/alloc/memory_resource.hpp"
+#include "fm/alloc/std_allocator.hpp"
+#include "fm/heap/heap.hpp"
+#include "fm/system/memory_system.hpp"
+
+TEST_CASE("standard containers run on fm::Heap through StdAllocator and MemoryResource") {
+  fm::Heap heap("containers");
+  {
+    std::vector<int, fm::StdAllocator<int, fm::Heap>> numbers{fm::StdAllocator<int, fm::Heap>(heap)};
+    for (int i = 0; i < 10000; ++i) numbers.push_back(i);
+    CHECK(numbers[9999] == 9999);
+    fm::MemoryResource<fm::Heap> resource(heap);
+    std::pmr::map<int, std::pmr::string> names(&resource);
+    for (int i = 0; i < 1000; ++i) names.emplace(i, std::pmr::string(100, 'x'));
+    CHECK(names.at(500).size() == 100);
+    CHECK(heap.heap_stats().requested >= 10000 * sizeof(int) + 1000 * 100);
+  }
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("a heap registered with the memory system shows up in its snapshots") {
+  fm::Heap heap("gameplay");
+  fm::MemorySystem ms;
+  ms.add_system("gameplay", heap, "heap");
+  void* p = heap.allocate(5000);
+  ms.begin_frame();
+  ms.end_frame();
+  bool found = false;
+  for (const fm::SystemSnapshot& s : ms.latest().systems) {
+    if (std::string(s.name.c_str()) != "gameplay") continue;
+    found = true;
+    CHECK(s.bytes_used == 5000);
+    CHECK(s.bytes_reserved >= 5000);
+  }
+  CHECK(found);
+  heap.deallocate(p, 5000);
+}
