@@ -48,7 +48,8 @@ struct Segment {
   double heap_allocations = 0;  // summed over steady frames: operator new calls + scratch mallocs
   double heap_bytes = 0;
   double sim_ns = 0;            // summed over steady frames
-  double particle_update_ns = 0;  // particle update time, summed over steady frames
+  double particle_update_ns = 0;  // particle integrate time, summed over steady frames
+  double best_update_ns = 1e300;  // fastest steady frame's integrate time per particle
   double particle_frames = 0;   // particles alive, summed over steady frames
   double render_ms = 0;
 };

@@ -39,7 +39,7 @@ double aos_line_utilization(std::size_t line_bytes) {
 
 // Removes every element for which expired(i) holds by moving the last one into its place.
 template <class Expired, class Remove>
-std::size_t remove_expired(std::size_t size, Expired&& expired, Remove&& remove) {
+std::size_t remove_if_expired(std::size_t size, Expired&& expired, Remove&& remove) {
   std::size_t dead = 0;
   for (std::size_t i = 0; i < size;) {
     if (expired(i)) {
@@ -59,11 +59,13 @@ class AosHeapStore final : public ParticleStore {
   [[nodiscard]] std::size_t size() const noexcept override { return particles_.size(); }
   void import_records(std::span<const ParticleRecord> p) override { particles_.insert(particles_.end(), p.begin(), p.end()); }
 
-  std::size_t update(float dt, Workers& workers) override {
+  void integrate(float dt, Workers& workers) override {
     workers.parallel_for(particles_.size(), [this, dt](std::size_t b, std::size_t e) {
       fm::sim::integrate(std::span(particles_).subspan(b, e - b), dt);
     });
-    return remove_expired(
+  }
+  std::size_t remove_expired() override {
+    return remove_if_expired(
         particles_.size(),
         [this](std::size_t i) { return fm::sim::expired(particles_[i].age, particles_[i].lifetime); },
         [this](std::size_t i) {
@@ -105,14 +107,16 @@ class AosPoolStore final : public ParticleStore {
     }
   }
 
-  std::size_t update(float dt, Workers& workers) override {
+  void integrate(float dt, Workers& workers) override {
     workers.parallel_for(particles_.size(), [this, dt](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         ParticleAoS& p = *particles_[i];
         fm::sim::integrate_step(p.position, p.velocity, p.age, dt);
       }
     });
-    return remove_expired(
+  }
+  std::size_t remove_expired() override {
+    return remove_if_expired(
         particles_.size(),
         [this](std::size_t i) { return fm::sim::expired(particles_[i]->age, particles_[i]->lifetime); },
         [this](std::size_t i) {
@@ -159,14 +163,16 @@ class SoaStore final : public ParticleStore {
     for (const auto& r : records) fm::sim::push_particle(columns_, r);
   }
 
-  std::size_t update(float dt, Workers& workers) override {
+  void integrate(float dt, Workers& workers) override {
     const auto pos = columns_.column<Position>();
     const auto vel = columns_.column<Velocity>();
     const auto age = columns_.column<Age>();
     workers.parallel_for(columns_.size(), [=](std::size_t b, std::size_t e) {
       fm::sim::integrate(pos.subspan(b, e - b), vel.subspan(b, e - b), age.subspan(b, e - b), dt);
     });
-    return remove_expired(
+  }
+  std::size_t remove_expired() override {
+    return remove_if_expired(
         columns_.size(),
         [this](std::size_t i) {
           return fm::sim::expired(columns_.column<Age>()[i], columns_.column<Lifetime>()[i]);

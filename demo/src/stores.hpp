@@ -30,9 +30,10 @@ class ParticleStore {
   [[nodiscard]] virtual std::size_t size() const noexcept = 0;
   // Adds particles (spawns, or every particle of another store during a switch).
   virtual void import_records(std::span<const ParticleRecord> particles) = 0;
-  // Integrates every particle by dt on all workers, then removes the ones past their life.
-  // Returns how many died.
-  virtual std::size_t update(float dt, Workers& workers) = 0;
+  // Integrates every particle by dt on all workers (the bandwidth-bound part).
+  virtual void integrate(float dt, Workers& workers) = 0;
+  // Removes the particles past their life by moving the last one into their place; returns how many.
+  virtual std::size_t remove_expired() = 0;
   virtual void export_records(std::vector<ParticleRecord>& out) const = 0;
   // Writes size() vertices.
   virtual void write_vertices(std::span<PointVertex> out) const = 0;
