@@ -29,10 +29,17 @@ echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 fm_build "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF
 run_ctest "$asan"
 
-if ctest --test-dir "$normal" -N -L threads | grep -q 'Total Tests: [1-9]'; then
-  echo "== ThreadSanitizer build (tests labelled threads)"
-  fm_build "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF \
-    -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF
+# Only the threaded suites (tests/<area>/*_threads_test.cpp -> fm_<area>_threads_tests) are built here.
+threads_targets=()
+for f in "$FM_ROOT"/tests/*/*_threads_test.cpp; do
+  [[ -e "$f" ]] && threads_targets+=("fm_$(basename "$(dirname "$f")")_threads_tests")
+done
+mapfile -t threads_targets < <(printf '%s\n' "${threads_targets[@]}" | sort -u)
+if [[ ${#threads_targets[@]} -gt 0 && -n "${threads_targets[0]}" ]]; then
+  echo "== ThreadSanitizer build (${threads_targets[*]})"
+  cmake -S "$FM_ROOT" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF \
+    -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF >"$tsan.configure.log" 2>&1 || { cat "$tsan.configure.log"; exit 1; }
+  cmake --build "$tsan" --target "${threads_targets[@]}"
   run_ctest "$tsan" -L threads
 else
   echo "== ThreadSanitizer build skipped: no tests labelled threads yet"

@@ -66,6 +66,8 @@ class App {
   void switch_entities(EntityMode to, const char* source);
   void switch_scratch(ScratchMode to, const char* source);
   void switch_debug(bool on, const char* source);
+  template <class Store, class Record, class Make>
+  bool move_store(std::unique_ptr<Store>& store, std::vector<Record>& buffer, Make&& make, SwitchRecord rec);
   [[nodiscard]] SwitchRecord switch_record(std::string_view store, std::string_view from, std::string_view to,
                                            const char* source) const;
   [[nodiscard]] StoreAllocators allocators(bool debug);
@@ -516,29 +518,34 @@ SwitchRecord App::switch_record(std::string_view store, std::string_view from, s
   return r;
 }
 
-void App::switch_particles(ParticleMode to, const char* source) {
-  SwitchRecord rec = switch_record("particles", mode_info(particle_modes, modes_.particles).key,
-                                   mode_info(particle_modes, to).key, source);
-  const StoreAllocators alloc = allocators(modes_.debug_layer);
-  particles_ = migrate(std::move(particles_), particle_records_, [&] { return make_particle_store(to, alloc); }, rec);
-  if (rec.accepted) modes_.particles = to;
+template <class Store, class Record, class Make>
+bool App::move_store(std::unique_ptr<Store>& store, std::vector<Record>& buffer, Make&& make, SwitchRecord rec) {
+  store = migrate(std::move(store), buffer, std::forward<Make>(make), rec);
+  const bool accepted = rec.accepted;
   switches_.push_back(std::move(rec));
+  return accepted;
+}
+
+void App::switch_particles(ParticleMode to, const char* source) {
+  const StoreAllocators alloc = allocators(modes_.debug_layer);
+  if (move_store(particles_, particle_records_, [&] { return make_particle_store(to, alloc); },
+                 switch_record("particles", key(modes_.particles), key(to), source))) {
+    modes_.particles = to;
+  }
   start_segment();
 }
 
 void App::switch_entities(EntityMode to, const char* source) {
-  SwitchRecord rec = switch_record("entities", mode_info(entity_modes, modes_.entities).key,
-                                   mode_info(entity_modes, to).key, source);
   const StoreAllocators alloc = allocators(modes_.debug_layer);
-  entities_ = migrate(std::move(entities_), entity_records_, [&] { return make_entity_store(to, alloc); }, rec);
-  if (rec.accepted) modes_.entities = to;
-  switches_.push_back(std::move(rec));
+  if (move_store(entities_, entity_records_, [&] { return make_entity_store(to, alloc); },
+                 switch_record("entities", key(modes_.entities), key(to), source))) {
+    modes_.entities = to;
+  }
   start_segment();
 }
 
 void App::switch_scratch(ScratchMode to, const char* source) {
-  SwitchRecord rec = switch_record("scratch", mode_info(scratch_modes, modes_.scratch).key,
-                                   mode_info(scratch_modes, to).key, source);
+  SwitchRecord rec = switch_record("scratch", key(modes_.scratch), key(to), source);
   scratch_ = std::make_unique<Scratch>(to, memory_.frame_arena());  // holds nothing across frames
   rec.accepted = true;
   modes_.scratch = to;
@@ -547,20 +554,18 @@ void App::switch_scratch(ScratchMode to, const char* source) {
 }
 
 void App::switch_debug(bool on, const char* source) {
-  // Blocks must go back to the allocator that gave them, so both stores move to the other allocators.
+  // Both stores move onto the other allocators. Each store frees through the allocator it was built
+  // with, so a refused move leaves that store consistent on its old allocators.
   const StoreAllocators alloc = allocators(on);
-  const std::string_view pkey = mode_info(particle_modes, modes_.particles).key;
-  const std::string_view ekey = mode_info(entity_modes, modes_.entities).key;
-  SwitchRecord prec = switch_record(on ? "particles (debug layer on)" : "particles (debug layer off)", pkey, pkey, source);
-  particles_ = migrate(std::move(particles_), particle_records_,
-                       [&] { return make_particle_store(modes_.particles, alloc); }, prec);
-  SwitchRecord erec = switch_record(on ? "entities (debug layer on)" : "entities (debug layer off)", ekey, ekey, source);
-  entities_ = migrate(std::move(entities_), entity_records_,
-                      [&] { return make_entity_store(modes_.entities, alloc); }, erec);
-  // Only a complete move changes the layer; a half-moved state would mix allocators.
-  if (prec.accepted && erec.accepted) modes_.debug_layer = on;
-  switches_.push_back(std::move(prec));
-  switches_.push_back(std::move(erec));
+  const bool particles_moved = move_store(
+      particles_, particle_records_, [&] { return make_particle_store(modes_.particles, alloc); },
+      switch_record(on ? "particles (debug layer on)" : "particles (debug layer off)", key(modes_.particles),
+                    key(modes_.particles), source));
+  const bool entities_moved = move_store(
+      entities_, entity_records_, [&] { return make_entity_store(modes_.entities, alloc); },
+      switch_record(on ? "entities (debug layer on)" : "entities (debug layer off)", key(modes_.entities),
+                    key(modes_.entities), source));
+  if (particles_moved && entities_moved) modes_.debug_layer = on;
   start_segment();
 }
 
@@ -597,9 +602,9 @@ void App::write_report(double stream_ns) {
   r["threads"] = workers_.size();
   r["particles"] = particles_->size();
   r["entities"] = entities_->size();
-  r["modes"] = {{"particles", mode_info(particle_modes, modes_.particles).key},
-                {"entities", mode_info(entity_modes, modes_.entities).key},
-                {"scratch", mode_info(scratch_modes, modes_.scratch).key},
+  r["modes"] = {{"particles", key(modes_.particles)},
+                {"entities", key(modes_.entities)},
+                {"scratch", key(modes_.scratch)},
                 {"debug", modes_.debug_layer}};
   r["switches"] = nlohmann::json::array();
   for (const auto& s : switches_) {
@@ -614,9 +619,9 @@ void App::write_report(double stream_ns) {
     nlohmann::json seg{{"first_frame", g.first_frame},
                        {"frames", g.frames},
                        {"steady_frames", g.steady_frames},
-                       {"particles", mode_info(particle_modes, g.modes.particles).key},
-                       {"entities", mode_info(entity_modes, g.modes.entities).key},
-                       {"scratch", mode_info(scratch_modes, g.modes.scratch).key},
+                       {"particles", key(g.modes.particles)},
+                       {"entities", key(g.modes.entities)},
+                       {"scratch", key(g.modes.scratch)},
                        {"debug", g.modes.debug_layer},
                        {"heap_allocations_per_frame", g.heap_allocations / steady},
                        {"heap_bytes_per_frame", g.heap_bytes / steady},

@@ -61,6 +61,10 @@ template <class E, std::size_t N>
   return out;
 }
 
+[[nodiscard]] constexpr std::string_view key(ParticleMode m) { return mode_info(particle_modes, m).key; }
+[[nodiscard]] constexpr std::string_view key(EntityMode m) { return mode_info(entity_modes, m).key; }
+[[nodiscard]] constexpr std::string_view key(ScratchMode m) { return mode_info(scratch_modes, m).key; }
+
 // Everything a toggle can change, applied at a frame boundary.
 struct Modes {
   ParticleMode particles = ParticleMode::aos_heap;
