@@ -394,6 +394,14 @@ void App::draw_controls() {
     requested_ = m;
     request_source_ = "ui";
   }
+  if (!ui_map_written_) {
+    const ImVec2 lo = ImGui::GetItemRectMin();
+    const ImVec2 hi = ImGui::GetItemRectMax();
+    // The box itself sits at the left of the item; its centre is a frame-height square in.
+    const float box[4] = {lo.x, lo.y, lo.x + (hi.y - lo.y), hi.y};
+    const char* const name[] = {"toggle"};
+    write_ui_map("debug", box, name);
+  }
   ImGui::SliderInt("particles", &target_particles_, 0, max_particles, "%d", ImGuiSliderFlags_Logarithmic);
   ImGui::SliderInt("entities", &target_entities_, 0, max_entities, "%d", ImGuiSliderFlags_Logarithmic);
   ImGui::Text("live: %zu particles, %zu entities", particles_->size(), entities_->size());
