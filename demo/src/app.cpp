@@ -205,10 +205,6 @@ void App::frame() {
   renderer_.finish();
   const double render_ms = ms_since(t1);
 
-  const bool last = opt_.frames != 0 && frame_ + 1 == opt_.frames;
-  if (last && !opt_.screenshot.empty()) {
-    write_png(capture_back_buffer(platform_.width(), platform_.height()), opt_.screenshot);
-  }
   const std::uint64_t mallocs = scratch_->mallocs_this_frame();
   const std::uint64_t malloc_bytes = scratch_->malloc_bytes_this_frame();
   scratch_->end_frame();
@@ -226,6 +222,11 @@ void App::frame() {
     seg.best_update_ns = std::min(seg.best_update_ns, static_cast<double>(ns_per_particle_.last()));
     seg.particle_frames += static_cast<double>(particles_->size());
     seg.render_ms += render_ms;
+  }
+  // The screenshot is taken after the frame's accounting: its read-back buffer is not the game's traffic.
+  const bool last = opt_.frames != 0 && frame_ + 1 == opt_.frames;
+  if (last && !opt_.screenshot.empty()) {
+    write_png(capture_back_buffer(platform_.width(), platform_.height()), opt_.screenshot);
   }
   platform_.present();
 }
