@@ -51,6 +51,21 @@ concept NamedAllocator = requires(const A& a) {
   { a.name() } -> std::convertible_to<std::string_view>;
 };
 
+// Optional capability: `a.check_free(p, size, align)` throws the fm::bad_free (or other fm::error) that
+// `a.deallocate(p, size, align)` would throw for the same arguments, and changes nothing. Debug layers call it
+// before they write into a block, so a double or foreign free is rejected before any byte is touched.
+template <class A>
+concept FreeCheckingAllocator = requires(const A& a, const void* p, std::size_t n, std::size_t align) {
+  a.check_free(p, n, align);
+};
+
+// Optional capability: the largest alignment `allocate` accepts (like foonathan's allocator_traits). An
+// allocator without it is taken to accept up to fm::max_alignment.
+template <class A>
+concept AlignmentAllocator = requires(const A& a) {
+  { a.max_alignment() } -> std::convertible_to<std::size_t>;
+};
+
 // Calls a.try_allocate when the allocator has one, otherwise allocate() with framemem errors turned into null.
 template <Allocator A>
 [[nodiscard]] void* try_allocate(A& a, std::size_t size, std::size_t align) noexcept {
@@ -64,6 +79,27 @@ template <Allocator A>
     } catch (const error&) {
       return nullptr;
     }
+  }
+}
+
+template <class A>
+[[nodiscard]] std::size_t max_alignment_of(const A& a) noexcept {
+  if constexpr (AlignmentAllocator<A>) {
+    return a.max_alignment();
+  } else {
+    (void)a;
+    return max_alignment;
+  }
+}
+
+// Throws what `a.deallocate(p, size, align)` would throw, changing nothing; a no-op for an allocator that
+// cannot check a free in advance.
+template <class A>
+void check_free(const A& a, const void* p, std::size_t size, std::size_t align) {
+  if constexpr (FreeCheckingAllocator<A>) {
+    a.check_free(p, size, align);
+  } else {
+    (void)a, (void)p, (void)size, (void)align;
   }
 }
 
@@ -98,6 +134,11 @@ class AllocatorRef {
   // True when the allocator can tell that it owns `p`; false when it cannot tell or does not.
   [[nodiscard]] bool owns(const void* p) const noexcept { return vtable_->owns(object_, p); }
   [[nodiscard]] bool can_tell_ownership() const noexcept { return vtable_->can_tell_ownership; }
+  // Throws what deallocate(p, size, align) would throw, changing nothing (see FreeCheckingAllocator).
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const {
+    vtable_->check_free(object_, p, size, align);
+  }
+  [[nodiscard]] std::size_t max_alignment() const noexcept { return vtable_->max_alignment(object_); }
   [[nodiscard]] AllocatorStats stats() const noexcept { return vtable_->stats(object_); }
   [[nodiscard]] std::string_view name() const noexcept { return vtable_->name(object_); }
   [[nodiscard]] void* object() const noexcept { return object_; }
@@ -111,6 +152,8 @@ class AllocatorRef {
     void* (*try_allocate)(void*, std::size_t, std::size_t) noexcept;
     void (*deallocate)(void*, void*, std::size_t, std::size_t);
     bool (*owns)(const void*, const void*) noexcept;
+    void (*check_free)(const void*, const void*, std::size_t, std::size_t);
+    std::size_t (*max_alignment)(const void*) noexcept;
     AllocatorStats (*stats)(const void*) noexcept;
     std::string_view (*name)(const void*) noexcept;
     bool can_tell_ownership;
@@ -131,6 +174,10 @@ class AllocatorRef {
           return false;
         }
       },
+      [](const void* o, const void* p, std::size_t n, std::size_t al) {
+        fm::check_free(*static_cast<const A*>(o), p, n, al);
+      },
+      [](const void* o) noexcept -> std::size_t { return max_alignment_of(*static_cast<const A*>(o)); },
       [](const void* o) noexcept -> AllocatorStats {
         if constexpr (StatsAllocator<A>) {
           return static_cast<const A*>(o)->stats();
