@@ -182,6 +182,23 @@ void Pool::throw_double_free(const void* p) const {
   throw bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free");
 }
 
+void Pool::throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const {
+  throw bad_free("size mismatch in pool '" + name_ + "': block " + address(p) + " freed as " + std::to_string(size) +
+                 " bytes aligned to " + std::to_string(align) + ", but blocks are " + std::to_string(block_size_) +
+                 " bytes aligned to " + std::to_string(block_align_));
+}
+
+void Pool::check_free(const void* p, std::size_t size, std::size_t align) const {
+  if (p == nullptr) return;
+  if (!fits_block(size, align)) {
+    if (owns(p)) throw_size_mismatch(p, size, align);
+    if (upstream_.parent()) upstream_.parent().check_free(p, size, align);
+    return;
+  }
+  if (find_page(p) == nullptr) throw_foreign(p);
+  if (!is_live(p)) throw_double_free(p);
+}
+
 bool Pool::owns(const void* p) const noexcept { return find_page(p) != nullptr; }
 
 bool Pool::is_live(const void* p) const noexcept {

@@ -97,6 +97,11 @@ class Pool {
     push(page, p);
   }
 
+  // Throws the fm::bad_free that a checked deallocate(p, size, align) throws (foreign pointer, double free, a
+  // pool block freed with a size that does not fit a block), changing nothing. Oversize frees are checked by
+  // the parent when it can check. Runs in every build: debug layers call it before they touch a block.
+  void check_free(const void* p, std::size_t size, std::size_t align = 1) const;
+
   // Gives pages without live blocks back to the parent; returns the bytes released.
   std::size_t release_empty_pages();
 
@@ -236,6 +241,7 @@ class Pool {
   void deallocate_oversize(void* p, std::size_t size, std::size_t align);
   [[noreturn]] void throw_foreign(const void* p) const;
   [[noreturn]] void throw_double_free(const void* p) const;
+  [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
   void rebuild_page_table(std::size_t slots);
 
   std::size_t block_size_;
