@@ -18,3 +18,11 @@ endif()
 function(fm_target_defaults target)
   target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:fm_warnings>)
 endfunction()
+
+# Fuzzing instruments every target for coverage; only the fuzz executables link libFuzzer's main.
+if(FM_BUILD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "FM_BUILD_FUZZ needs clang (libFuzzer), e.g. -DCMAKE_CXX_COMPILER=clang++-16")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
