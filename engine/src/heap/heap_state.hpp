@@ -220,26 +220,30 @@ inline constexpr unsigned address_bits = 47;  // x86-64 / aarch64 user space wit
 [[nodiscard]] inline bool in_address_range(std::uintptr_t a) noexcept { return (a >> address_bits) == 0; }
 
 // One bit per 4 MiB unit of the address space, in zeroed .bss (4 MiB each): the kernel backs only the
-// words that are touched.
+// words that are touched. Plain words accessed through atomic_ref, so the map is trivially zero-initialised
+// (an array of std::atomic would make every compiler evaluate half a million constexpr constructors).
 class UnitMap {
  public:
   void set(const void* unit, bool present) noexcept {
     const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
     const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+    std::atomic_ref<std::uint64_t> word(bits_[index / 64]);
     if (present) {
-      bits_[index / 64].fetch_or(bit, std::memory_order_release);
+      word.fetch_or(bit, std::memory_order_release);
     } else {
-      bits_[index / 64].fetch_and(~bit, std::memory_order_release);
+      word.fetch_and(~bit, std::memory_order_release);
     }
   }
   [[nodiscard]] bool contains(const void* unit) const noexcept {
     const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
-    return (bits_[index / 64].load(std::memory_order_acquire) >> (index % 64)) & 1;
+    // atomic_ref of a const object is C++26; the load does not write.
+    std::atomic_ref<std::uint64_t> word(const_cast<std::uint64_t&>(bits_[index / 64]));
+    return (word.load(std::memory_order_acquire) >> (index % 64)) & 1;
   }
 
  private:
   static constexpr std::size_t words = (std::size_t{1} << (address_bits - segment_shift)) / 64;
-  std::atomic<std::uint64_t> bits_[words];
+  alignas(std::atomic_ref<std::uint64_t>::required_alignment) std::uint64_t bits_[words] = {};
 };
 extern constinit UnitMap segment_units;  // units that are small-block segments
 extern constinit UnitMap large_units;    // units holding the user pointer of a large block
