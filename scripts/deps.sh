@@ -9,6 +9,7 @@ packages=(
   doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libfoonathan-memory-dev libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
   xvfb xauth xdotool valgrind python3 git
+  clang-16 libclang-rt-16-dev llvm
 )
 
 missing=()

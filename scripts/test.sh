@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
-# TSan build of the tests labelled `threads`. Exits non-zero on any failure.
+# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, a TSan
+# build of the tests labelled `threads`, and the libFuzzer targets for a short run. Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 "$FM_ROOT/scripts/deps.sh"
@@ -44,4 +44,14 @@ if [[ ${#threads_targets[@]} -gt 0 && -n "${threads_targets[0]}" ]]; then
 else
   echo "== ThreadSanitizer build skipped: no tests labelled threads yet"
 fi
+# libFuzzer targets (clang-16, ASan+UBSan): each runs FM_FUZZ_SECONDS over its committed seed corpus.
+fuzz="$FM_ROOT/build-fuzz"
+mkdir -p "$fuzz"
+echo "== libFuzzer build (clang-16) and a ${FM_FUZZ_SECONDS:-30}s run of each target"
+CC=clang-16 CXX=clang++-16 fm_configure "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" \
+  -DFM_BUILD_FUZZ=ON -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF -DFM_BUILD_BENCH=OFF \
+  "-DFM_FUZZ_SECONDS=${FM_FUZZ_SECONDS:-30}"
+cmake --build "$fuzz" --target fm_fuzzers
+run_ctest "$fuzz" -L fuzz
+
 echo "all test builds passed"
