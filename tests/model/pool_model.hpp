@@ -66,6 +66,13 @@ class PoolHarness {
     page_cost_ = 2 * page_bytes_ - aligned_by_parent;
   }
 
+  // Oversize blocks are the parent's, not in the pool's pages: the pool cannot free them when it dies.
+  void finish() {
+    live_.for_each([&](void* p, const Blocks::Block& b) {
+      if (b.extra.oversize) pool_->deallocate(p, b.size, b.extra.align);
+    });
+  }
+
   void step() {
     const unsigned roll = src_.below(100);
     if (roll < 35) {
@@ -397,6 +404,7 @@ class PoolHarness {
 inline void run_pool_over(PoolParent parent, Source& src, std::size_t steps) {
   PoolHarness harness{src, parent};
   for (std::size_t step = 0; step < steps && !src.done(); ++step) harness.step();
+  harness.finish();
 }
 
 // The same over a parent chosen by the source (the fuzzer's entry).

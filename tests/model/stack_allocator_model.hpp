@@ -41,6 +41,7 @@ class StackHarness {
     } else if (roll < 85) {
       rewind();
     } else if (roll < 88) {
+      drop_blocks_above(0, "reset");
       stack_.reset();
       lower_to(0);
     } else if (roll < 92) {
@@ -105,6 +106,7 @@ class StackHarness {
     const bool pops = want == Outcome::accepted && !blocks_.empty() && p == at(blocks_.back().offset) &&
                       size == blocks_.back().size;
     const std::size_t align = std::size_t{1} << src_.below(8);  // the stack does not look at it
+    if (pops) live_.erase(p, what);  // before the free poisons it
 #if FM_CHECKED
     checked_free(stack_, p, size, align, want, what);
 #else
@@ -116,7 +118,6 @@ class StackHarness {
       live_.verify_all(what);
       return;
     }
-    live_.erase(p, what);
     requested_ -= size;
     ++deallocations_;
     blocks_.pop_back();
@@ -176,6 +177,7 @@ class StackHarness {
   }
 
   void attempt_rewind(const StackAllocator::Marker& m, bool valid, std::size_t depth, const std::string& what) {
+    if (valid) drop_blocks_above(depth, what);  // verified before the rewind poisons them
     if (src_.chance(50)) {
       expect(stack_.try_rewind(m) == valid, what + " (try_rewind)");
     } else {
@@ -185,17 +187,21 @@ class StackHarness {
       expect_outcome(outcome_of([&] { stack_.rewind(m); }), Outcome::accepted, what);
 #endif
     }
-    if (!valid) {
+    if (valid) {
+      lower_to(depth);
+    } else {
       live_.verify_all(what);
-      return;
     }
+  }
+
+  // Forgets the blocks above the first `depth`, verifying their contents.
+  void drop_blocks_above(std::size_t depth, const std::string& what) {
     while (blocks_.size() > depth) {
       const Block b = blocks_.back();
       live_.erase(at(b.offset), what);
       requested_ -= b.size;
       blocks_.pop_back();
     }
-    lower_to(depth);
   }
 
   // Many drops at rising offsets: more than any bounded history of drops could remember.
@@ -221,13 +227,6 @@ class StackHarness {
 
   // The stack now holds `depth` blocks: markers taken above that are stale from now on.
   void lower_to(std::size_t depth) {
-    if (depth == 0) {
-      while (!blocks_.empty()) {
-        live_.erase(at(blocks_.back().offset), "reset");
-        blocks_.pop_back();
-      }
-      requested_ = 0;
-    }
     for (Saved& s : markers_) s.valid = s.valid && s.depth <= depth;
   }
 
