@@ -1,5 +1,6 @@
-// Checks the allocator model harnesses share: live blocks by address that must never overlap, and contents
-// derived from a block's id, written on allocate and verified on free, so a block another one overwrote shows.
+// Checks the allocator model harnesses share: live blocks by address that must never overlap, contents derived
+// from a block's id (written on allocate, verified on free), and how a call ended (accepted or which error),
+// with check_free held to predict deallocate exactly.
 #pragma once
 
 #include <cstddef>
