@@ -5,6 +5,7 @@
 
 #include <array>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,36 @@ TEST_CASE("try_make returns null when the arena is full") {
   fm::LinearArena arena{buffer};
   CHECK(arena.try_make<std::array<char, 32>>() == nullptr);
   CHECK(arena.try_make<double>(1.5) != nullptr);
+}
+
+TEST_CASE("try_make never throws: null and an unchanged arena when the finalizer does not fit or the constructor throws") {
+  struct Finalized {
+    int* destroyed;
+    ~Finalized() { ++*destroyed; }
+  };
+  struct Refuses {
+    Refuses() { throw std::runtime_error("refused"); }
+    ~Refuses() {}  // non-trivial: a finalizer node is needed too
+  };
+  int destroyed = 0;
+  alignas(64) std::array<std::byte, 24> small{};
+  fm::LinearArena arena{small, {.name = "scratch"}};
+  CHECK(noexcept(arena.try_make<Finalized>(&destroyed)));
+  Finalized* object = nullptr;
+  CHECK_NOTHROW(object = arena.try_make<Finalized>(&destroyed));  // the object fits, its finalizer node does not
+  CHECK(object == nullptr);
+  CHECK(arena.bytes_used() == 0);
+  CHECK(arena.stats().allocations == 0);
+  arena.reset();
+  CHECK(destroyed == 0);
+
+  alignas(64) std::array<std::byte, 256> roomy{};
+  fm::LinearArena other{roomy, {.name = "roomy"}};
+  Refuses* refused = nullptr;
+  CHECK_NOTHROW(refused = other.try_make<Refuses>());
+  CHECK(refused == nullptr);
+  CHECK(other.bytes_used() == 0);
+  CHECK(other.stats().allocations == 0);
 }
 
 TEST_CASE("randomized linear arena matches a bump-pointer model") {

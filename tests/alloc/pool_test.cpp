@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "fm/alloc/linear_arena.hpp"
+#include "model/ledger_allocator.hpp"
 #include "support.hpp"
 
 #if FM_HAS_ASAN
@@ -121,6 +123,54 @@ TEST_CASE("checked pool: double free and foreign pointers throw bad_free and cha
   CHECK(pool.allocate(16, 8) == a);
 }
 #endif
+
+#if FM_CHECKED
+TEST_CASE("checked pool: a block freed with a size larger than a block is a bad_free naming the pool and stays live") {
+  // The ledger parent turns a pool block wrongly passed up to the parent into an error instead of heap corruption.
+  fm::model::LedgerAllocator parent;
+  fm::Pool pool{16, 8, {.name = "bullets", .parent = parent}};
+  void* a = pool.allocate(16, 8);
+  const std::string message = message_of<fm::bad_free>([&] { pool.deallocate(a, 1000, 8); });
+  CHECK(message.starts_with("size mismatch in pool 'bullets': block 0x"));
+  CHECK(message.ends_with(" freed as 1000 bytes aligned to 8, but blocks are 16 bytes aligned to 8"));
+  CHECK(message_of<fm::bad_free>([&] { pool.check_free(a, 1000, 8); }) == message);
+  CHECK(pool.is_live(a));
+  CHECK(pool.stats().deallocations == 0);
+  CHECK(parent.live_blocks() == 1);  // the page, and nothing given back
+  pool.deallocate(a, 16, 8);
+  CHECK(pool.live_blocks() == 0);
+}
+#endif
+
+// Pages are a power of two aligned to their size; a parent that cannot align that far still serves them.
+void check_big_pages_over(fm::AllocatorRef parent) {
+  fm::Pool pool{600, 8, {.name = "big", .parent = parent}};
+  CHECK(pool.page_bytes() > parent.max_alignment());
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < 3 * pool.blocks_per_page(); ++i) blocks.push_back(pool.allocate(600, 8));
+  CHECK(pool.page_count() == 3);
+  for (std::size_t i = 0; i < pool.page_count(); ++i) CHECK(fm::is_aligned(pool.page_info(i).page, pool.page_bytes()));
+  fm::test::LiveBlocks live;
+  for (void* p : blocks) {
+    CHECK(pool.is_live(p));
+    live.insert(p, 600);
+  }
+  for (void* p : blocks) pool.deallocate(p, 600, 8);
+  CHECK(pool.release_empty_pages() > 0);
+  CHECK(pool.page_count() == 0);
+  CHECK(pool.stats().bytes_reserved == 0);
+}
+
+TEST_CASE("a pool with pages larger than its parent's largest alignment works over any fm allocator") {
+  fm::NewAllocator heap;
+  check_big_pages_over(heap);
+  CHECK(heap.stats().bytes_used == 0);  // every page went back whole
+  fm::LinearArena arena{{.capacity = 256 * 1024, .overflow = fm::OverflowPolicy::grow, .name = "pages"}};
+  check_big_pages_over(arena);
+  fm::model::LedgerAllocator ledger{1024};  // gives back exactly what was handed out, or throws
+  check_big_pages_over(ledger);
+  CHECK(ledger.live_blocks() == 0);
+}
 
 TEST_CASE("release_empty_pages gives back exactly the empty pages and keeps the rest usable") {
   fm::NewAllocator parent;

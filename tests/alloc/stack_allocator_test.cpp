@@ -99,6 +99,53 @@ TEST_CASE("checked stack: out-of-order free, foreign pointer and stale marker th
 }
 #endif
 
+TEST_CASE("a marker stays stale however many times the stack moved down after it went below the marker") {
+  alignas(64) static std::array<std::byte, 4096> buffer{};
+  fm::StackAllocator stack{buffer, {.name = "scratch"}};
+  (void)stack.allocate(64, 8);
+  const auto stale = stack.mark();
+  stack.reset();
+  // Forty later drops, each above the last: more than a bounded history of drops can hold.
+  for (int i = 0; i < 40; ++i) {
+    (void)stack.allocate(16, 8);
+    stack.deallocate(stack.allocate(8, 8), 8, 8);
+  }
+  const std::size_t top = stack.bytes_used();
+  CHECK_FALSE(stack.try_rewind(stale));
+  CHECK(stack.bytes_used() == top);
+  CHECK(stack.allocate(16, 8) == buffer.data() + top);  // on top, not over a live block
+}
+
+#if FM_CHECKED
+TEST_CASE("checked stack: a free of an interior pointer or with the wrong size of the top block is a bad_free") {
+  alignas(64) std::array<std::byte, 256> buffer{};
+  fm::StackAllocator stack{buffer, {.name = "scratch"}};
+  auto* x = static_cast<std::byte*>(stack.allocate(64, 8));
+  CHECK(message_of<fm::bad_free>([&] { stack.deallocate(x + 48, 16, 8); }) ==
+        "out-of-order free in stack 'scratch': block at offset 48 (16 bytes) is not the top block; top is at offset 64");
+  CHECK(stack.bytes_used() == 64);
+  CHECK(message_of<fm::bad_free>([&] { stack.deallocate(x, 32, 8); }) ==
+        "size mismatch in stack 'scratch': the top block at offset 0 is 64 bytes, freed as 32");
+  CHECK(stack.bytes_used() == 64);
+  stack.deallocate(x, 64, 8);
+  CHECK(stack.bytes_used() == 0);
+}
+
+TEST_CASE("checked stack: a zero-size top block does not let the block below it be freed") {
+  alignas(64) std::array<std::byte, 256> buffer{};
+  fm::StackAllocator stack{buffer, {.name = "scratch"}};
+  void* below = stack.allocate(16, 8);
+  void* empty = stack.allocate(0, 8);
+  CHECK(message_of<fm::bad_free>([&] { stack.deallocate(below, 16, 8); }) ==
+        "out-of-order free in stack 'scratch': block at offset 0 (16 bytes) is not the top block; top is at offset 16");
+  CHECK(stack.stats().deallocations == 0);
+  stack.deallocate(empty, 0, 8);
+  stack.deallocate(below, 16, 8);
+  CHECK(stack.stats().deallocations == 2);
+  CHECK(stack.bytes_used() == 0);
+}
+#endif
+
 TEST_CASE("a non-strict stack ignores frees that are not on top until the next rewind") {
   fm::StackAllocator stack{{.capacity = 1024, .strict_lifo = false}};
   const auto m = stack.mark();

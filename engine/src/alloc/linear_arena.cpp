@@ -55,7 +55,7 @@ LinearArena::~LinearArena() {
 }
 
 void* LinearArena::allocate_slow(std::size_t size, std::size_t align) {
-  check_alignment(name_, align, max_alignment);
+  check_alignment(name_, align, fm::max_alignment);
   if (next_chunk(size, align)) return bump(size, align);
   throw out_of_memory(name_, size, align, capacity_,
                       policy_ == OverflowPolicy::fail ? "arena full, overflow policy is fail"
@@ -63,7 +63,7 @@ void* LinearArena::allocate_slow(std::size_t size, std::size_t align) {
 }
 
 void* LinearArena::try_allocate_slow(std::size_t size, std::size_t align) noexcept {
-  if (!is_pow2(align) || align > max_alignment || !next_chunk(size, align)) return nullptr;
+  if (!is_pow2(align) || align > fm::max_alignment || !next_chunk(size, align)) return nullptr;
   return bump(size, align);
 }
 
@@ -93,6 +93,17 @@ void LinearArena::enter(Chunk* chunk) noexcept {
   current_ = chunk;
   cursor_ = chunk->begin;
   end_ = chunk->end;
+}
+
+void LinearArena::restore(const Position& before, void* block, std::size_t size) noexcept {
+  if (debug::annotations_active) debug::poison(block, size);
+  enter(before.chunk);
+  cursor_ = before.cursor;
+  finalizers_ = before.finalizers;
+  retired_ = before.retired;
+  requested_ = before.requested;
+  allocations_ = before.allocations;
+  overflow_events_ = before.overflow_events;
 }
 
 void LinearArena::run_finalizers() noexcept {

@@ -40,7 +40,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
       budget_(options.budget),
       upstream_(options.parent),
       name_(options.name) {
-  check_alignment(name_, block_align, max_alignment);
+  check_alignment(name_, block_align, fm::max_alignment);
   if (block_size > max_block_size) {
     throw std::invalid_argument("pool '" + name_ + "': block size " + std::to_string(block_size) +
                                 " exceeds the 1 GiB limit");
@@ -64,10 +64,16 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   }
 
   page_shift_ = static_cast<unsigned>(std::countr_zero(page_bytes_));
+  // A parent that cannot align a page to its size gives page_bytes_ - its alignment more, so an aligned page
+  // always fits inside; the global heap (aligned operator new) aligns to any power of two.
+  const std::size_t parent_align =
+      upstream_.parent() ? std::bit_floor(std::max<std::size_t>(upstream_.parent().max_alignment(), 1)) : page_bytes_;
+  page_request_align_ = std::min(page_bytes_, parent_align);
+  page_request_bytes_ = page_bytes_ + (page_bytes_ - page_request_align_);
   rebuild_page_table(min_table_slots);
   for (std::size_t i = 0; i < options.initial_pages; ++i) {
     if (!add_page()) {
-      const std::size_t requested = options.initial_pages * page_bytes_;
+      const std::size_t requested = options.initial_pages * page_request_bytes_;
       release_all_pages();
       throw out_of_memory(options.name, requested, page_bytes_, budget_, "initial pages exceed the budget or parent");
     }
@@ -76,11 +82,13 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
 
 Pool::~Pool() { release_all_pages(); }
 
+void Pool::give_back(Page* page) noexcept {
+  if (debug::annotations_active) debug::unpoison(page, page_bytes_);
+  upstream_.deallocate(reinterpret_cast<std::byte*>(page) - page->lead, page_request_bytes_, page_request_align_);
+}
+
 void Pool::release_all_pages() noexcept {
-  for (Page* page : pages_) {
-    if (debug::annotations_active) debug::unpoison(page, page_bytes_);
-    upstream_.deallocate(page, page_bytes_, page_bytes_);
-  }
+  for (Page* page : pages_) give_back(page);
   pages_.clear();
   page_table_.assign(page_table_.size(), nullptr);
   committed_bytes_ = 0;
@@ -93,7 +101,7 @@ bool Pool::within_budget(std::size_t more) const noexcept {
 }
 
 void* Pool::try_allocate_slow(std::size_t size, std::size_t align) noexcept {
-  if (!is_pow2(align) || align > max_alignment) return nullptr;
+  if (!is_pow2(align) || align > fm::max_alignment) return nullptr;
   if (fits_block(size, align)) return add_page() ? pop() : nullptr;
   if (!within_budget(size)) return nullptr;
   void* p = upstream_.try_allocate(size, align);
@@ -105,10 +113,10 @@ void* Pool::try_allocate_slow(std::size_t size, std::size_t align) noexcept {
 }
 
 void* Pool::allocate_slow(std::size_t size, std::size_t align) {
-  check_alignment(name_, align, max_alignment);
+  check_alignment(name_, align, fm::max_alignment);
   if (void* p = try_allocate_slow(size, align)) return p;
   const bool block = fits_block(size, align);
-  const std::size_t more = block ? page_bytes_ : size;
+  const std::size_t more = block ? page_request_bytes_ : size;
   if (!within_budget(more)) {
     throw out_of_memory(name_, size, align, budget_,
                         "budget exhausted: " + std::to_string(committed_bytes_ + oversize_bytes_) + " bytes taken, " +
@@ -119,9 +127,10 @@ void* Pool::allocate_slow(std::size_t size, std::size_t align) {
 }
 
 bool Pool::add_page() noexcept {
-  if (!within_budget(page_bytes_)) return false;
-  void* raw = upstream_.try_allocate(page_bytes_, page_bytes_);
-  if (raw == nullptr) return false;
+  if (!within_budget(page_request_bytes_)) return false;
+  void* given = upstream_.try_allocate(page_request_bytes_, page_request_align_);
+  if (given == nullptr) return false;
+  void* raw = align_up(given, page_bytes_);
   try {
     auto* sorted = static_cast<Page*>(raw);
     pages_.insert(std::upper_bound(pages_.begin(), pages_.end(), sorted, std::less<>{}), sorted);
@@ -132,12 +141,12 @@ bool Pool::add_page() noexcept {
       throw;
     }
   } catch (const std::bad_alloc&) {
-    upstream_.deallocate(raw, page_bytes_, page_bytes_);
+    upstream_.deallocate(given, page_request_bytes_, page_request_align_);
     return false;
   }
-  auto* page = ::new (raw) Page{0};
+  auto* page = ::new (raw) Page{0, static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
   std::fill_n(bitmap_of(page), bitmap_words(blocks_per_page_), std::uint64_t{0});
-  committed_bytes_ += page_bytes_;
+  committed_bytes_ += page_request_bytes_;
 
   // Thread the page's blocks in address order in front of the free list, so new blocks are handed out in order.
   std::byte* first = static_cast<std::byte*>(raw) + header_bytes_;
@@ -151,6 +160,9 @@ bool Pool::add_page() noexcept {
 }
 
 void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
+#if FM_CHECKED
+  check_oversize_free(p, size, align);
+#endif
   upstream_.deallocate(p, size, align);
   oversize_bytes_ -= size;
   ++oversize_deallocations_;
@@ -188,15 +200,25 @@ void Pool::throw_size_mismatch(const void* p, std::size_t size, std::size_t alig
                  " bytes aligned to " + std::to_string(block_align_));
 }
 
+void Pool::check_oversize_free(const void* p, std::size_t size, std::size_t align) const {
+  check_alignment(name_, align, fm::max_alignment);  // allocate refuses it, so no block was handed out with it
+  if (owns(p)) throw_size_mismatch(p, size, align);
+  if (size > oversize_bytes_) {
+    throw bad_free("oversize free in pool '" + name_ + "': " + address(p) + " freed as " + std::to_string(size) +
+                   " bytes, but only " + std::to_string(oversize_bytes_) + " oversize bytes are live");
+  }
+  if (upstream_.parent()) upstream_.parent().check_free(p, size, align);
+}
+
 void Pool::check_free(const void* p, std::size_t size, std::size_t align) const {
   if (p == nullptr) return;
-  if (!fits_block(size, align)) {
-    if (owns(p)) throw_size_mismatch(p, size, align);
-    if (upstream_.parent()) upstream_.parent().check_free(p, size, align);
-    return;
-  }
-  if (find_page(p) == nullptr) throw_foreign(p);
-  if (!is_live(p)) throw_double_free(p);
+  if (!fits_block(size, align)) return check_oversize_free(p, size, align);
+  (void)checked_page(p);
+}
+
+std::size_t Pool::max_alignment() const noexcept {
+  const std::size_t parent = upstream_.parent() ? upstream_.parent().max_alignment() : fm::max_alignment;
+  return std::max(block_align_, std::min(parent, fm::max_alignment));
 }
 
 bool Pool::owns(const void* p) const noexcept { return find_page(p) != nullptr; }
@@ -231,9 +253,8 @@ std::size_t Pool::release_empty_pages() {
   std::size_t released = 0;
   std::erase_if(pages_, [&](Page* page) {
     if (page->scratch != 0) return false;
-    if (debug::annotations_active) debug::unpoison(page, page_bytes_);
-    upstream_.deallocate(page, page_bytes_, page_bytes_);
-    released += page_bytes_;
+    give_back(page);
+    released += page_request_bytes_;
     return true;
   });
   committed_bytes_ -= released;
@@ -284,7 +305,7 @@ PoolStats Pool::pool_stats() const noexcept {
       ++s.partial_pages;
     }
   }
-  s.releasable_bytes = s.empty_pages * page_bytes_;
+  s.releasable_bytes = s.empty_pages * page_request_bytes_;
   s.occupancy = metrics::occupancy(s.live_blocks, s.committed_blocks);
   s.page_fragmentation = metrics::page_fragmentation(s.partial_pages, s.pages);
 

@@ -1,7 +1,6 @@
 // StackAllocator's slow paths: LIFO checks, stale-marker detection, errors, stats.
 #include "fm/alloc/stack_allocator.hpp"
 
-#include <algorithm>
 #include <new>
 
 namespace fm {
@@ -21,7 +20,7 @@ StackAllocator::StackAllocator(StackAllocatorOptions options)
   }
   cursor_ = begin_;
   end_ = begin_ + options.capacity;
-  tops_.reserve(initial_depth);
+  blocks_.reserve(initial_depth);
   if (debug::annotations_active) debug::poison(begin_, options.capacity);
 }
 
@@ -33,7 +32,7 @@ StackAllocator::StackAllocator(std::span<std::byte> buffer, StackAllocatorOption
       owns_buffer_(false),
       strict_lifo_(options.strict_lifo),
       name_(options.name) {
-  tops_.reserve(initial_depth);
+  blocks_.reserve(initial_depth);
   if (debug::annotations_active) debug::poison(begin_, buffer.size());
 }
 
@@ -43,39 +42,48 @@ StackAllocator::~StackAllocator() {
 }
 
 void StackAllocator::throw_allocate_error(std::size_t size, std::size_t align) const {
-  check_alignment(name_, align, max_alignment);
+  check_alignment(name_, align, fm::max_alignment);
   throw out_of_memory(name_, size, align, capacity(),
                       "stack full: " + std::to_string(top()) + " bytes in use");
 }
 
-void StackAllocator::deallocate(void* p, std::size_t size, std::size_t /*align*/) {
+void StackAllocator::deallocate(void* p, std::size_t size, std::size_t align) {
   if (p == nullptr) return;
-  const auto* b = static_cast<std::byte*>(p);
-  const bool is_top = !tops_.empty() && owns(p) && static_cast<std::size_t>(cursor_ - b) == size;
-  if (!is_top) {
+  if (!is_top_block(p, size)) {
 #if FM_CHECKED
-    if (!strict_lifo_ && owns(p)) return;
-    if (!owns(p)) {
-      throw bad_free("foreign pointer in stack '" + name_ + "': the block is not inside its " +
-                     std::to_string(capacity()) + "-byte buffer");
-    }
-    throw bad_free("out-of-order free in stack '" + name_ + "': block at offset " +
-                   std::to_string(b - begin_) + " (" + std::to_string(size) + " bytes) is not the top block; top is at offset " +
-                   std::to_string(top()));
+    check_free(p, size, align);
 #else
-    return;  // documented: ignored, the memory comes back with the next rewind or reset
+    (void)align;
 #endif
+    return;  // not strict (or unchecked): ignored, the memory comes back with the next rewind or reset
   }
   ++deallocations_;
-  lower_top(tops_.back(), requested_ - size, tops_.size() - 1);
+  lower_top(end_of_first(blocks_.size() - 1), requested_ - size, blocks_.size() - 1);
+}
+
+void StackAllocator::check_free(const void* p, std::size_t size, std::size_t /*align*/) const {
+  if (p == nullptr || is_top_block(p, size)) return;
+  const auto* b = static_cast<const std::byte*>(p);
+  if (!owns(p)) {
+    throw bad_free("foreign pointer in stack '" + name_ + "': the block is not inside its " +
+                   std::to_string(capacity()) + "-byte buffer");
+  }
+  if (!strict_lifo_) return;
+  if (!blocks_.empty() && b == begin_ + blocks_.back().start) {
+    throw bad_free("size mismatch in stack '" + name_ + "': the top block at offset " +
+                   std::to_string(blocks_.back().start) + " is " + std::to_string(blocks_.back().size) +
+                   " bytes, freed as " + std::to_string(size));
+  }
+  throw bad_free("out-of-order free in stack '" + name_ + "': block at offset " + std::to_string(b - begin_) + " (" +
+                 std::to_string(size) + " bytes) is not the top block; top is at offset " + std::to_string(top()));
 }
 
 std::string_view StackAllocator::stale_reason(const Marker& m) const noexcept {
+  if (m.stack != this) return "it was taken on another stack";
   if (m.offset > top()) return "it is above the current top";
-  // The oldest drop at or after the marker's time holds the lowest top seen since the marker was taken.
-  const auto* first = std::lower_bound(drops_.begin(), drops_.begin() + drop_count_, m.serial,
-                                       [](const Drop& d, std::uint64_t serial) { return d.time < serial; });
-  if (first != drops_.begin() + drop_count_ && first->offset < m.offset) {
+  // The block under the marker is the one it saw exactly when the stack never went below the marker.
+  if (m.depth > blocks_.size() || (m.depth > 0 && blocks_[m.depth - 1].serial != m.serial) ||
+      end_of_first(m.depth) != m.offset) {
     return "the stack was unwound below it after it was taken";
   }
   return {};
@@ -96,9 +104,9 @@ void StackAllocator::rewind(Marker m) {
 #endif
 }
 
-bool StackAllocator::grow_tops() noexcept {
+bool StackAllocator::grow_blocks() noexcept {
   try {
-    tops_.reserve(tops_.capacity() * 2);
+    blocks_.reserve(blocks_.capacity() * 2);
     return true;
   } catch (const std::bad_alloc&) {
     return false;
@@ -107,16 +115,10 @@ bool StackAllocator::grow_tops() noexcept {
 
 void StackAllocator::lower_top(std::size_t offset, std::size_t requested, std::size_t depth) noexcept {
   high_water_ = high_water();
-  tops_.resize(depth);
+  blocks_.resize(depth);
   if (debug::annotations_active) debug::poison(begin_ + offset, top() - offset);
   cursor_ = begin_ + offset;
   requested_ = requested;
-  while (drop_count_ > 0 && drops_[drop_count_ - 1].offset >= offset) --drop_count_;
-  if (drop_count_ == max_drops) {
-    std::copy(drops_.begin() + 1, drops_.end(), drops_.begin());
-    --drop_count_;
-  }
-  drops_[drop_count_++] = Drop{serial_, offset};
 }
 
 void StackAllocator::reset() noexcept { lower_top(0, 0, 0); }

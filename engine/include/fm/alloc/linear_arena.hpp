@@ -66,27 +66,41 @@ class LinearArena {
     if (void* p = bump(size, align)) return p;
     return try_allocate_slow(size, align);
   }
-  // Individual frees are no-ops: the memory comes back at reset().
+  // Individual frees are no-ops: the memory comes back at reset(). Every pointer is accepted, because a
+  // FrameArena hands its current arena the blocks of earlier frames too.
   void deallocate(void* /*p*/, std::size_t /*size*/, std::size_t /*align*/ = alignof(std::max_align_t)) noexcept {
     ++deallocations_;
   }
+  // deallocate refuses nothing, so there is nothing to throw; debug layers above still find the capability.
+  void check_free(const void* /*p*/, std::size_t /*size*/,
+                  std::size_t /*align*/ = alignof(std::max_align_t)) const noexcept {}
 
-  // Constructs a T in the arena; a non-trivial destructor runs at reset(), in reverse order of creation.
+  // Constructs a T in the arena; a non-trivial destructor runs at reset(), in reverse order of creation. The
+  // object and its finalizer node are one allocation. If T's constructor throws, the arena is rewound first.
   template <class T, class... Args>
   [[nodiscard]] T* make(Args&&... args) {
-    return construct<T>(allocate(sizeof(T), alignof(T)), std::forward<Args>(args)...);
+    const Position before = position();
+    return construct<T>(before, allocate(footprint<T>, footprint_align<T>), std::forward<Args>(args)...);
   }
-  // Like make, but returns null when the arena cannot provide the memory.
+  // Like make, but null when the memory or T's constructor fails, with the arena as it was (a chunk chained
+  // for the attempt stays cached for reuse).
   template <class T, class... Args>
-  [[nodiscard]] T* try_make(Args&&... args) {
-    void* mem = try_allocate(sizeof(T), alignof(T));
-    return mem ? construct<T>(mem, std::forward<Args>(args)...) : nullptr;
+  [[nodiscard]] T* try_make(Args&&... args) noexcept {
+    const Position before = position();
+    void* mem = try_allocate(footprint<T>, footprint_align<T>);
+    if (mem == nullptr) return nullptr;
+    try {
+      return construct<T>(before, mem, std::forward<Args>(args)...);
+    } catch (...) {
+      return nullptr;
+    }
   }
 
   // Runs registered destructors (newest first), then makes every byte available again. Chunks are kept.
   void reset() noexcept;
 
   [[nodiscard]] bool owns(const void* p) const noexcept;
+  [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
   [[nodiscard]] ArenaStats arena_stats() const noexcept;
   [[nodiscard]] AllocatorStats stats() const noexcept;
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
@@ -110,6 +124,26 @@ class LinearArena {
     void* object;
     Finalizer* previous;
   };
+  // What make<T> takes: the object, then its finalizer node when T's destructor must run.
+  template <class T>
+  static constexpr bool needs_finalizer = !std::is_trivially_destructible_v<T>;
+  template <class T>
+  static constexpr std::size_t finalizer_offset = align_up(sizeof(T), alignof(Finalizer));
+  template <class T>
+  static constexpr std::size_t footprint = needs_finalizer<T> ? finalizer_offset<T> + sizeof(Finalizer) : sizeof(T);
+  template <class T>
+  static constexpr std::size_t footprint_align =
+      needs_finalizer<T> && alignof(Finalizer) > alignof(T) ? alignof(Finalizer) : alignof(T);
+  // Everything an allocation changes, so a failed make can be undone.
+  struct Position {
+    Chunk* chunk;
+    std::byte* cursor;
+    Finalizer* finalizers;
+    std::size_t retired;
+    std::size_t requested;
+    std::uint64_t allocations;
+    std::uint64_t overflow_events;
+  };
 
   // The whole fast path: align the cursor, check the room, move the cursor.
   [[nodiscard]] void* bump(std::size_t size, std::size_t align) noexcept {
@@ -129,17 +163,27 @@ class LinearArena {
   [[nodiscard]] bool next_chunk(std::size_t size, std::size_t align) noexcept;
   void enter(Chunk* chunk) noexcept;
   void run_finalizers() noexcept;
+  [[nodiscard]] Position position() const noexcept {
+    return Position{current_, cursor_, finalizers_, retired_, requested_, allocations_, overflow_events_};
+  }
+  // Back to `before`, re-poisoning the `size` bytes at `block` handed out since.
+  void restore(const Position& before, void* block, std::size_t size) noexcept;
 
+  // Builds a T in `mem` (footprint<T> bytes taken after `before`) and registers its finalizer.
   template <class T, class... Args>
-  T* construct(void* mem, Args&&... args) {
-    if constexpr (std::is_trivially_destructible_v<T>) {
-      return ::new (mem) T(std::forward<Args>(args)...);
-    } else {
-      void* node = allocate(sizeof(Finalizer), alignof(Finalizer));
-      T* object = ::new (mem) T(std::forward<Args>(args)...);
-      finalizers_ = ::new (node) Finalizer{[](void* o) noexcept { static_cast<T*>(o)->~T(); }, object, finalizers_};
-      return object;
+  T* construct(const Position& before, void* mem, Args&&... args) {
+    T* object = nullptr;
+    try {
+      object = ::new (mem) T(std::forward<Args>(args)...);
+    } catch (...) {
+      restore(before, mem, footprint<T>);
+      throw;
     }
+    if constexpr (needs_finalizer<T>) {
+      void* node = static_cast<std::byte*>(mem) + finalizer_offset<T>;
+      finalizers_ = ::new (node) Finalizer{[](void* o) noexcept { static_cast<T*>(o)->~T(); }, object, finalizers_};
+    }
+    return object;
   }
 
   std::byte* cursor_ = nullptr;

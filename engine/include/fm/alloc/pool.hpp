@@ -24,7 +24,9 @@ struct PoolOptions {
   std::size_t budget = std::numeric_limits<std::size_t>::max();  // bytes the pool may take from its parent
   std::size_t initial_pages = 0;                                 // pages committed by the constructor
   std::string_view name = "pool";
-  AllocatorRef parent = {};  // where pages come from (aligned to their size); the global heap when null
+  // Where pages come from; the global heap when null. A page is aligned to its size: a parent that cannot align
+  // that far is asked for more and the page is aligned inside, so any fm allocator can be the parent.
+  AllocatorRef parent = {};
 };
 
 // One page as the overlay draws it: where its blocks are and which of them are live. No allocation.
@@ -52,7 +54,7 @@ struct PoolStats {
   std::size_t partial_pages = 0;
   std::size_t live_blocks = 0;
   std::size_t committed_blocks = 0;
-  std::size_t releasable_bytes = 0;  // bytes in empty pages
+  std::size_t releasable_bytes = 0;  // bytes release_empty_pages() would give back to the parent
   std::size_t oversize_bytes = 0;    // live bytes of requests larger than a block, served by the parent
   std::size_t budget = 0;
   double occupancy = 0;          // live / committed blocks
@@ -83,23 +85,23 @@ class Pool {
     }
     return try_allocate_slow(size, align);
   }
-  // With FM_CHECKED a foreign pointer or a double free throws fm::bad_free and changes nothing; without it,
-  // they are undefined behaviour.
+  // With FM_CHECKED, what check_free rejects throws and changes nothing; without it, it is undefined behaviour.
   void deallocate(void* p, std::size_t size, std::size_t align = 1) {
     if (p == nullptr) return;
     if (!fits_block(size, align)) return deallocate_oversize(p, size, align);
 #if FM_CHECKED
-    Page* page = find_page(p);
-    if (page == nullptr) throw_foreign(p);
+    Page* page = checked_page(p);
 #else
     Page* page = page_of(p);
 #endif
     push(page, p);
   }
 
-  // Throws the fm::bad_free that a checked deallocate(p, size, align) throws (foreign pointer, double free, a
-  // pool block freed with a size that does not fit a block), changing nothing. Oversize frees are checked by
-  // the parent when it can check. Runs in every build: debug layers call it before they touch a block.
+  // Throws the fm::error that a checked deallocate(p, size, align) throws, changing nothing: fm::bad_free for a
+  // foreign pointer, a double free, a pool block freed with a size or alignment that does not fit a block, or
+  // more oversize bytes than are live; fm::bad_alignment for an alignment no allocate accepts. Oversize frees
+  // are checked by the parent too when it can check. Runs in every build: debug layers call it before they touch
+  // a block.
   void check_free(const void* p, std::size_t size, std::size_t align = 1) const;
 
   // Gives pages without live blocks back to the parent; returns the bytes released.
@@ -142,6 +144,8 @@ class Pool {
     return static_cast<std::size_t>(block_allocations_ - block_deallocations_);
   }
   [[nodiscard]] std::size_t budget() const noexcept { return budget_; }
+  // Blocks are aligned to block_align(); oversize requests get what the parent gives, up to fm::max_alignment.
+  [[nodiscard]] std::size_t max_alignment() const noexcept;
 
  private:
   struct FreeBlock {
@@ -151,6 +155,7 @@ class Pool {
   // are popcounts of the bitmap, taken when asked for, so the fast paths touch one bitmap word only.
   struct Page {
     std::size_t scratch;  // release_empty_pages() marks empty pages here
+    std::size_t lead;     // bytes from what the parent handed out to the page start (0 when it aligned the page)
   };
 
   [[nodiscard]] bool fits_block(std::size_t size, std::size_t align) const noexcept {
@@ -196,15 +201,9 @@ class Pool {
     if (debug::annotations_active) debug::block_allocated(b, block_size_);
     return b;
   }
-  // With FM_CHECKED a block that is already free throws (before anything changes).
-  void push(Page* page, void* p) {
+  void push(Page* page, void* p) noexcept {
     const std::size_t i = index_of(page, p);
-    std::uint64_t& word = bitmap_of(page)[i / 64];
-    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
-#if FM_CHECKED
-    if ((word & bit) == 0) throw_double_free(p);
-#endif
-    word &= ~bit;
+    bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
     ++block_deallocations_;
     if (debug::annotations_active) debug::block_freed(p, block_size_);
     auto* b = static_cast<FreeBlock*>(p);
@@ -227,6 +226,14 @@ class Pool {
     const std::size_t i = index_of(page, p);
     return i < blocks_per_page_ && i * stride_ == offset ? page : nullptr;
   }
+  // The page of live block `p`; throws fm::bad_free for a foreign pointer or a block that is already free.
+  [[nodiscard]] Page* checked_page(const void* p) const {
+    Page* page = find_page(p);
+    if (page == nullptr) throw_foreign(p);
+    const std::size_t i = index_of(page, p);
+    if (((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) == 0) throw_double_free(p);
+    return page;
+  }
   [[nodiscard]] std::size_t page_slot(const Page* page) const noexcept {
     const auto key = reinterpret_cast<std::uintptr_t>(page) >> page_shift_;
     return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> table_shift_);
@@ -239,6 +246,8 @@ class Pool {
   void release_all_pages() noexcept;
   [[nodiscard]] bool within_budget(std::size_t more) const noexcept;
   void deallocate_oversize(void* p, std::size_t size, std::size_t align);
+  void check_oversize_free(const void* p, std::size_t size, std::size_t align) const;
+  void give_back(Page* page) noexcept;
   [[noreturn]] void throw_foreign(const void* p) const;
   [[noreturn]] void throw_double_free(const void* p) const;
   [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
@@ -253,6 +262,8 @@ class Pool {
   std::size_t header_bytes_ = 0;
   std::size_t page_bytes_ = 0;
   unsigned page_shift_ = 0;  // log2(page_bytes_)
+  std::size_t page_request_bytes_ = 0;  // what a page costs from the parent: page_bytes_ plus room to align it
+  std::size_t page_request_align_ = 0;
   std::size_t budget_;
   FreeBlock* free_ = nullptr;
   std::vector<Page*> pages_;       // sorted by address
@@ -263,7 +274,7 @@ class Pool {
   std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations
   std::uint64_t block_deallocations_ = 0;
   std::size_t peak_live_ = 0;  // most blocks live at once
-  std::size_t committed_bytes_ = 0;  // bytes in pages
+  std::size_t committed_bytes_ = 0;  // bytes taken from the parent for pages
   std::size_t oversize_bytes_ = 0;
   std::size_t oversize_peak_ = 0;
   std::uint64_t oversize_allocations_ = 0;

@@ -4,7 +4,6 @@
 // Single-threaded.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -34,8 +33,9 @@ class StackAllocator {
   struct Marker {
     std::size_t offset = 0;
     std::size_t requested = 0;
-    std::size_t depth = 0;  // live blocks when taken
-    std::uint64_t serial = 0;
+    std::size_t depth = 0;     // live blocks when taken
+    std::uint64_t serial = 0;  // serial of the block just below the marker (0 when the stack was empty)
+    const StackAllocator* stack = nullptr;
   };
 
   explicit StackAllocator(StackAllocatorOptions options = {});
@@ -53,10 +53,16 @@ class StackAllocator {
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
     return bump(size, align);
   }
-  // Frees the top block (the newest one still live). Anything else is misuse: see the file comment.
+  // Frees the top block (the newest one still live): `p` its start and `size` its size. Anything else is
+  // misuse: see the file comment.
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t));
+  // Throws the fm::bad_free that a checked deallocate(p, size, align) throws, changing nothing: a foreign
+  // pointer, and with strict_lifo anything but the top block's start and size. Runs in every build.
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const;
 
-  [[nodiscard]] Marker mark() noexcept { return Marker{top(), requested_, tops_.size(), ++serial_}; }
+  [[nodiscard]] Marker mark() const noexcept {
+    return Marker{top(), requested_, blocks_.size(), blocks_.empty() ? 0 : blocks_.back().serial, this};
+  }
   // Frees everything allocated after `m`. A stale marker throws fm::bad_free (checked builds) or is ignored.
   void rewind(Marker m);
   // rewind's twin: false (and nothing changes) for a marker it can tell is stale.
@@ -64,6 +70,7 @@ class StackAllocator {
   void reset() noexcept;
 
   [[nodiscard]] bool owns(const void* p) const noexcept { return p >= begin_ && p < end_; }
+  [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
   [[nodiscard]] ArenaStats arena_stats() const noexcept;
   [[nodiscard]] AllocatorStats stats() const noexcept;
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
@@ -72,43 +79,48 @@ class StackAllocator {
   [[nodiscard]] std::size_t capacity() const noexcept { return static_cast<std::size_t>(end_ - begin_); }
 
  private:
-  // A point where the top went down: markers taken before it (serial <= time) above `offset` are stale.
-  struct Drop {
-    std::uint64_t time;
-    std::size_t offset;
+  // A live block. Serials never repeat, so a marker knows the block under it is still the one it saw: the
+  // stack went below a marker exactly when that block was freed, however often it moved since.
+  struct Block {
+    std::size_t start;  // offset of the block (after its alignment padding)
+    std::size_t size;
+    std::uint64_t serial;
   };
-  // Drops kept as suffix minima (offsets and times both increase); bounded, the oldest falls off first.
-  static constexpr std::size_t max_drops = 32;
 
   [[nodiscard]] std::size_t top() const noexcept { return static_cast<std::size_t>(cursor_ - begin_); }
   [[nodiscard]] void* bump(std::size_t size, std::size_t align) noexcept {
     const std::uintptr_t p =
         bump_start(reinterpret_cast<std::uintptr_t>(cursor_), reinterpret_cast<std::uintptr_t>(end_), size, align);
-    if (p == 0 || (tops_.size() == tops_.capacity() && !grow_tops())) return nullptr;
-    tops_.push_back(top());
+    if (p == 0 || (blocks_.size() == blocks_.capacity() && !grow_blocks())) return nullptr;
+    blocks_.push_back(Block{p - reinterpret_cast<std::uintptr_t>(begin_), size, ++serial_});
     cursor_ = reinterpret_cast<std::byte*>(p + size);
     requested_ += size;
     ++allocations_;
     if (debug::annotations_active) debug::unpoison(reinterpret_cast<void*>(p), size);
     return reinterpret_cast<void*>(p);
   }
+  [[nodiscard]] bool is_top_block(const void* p, std::size_t size) const noexcept {
+    return !blocks_.empty() && p == begin_ + blocks_.back().start && size == blocks_.back().size;
+  }
+  // Where the top was when the stack held its first `depth` live blocks.
+  [[nodiscard]] std::size_t end_of_first(std::size_t depth) const noexcept {
+    return depth == 0 ? 0 : blocks_[depth - 1].start + blocks_[depth - 1].size;
+  }
   [[noreturn]] void throw_allocate_error(std::size_t size, std::size_t align) const;
   // Why `m` cannot be rewound to, or empty when it can.
   [[nodiscard]] std::string_view stale_reason(const Marker& m) const noexcept;
   void lower_top(std::size_t offset, std::size_t requested, std::size_t depth) noexcept;
-  [[nodiscard]] bool grow_tops() noexcept;
+  [[nodiscard]] bool grow_blocks() noexcept;
 
   std::byte* begin_ = nullptr;
   std::byte* cursor_ = nullptr;
   std::byte* end_ = nullptr;
   std::size_t requested_ = 0;
   std::size_t high_water_ = 0;
-  std::uint64_t serial_ = 0;
+  std::uint64_t serial_ = 0;  // of the newest block
   std::uint64_t allocations_ = 0;
   std::uint64_t deallocations_ = 0;
-  std::vector<std::size_t> tops_;  // the top before each live block, so a free restores it exactly
-  std::array<Drop, max_drops> drops_{};
-  std::size_t drop_count_ = 0;
+  std::vector<Block> blocks_;  // live blocks, oldest first
   Upstream upstream_;
   bool owns_buffer_;
   bool strict_lifo_;

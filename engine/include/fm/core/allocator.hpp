@@ -201,13 +201,13 @@ static_assert(sizeof(AllocatorRef) == 2 * sizeof(void*));
 class NewAllocator {
  public:
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    check_alignment(name(), align, max_alignment);
+    check_alignment(name(), align, fm::max_alignment);
     void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align});
     note_allocated(size);
     return p;
   }
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    if (!is_pow2(align) || align > max_alignment) return nullptr;
+    if (!is_pow2(align) || align > fm::max_alignment) return nullptr;
     void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align}, std::nothrow);
     if (p) note_allocated(size);
     return p;
@@ -219,6 +219,8 @@ class NewAllocator {
     stats_.bytes_reserved = stats_.bytes_used;
     ++stats_.deallocations;
   }
+  // allocate refuses more (the cap every fm allocator shares), though aligned operator new could give it.
+  [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
   [[nodiscard]] AllocatorStats stats() const noexcept { return stats_; }
   [[nodiscard]] std::string_view name() const noexcept { return "new"; }
 
