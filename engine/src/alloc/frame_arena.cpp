@@ -32,6 +32,7 @@ LinearArena* FrameArena::try_local() noexcept {
 FrameArena::ThreadState& FrameArena::register_thread() {
   const std::thread::id me = std::this_thread::get_id();
   std::lock_guard lock(mutex_);
+  ++locked_lookups_;
   auto it = std::find_if(threads_.begin(), threads_.end(), [&](const auto& t) { return t->thread == me; });
   ThreadState* state = nullptr;
   if (it != threads_.end()) {
@@ -105,6 +106,11 @@ bool FrameArena::owns(const void* p) const {
 std::size_t FrameArena::thread_count() const {
   std::lock_guard lock(mutex_);
   return threads_.size();
+}
+
+std::uint64_t FrameArena::locked_lookups() const {
+  std::lock_guard lock(mutex_);
+  return locked_lookups_;
 }
 
 }  // namespace fm

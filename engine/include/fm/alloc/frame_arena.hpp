@@ -98,6 +98,8 @@ class FrameArena {
   [[nodiscard]] std::uint64_t frame() const noexcept { return frame_; }
   [[nodiscard]] std::size_t buffer_count() const noexcept { return options_.buffers; }
   [[nodiscard]] std::size_t thread_count() const;
+  // Lookups of the calling thread's buffers that took the arena's lock.
+  [[nodiscard]] std::uint64_t locked_lookups() const;
 
  private:
   struct ThreadState {
@@ -116,6 +118,7 @@ class FrameArena {
   std::uint64_t frame_ = 0;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> threads_;
+  std::uint64_t locked_lookups_ = 0;
   MemoryResource<FrameArena> resource_{*this};
 };
 
