@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <memory_resource>
 #include <stdexcept>
 #include <string>
@@ -162,3 +163,20 @@ TEST_CASE("a recycled frame buffer is poisoned for AddressSanitizer until reused
 
 }  // namespace
 #endif
+
+namespace {
+
+TEST_CASE("a thread alternating between many frame arenas takes each arena's lock only on first use") {
+  // Sixteen arenas: more than any small per-thread cache of lookups, so their ids collide in it.
+  std::vector<std::unique_ptr<fm::FrameArena>> arenas;
+  for (int i = 0; i < 16; ++i) arenas.push_back(std::make_unique<fm::FrameArena>(fm::FrameArenaOptions{.capacity = 64 * 1024}));
+  for (int round = 0; round < 100; ++round) {
+    for (auto& arena : arenas) (void)arena->allocate(16, 8);
+  }
+  for (auto& arena : arenas) {
+    CHECK(arena->locked_lookups() == 1);
+    CHECK(arena->stats().allocations == 100);
+  }
+}
+
+}  // namespace
