@@ -180,3 +180,19 @@ TEST_CASE("a thread alternating between many frame arenas takes each arena's loc
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("a frame arena's check_free accepts what its deallocate accepts, and it aligns up to 4096") {
+  fm::FrameArena frame{{.capacity = 4096}};
+  void* p = frame.allocate(32, 16);
+  int elsewhere = 0;
+  CHECK_NOTHROW(fm::check_free(frame, p, 32, 16));
+  CHECK_NOTHROW(fm::check_free(frame, &elsewhere, sizeof elsewhere, alignof(int)));  // deallocate ignores it too
+  CHECK(fm::max_alignment_of(frame) == 4096);
+  CHECK(fm::AllocatorRef(frame).max_alignment() == 4096);
+  CHECK(frame.allocate(1, 4096) != nullptr);
+  CHECK_THROWS_AS((void)frame.allocate(1, 8192), fm::bad_alignment);
+}
+
+}  // namespace
