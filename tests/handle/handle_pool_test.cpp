@@ -385,3 +385,21 @@ TEST_CASE("a handle from another pool of the same type resolves to null and at()
     CHECK(red.at(reds[i]).value == 10 + static_cast<int>(i));
   }
 }
+
+TEST_CASE("a create refused for memory gives back the slot page it already took") {
+  fm::test::BudgetAllocator budget;
+  fm::HandlePool<Particle> pool(budget);
+  // Fill the first slot page; the cells of those objects fill two cell pages (cells are bigger than slots).
+  const std::size_t slots_per_page = fm::PageTable<std::uint64_t>::per_page;
+  for (std::size_t i = 0; i < slots_per_page; ++i) (void)pool.create(Particle{1});
+  const fm::HandlePoolStats before = pool.stats();
+  REQUIRE(before.capacity == slots_per_page);
+  // Room for the next slot page but not for the cell page the same create needs.
+  budget.set_budget(budget.stats().bytes_used + fm::PageTable<std::uint64_t>::page_bytes);
+  CHECK_THROWS_AS(pool.create(Particle{2}), fm::out_of_memory);
+  CHECK(pool.try_create(Particle{3}).is_null());
+  CHECK(pool.stats().bytes_reserved == before.bytes_reserved);
+  CHECK(pool.stats().pages == before.pages);
+  CHECK(budget.stats().bytes_used == before.bytes_reserved);
+  CHECK(pool.size() == slots_per_page);
+}

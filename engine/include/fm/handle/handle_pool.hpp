@@ -252,7 +252,23 @@ class HandlePool {
   }
 
   // Makes sure one more object fits without allocating in emplace(). Returns false only when !throwing.
+  // All or nothing: when one table cannot grow, the pages the others took for this create go back.
   bool reserve_one(bool throwing) {
+    const std::size_t slot_pages = slots_.pages();
+    const std::size_t cell_pages = cells_.pages();
+    try {
+      if (grow_for_one(throwing)) return true;
+    } catch (...) {
+      slots_.release_from(slot_pages);
+      cells_.release_from(cell_pages);
+      throw;
+    }
+    slots_.release_from(slot_pages);
+    cells_.release_from(cell_pages);
+    return false;
+  }
+
+  bool grow_for_one(bool throwing) {
     if (!reuses_slot()) {
       if (slot_count_ == max_slots) {
         if (!throwing) return false;
