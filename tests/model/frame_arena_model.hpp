@@ -37,8 +37,10 @@ class FrameThreadModel {
   };
 
   // `budget` is what the arena's parent gives in all; a request larger than that can never succeed.
-  FrameThreadModel(FrameArena& arena, std::size_t budget, std::string who)
-      : arena_(arena), budget_(budget), who_(std::move(who)) {}
+  // `destroyed` counts the destructor runs of this model's objects; it must outlive the arena, whose
+  // destructor runs those still alive.
+  FrameThreadModel(FrameArena& arena, std::size_t budget, std::string who, std::uint64_t& destroyed)
+      : arena_(arena), budget_(budget), who_(std::move(who)), destroyed_(destroyed) {}
 
   void step(Source& src) {
     const std::uint32_t op = src.below(100);
@@ -47,8 +49,20 @@ class FrameThreadModel {
     // full buffer), which that arena's model checks.
     if (op < 58) return make(src.chance(50) || local_policy() == OverflowPolicy::fail);
     if (op < 72) return deallocate(src);
-    if (op < 80) return check_ownership(src);
+    if (op < 80 && alone_) return check_ownership(src);  // owns() looks at every thread's buffers
     verify_one(src);
+  }
+
+  // Other threads use the arena between frame flips: owns() is then left to check_ownership() at the
+  // frame boundary.
+  void share_arena() noexcept { alone_ = false; }
+
+  void check_ownership(Source& src) const {
+    int local_variable = 0;
+    expect(!arena_.owns(&local_variable), who_ + ": owns a stack variable");
+    if (blocks_.empty()) return;
+    const Block& b = blocks_[src.below(static_cast<std::uint32_t>(blocks_.size()))];
+    if (b.size > 0) expect(arena_.owns(b.p) && arena_.owns(b.p + b.size - 1), who_ + ": does not own a live block");
   }
 
   // The arena moved to frame `now`: blocks of frames now-N and older are gone, their objects destroyed.
@@ -90,6 +104,7 @@ class FrameThreadModel {
   [[nodiscard]] std::uint64_t deallocations() const noexcept { return deallocations_; }
   [[nodiscard]] std::size_t requested() const noexcept { return requested_; }
   [[nodiscard]] bool has_state() const noexcept { return has_state_; }
+  [[nodiscard]] std::uint64_t objects_made() const noexcept { return made_; }
 
  private:
   void verify(const Block& b) const {
@@ -188,6 +203,7 @@ class FrameThreadModel {
     requested_ += local.arena_stats().bytes_used - local.arena_stats().padding - before_used;
     if (object == nullptr) return;
     expect(object->destroyed == &destroyed_, who_ + ": make did not construct its object");
+    ++made_;
     if (objects_.empty() || objects_.back().first != frame_) objects_.emplace_back(frame_, 0);
     ++objects_.back().second;
   }
@@ -206,27 +222,21 @@ class FrameThreadModel {
     ++deallocations_;
   }
 
-  void check_ownership(Source& src) const {
-    int local_variable = 0;
-    expect(!arena_.owns(&local_variable), who_ + ": owns a stack variable");
-    if (blocks_.empty()) return;
-    const Block& b = blocks_[src.below(static_cast<std::uint32_t>(blocks_.size()))];
-    if (b.size > 0) expect(arena_.owns(b.p) && arena_.owns(b.p + b.size - 1), who_ + ": does not own a live block");
-  }
-
   FrameArena& arena_;
   std::size_t budget_;
   std::string who_;
   std::vector<Block> blocks_;
   std::deque<std::pair<std::uint64_t, std::uint64_t>> objects_;  // (frame, objects made in it)
-  std::uint64_t destroyed_ = 0;
+  std::uint64_t& destroyed_;
   std::uint64_t expected_destroyed_ = 0;
+  std::uint64_t made_ = 0;
   std::uint64_t allocations_ = 0;
   std::uint64_t deallocations_ = 0;
   std::size_t requested_ = 0;  // bytes asked for in the current frame
   std::uint64_t frame_ = 0;
   unsigned next_fill_ = 1;
   bool has_state_ = false;
+  bool alone_ = true;
 };
 
 // The options a run uses, drawn from the source: small buffers so overflow is common, both policies,
@@ -242,10 +252,12 @@ inline constexpr std::size_t frame_model_budget = 32u << 20;
 
 inline void run_frame_arena(Source& src, std::size_t steps) {
   test::BudgetAllocator parent(frame_model_budget);
+  std::uint64_t destroyed = 0;
+  std::uint64_t made = 0;
   {
     FrameArena arena(frame_options(src, parent));
     expect(arena.max_alignment() == 4096 && max_alignment_of(arena) == 4096, "max_alignment is not 4096");
-    FrameThreadModel m(arena, frame_model_budget, "frame arena");
+    FrameThreadModel m(arena, frame_model_budget, "frame arena", destroyed);
     std::uint64_t frames = 0;
     for (std::size_t step = 0; step < steps && !src.done(); ++step) {
       if (src.chance(8)) {
@@ -267,7 +279,9 @@ inline void run_frame_arena(Source& src, std::size_t steps) {
       // Chained chunks also hold a header from the parent that bytes_reserved does not count.
       expect(s.bytes_reserved <= parent.stats().bytes_used, "bytes_reserved exceeds what the parent gave");
     }
+    made = m.objects_made();
   }
+  expect(destroyed == made, "the arena's destructor left " + std::to_string(made - destroyed) + " objects alive");
   expect(parent.stats().bytes_used == 0, "the arena kept memory of its parent after destruction");
 }
 

@@ -70,6 +70,7 @@ struct Run {
     std::size_t requested = 0;
     std::vector<FrameThreadModel::Block> all;
     for (const auto& m : models) {
+      m->check_ownership(sources[0]);
       allocations += m->allocations();
       deallocations += m->deallocations();
       requested += m->requested();
@@ -118,12 +119,16 @@ struct Run {
 
 void run_threads(fm::model::Source& src, std::size_t steps) {
   LockedBudget parent(budget);
+  std::vector<std::uint64_t> destroyed(team, 0);  // outlives the arena, whose destructor runs what is left
+  std::uint64_t made = 0;
   {
     fm::FrameArena arena(fm::model::frame_options(src, parent));
     std::vector<std::unique_ptr<FrameThreadModel>> models;
     std::vector<fm::model::Source> sources;
     for (int t = 0; t < team; ++t) {
-      models.push_back(std::make_unique<FrameThreadModel>(arena, budget, "thread " + std::to_string(t)));
+      models.push_back(std::make_unique<FrameThreadModel>(arena, budget, "thread " + std::to_string(t),
+                                                          destroyed[static_cast<std::size_t>(t)]));
+      models.back()->share_arena();
       sources.push_back(fm::model::Source::from_seed((std::uint64_t{src.u32()} << 32) | src.u32()));
     }
     Run run{arena, models, sources, {}, {}};
@@ -137,12 +142,16 @@ void run_threads(fm::model::Source& src, std::size_t steps) {
     expect(arena.thread_count() == states, "a second team of threads added thread states (" +
                                                std::to_string(states) + " -> " + std::to_string(arena.thread_count()) +
                                                ")");
+    for (const auto& m : models) made += m->objects_made();
   }
+  std::uint64_t all_destroyed = 0;
+  for (const std::uint64_t d : destroyed) all_destroyed += d;
+  expect(all_destroyed == made, "the arena's destructor did not destroy every object left");
   expect(parent.stats().bytes_used == 0, "the arena kept memory of its parent after destruction");
 }
 
 }  // namespace
 
 TEST_CASE("frame arena matches per-thread models on several threads, frames flipped between phases") {
-  fm::model::run_seeds("frame_arena threads", 60, 120, run_threads);
+  fm::model::run_seeds("frame_arena threads", 40, 120, run_threads);
 }
