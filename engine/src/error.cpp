@@ -21,9 +21,13 @@ bad_alignment::bad_alignment(std::string_view allocator, std::size_t alignment, 
       alignment_(alignment) {}
 
 stale_handle::stale_handle(std::string_view pool, std::string_view handle, std::uint32_t current_generation)
-    : error("stale handle " + std::string(handle) + " in '" + std::string(pool) + "': " +
-            (current_generation == 0 ? std::string("its slot was never issued or is retired")
-                                     : "its slot is now at generation " + std::to_string(current_generation))),
+    : stale_handle(pool, handle, current_generation,
+                   current_generation == 0 ? std::string("its slot was never issued or is retired")
+                                           : "its slot is now at generation " + std::to_string(current_generation)) {}
+
+stale_handle::stale_handle(std::string_view pool, std::string_view handle, std::uint32_t current_generation,
+                           std::string_view why)
+    : error("stale handle " + std::string(handle) + " in '" + std::string(pool) + "': " + std::string(why)),
       current_generation_(current_generation) {}
 
 void check_alignment(std::string_view allocator, std::size_t alignment, std::size_t max) {

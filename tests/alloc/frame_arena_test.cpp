@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <memory_resource>
 #include <stdexcept>
 #include <string>
@@ -162,3 +163,36 @@ TEST_CASE("a recycled frame buffer is poisoned for AddressSanitizer until reused
 
 }  // namespace
 #endif
+
+namespace {
+
+TEST_CASE("a thread alternating between many frame arenas takes each arena's lock only on first use") {
+  // Sixteen arenas: more than any small per-thread cache of lookups, so their ids collide in it.
+  std::vector<std::unique_ptr<fm::FrameArena>> arenas;
+  for (int i = 0; i < 16; ++i) arenas.push_back(std::make_unique<fm::FrameArena>(fm::FrameArenaOptions{.capacity = 64 * 1024}));
+  for (int round = 0; round < 100; ++round) {
+    for (auto& arena : arenas) (void)arena->allocate(16, 8);
+  }
+  for (auto& arena : arenas) {
+    CHECK(arena->locked_lookups() == 1);
+    CHECK(arena->stats().allocations == 100);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("a frame arena's check_free accepts what its deallocate accepts, and it aligns up to 4096") {
+  fm::FrameArena frame{{.capacity = 4096}};
+  void* p = frame.allocate(32, 16);
+  int elsewhere = 0;
+  CHECK_NOTHROW(fm::check_free(frame, p, 32, 16));
+  CHECK_NOTHROW(fm::check_free(frame, &elsewhere, sizeof elsewhere, alignof(int)));  // deallocate ignores it too
+  CHECK(fm::max_alignment_of(frame) == 4096);
+  CHECK(fm::AllocatorRef(frame).max_alignment() == 4096);
+  CHECK(frame.allocate(1, 4096) != nullptr);
+  CHECK_THROWS_AS((void)frame.allocate(1, 8192), fm::bad_alignment);
+}
+
+}  // namespace

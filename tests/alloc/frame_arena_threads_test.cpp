@@ -5,6 +5,7 @@
 
 #include <barrier>
 #include <cstring>
+#include <latch>
 #include <memory_resource>
 #include <thread>
 #include <vector>
@@ -50,6 +51,46 @@ TEST_CASE("threads allocate from their own frame buffers without disturbing each
   CHECK(frame.thread_count() == threads);
   CHECK(frame.stats().allocations >= static_cast<std::uint64_t>(threads * frames * blocks_per_frame));
   CHECK(frame.arena_stats().overflow_events > 0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("deallocate on a thread that never allocated creates no thread state") {
+  fm::FrameArena frame{{.capacity = 4096}};
+  void* p = frame.allocate(64, 16);
+  const fm::AllocatorStats before = frame.stats();
+  std::thread([&] {
+    frame.deallocate(p, 64, 16);
+    frame.resource().deallocate(p, 64, 16);  // what a pmr container destroyed on this thread does
+  }).join();
+  CHECK(frame.thread_count() == 1);
+  CHECK(frame.stats().bytes_reserved == before.bytes_reserved);
+  CHECK(frame.stats().allocations == before.allocations);
+}
+
+TEST_CASE("a thread's frame buffers pass to a later thread once it has exited") {
+  constexpr std::size_t capacity = 4096;
+  fm::FrameArena frame{{.capacity = capacity, .buffers = 2}};
+  // Threads that never touch the arena stay alive meanwhile, so each worker is a new thread with a new id
+  // (the system would otherwise hand an exited thread's id straight to the next one).
+  std::latch release_idle(1);
+  std::vector<std::thread> idle;
+  for (int t = 0; t < 6; ++t) {
+    std::thread([&] {
+      auto* p = static_cast<unsigned char*>(frame.allocate(100, 8));
+      std::memset(p, t, 100);
+    }).join();
+    idle.emplace_back([&] { release_idle.wait(); });
+  }
+  release_idle.count_down();
+  for (auto& th : idle) th.join();
+  CHECK(frame.thread_count() == 1);
+  CHECK(frame.stats().bytes_reserved == 2 * capacity);
+  CHECK(frame.stats().allocations == 6);
+  frame.next_frame();
+  CHECK(frame.arena_stats().bytes_used == 0);
 }
 
 }  // namespace

@@ -108,9 +108,11 @@ TEST_CASE("freed slots are reused first-in first-out, and only while more than 6
   CHECK(grown.index() == 100);  // 64 waiting: not yet reused
   pool.destroy(hs[64]);  // 65 waiting
   const auto first = pool.create(Particle{});
-  CHECK(first == fm::Handle<Particle>(0, 2));  // the first slot freed comes back first
+  CHECK(first.index() == 0);  // the first slot freed comes back first
+  CHECK(first.generation() == 2);
   const auto second = pool.create(Particle{});
-  CHECK(second == fm::Handle<Particle>(101, 1));  // 64 waiting again: a new slot
+  CHECK(second.index() == 101);  // 64 waiting again: a new slot
+  CHECK(second.generation() == 1);
   CHECK(pool.contains(grown));
 }
 
@@ -343,4 +345,61 @@ TEST_CASE("randomized create/destroy/deferred/compact matches an unordered_map m
     CHECK(destroyed.size() == static_cast<std::size_t>(dead.size() + model.size()));
     for (const auto& [id, count] : destroyed) CHECK(count == 1);
   }
+}
+
+TEST_CASE("a handle from another pool of the same type resolves to null and at() throws naming the pool") {
+  fm::NewAllocator heap;
+  fm::HandlePool<Particle> red(heap, "red");
+  fm::HandlePool<Particle> blue(heap, "blue");
+  const auto r = red.create(Particle{1});
+  const auto b = blue.create(Particle{2});
+  REQUIRE(r.index() == b.index());  // same slot in both pools: only the pool tells them apart
+  CHECK(blue.get(r) == nullptr);
+  CHECK(red.get(b) == nullptr);
+  CHECK_FALSE(blue.contains(r));
+  CHECK_THROWS_WITH_AS((void)blue.at(r), doctest::Contains("in 'blue': issued by another pool"), fm::stale_handle);
+  CHECK_THROWS_AS(blue.destroy(r), fm::stale_handle);
+  CHECK_FALSE(blue.try_destroy(r));
+  CHECK_THROWS_AS(blue.destroy_deferred(r), fm::stale_handle);
+  CHECK(blue.flush() == 0);
+  CHECK(blue.size() == 1);
+  CHECK(blue.at(b).value == 2);
+  CHECK(red.at(r).value == 1);
+
+  // Also when the object has been moved away from its home cell by compact() (the out-of-line lookup).
+  std::vector<fm::Handle<Particle>> reds, blues;
+  for (int i = 0; i < 8; ++i) {
+    reds.push_back(red.create(Particle{10 + i}));
+    blues.push_back(blue.create(Particle{20 + i}));
+  }
+  for (int i = 0; i < 4; ++i) {
+    red.destroy(reds[static_cast<std::size_t>(i)]);
+    blue.destroy(blues[static_cast<std::size_t>(i)]);
+  }
+  CHECK(red.compact().objects_moved > 0);
+  CHECK(blue.compact().objects_moved > 0);
+  for (std::size_t i = 4; i < 8; ++i) {
+    REQUIRE(reds[i].index() == blues[i].index());
+    CHECK(blue.get(reds[i]) == nullptr);
+    CHECK(red.get(blues[i]) == nullptr);
+    CHECK(red.at(reds[i]).value == 10 + static_cast<int>(i));
+  }
+}
+
+TEST_CASE("a create refused for memory gives back the slot page it already took") {
+  fm::test::BudgetAllocator budget;
+  fm::HandlePool<Particle> pool(budget);
+  // Fill the first slot page; the cells of those objects fill two cell pages (cells are bigger than slots).
+  const std::size_t slots_per_page = fm::PageTable<std::uint64_t>::per_page;
+  for (std::size_t i = 0; i < slots_per_page; ++i) (void)pool.create(Particle{1});
+  const fm::HandlePoolStats before = pool.stats();
+  REQUIRE(before.capacity == slots_per_page);
+  // Room for the next slot page but not for the cell page the same create needs.
+  budget.set_budget(budget.stats().bytes_used + fm::PageTable<std::uint64_t>::page_bytes);
+  CHECK_THROWS_AS(pool.create(Particle{2}), fm::out_of_memory);
+  CHECK(pool.try_create(Particle{3}).is_null());
+  CHECK(pool.stats().bytes_reserved == before.bytes_reserved);
+  CHECK(pool.stats().pages == before.pages);
+  CHECK(budget.stats().bytes_used == before.bytes_reserved);
+  CHECK(pool.size() == slots_per_page);
 }

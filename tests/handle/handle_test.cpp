@@ -27,6 +27,19 @@ TEST_CASE("handles are 8 trivially copyable bytes that round-trip through bits()
   const fm::Handle<Particle> h(12, 3);
   CHECK(h.bits() == ((std::uint64_t{3} << 32) | 12));
   CHECK(fm::Handle<Particle>::from_bits(h.bits()) == h);
+  const fm::Handle<Particle> tagged(12, 3, 7);
+  CHECK(tagged.bits() == ((std::uint64_t{7} << 56) | (std::uint64_t{3} << 32) | 12));
+  CHECK(fm::Handle<Particle>::from_bits(tagged.bits()) == tagged);
+}
+
+TEST_CASE("a handle keeps 24 bits of generation and its pool's tag apart") {
+  const fm::Handle<Particle> h(5, fm::Handle<Particle>::max_generation, 200);
+  CHECK(h.index() == 5);
+  CHECK(h.generation() == 16777215U);
+  CHECK(h.pool() == 200);
+  CHECK(h != fm::Handle<Particle>(5, fm::Handle<Particle>::max_generation, 201));  // same slot, other pool
+  CHECK(fm::Handle<Particle>(5, 0, 9).is_null());  // generation 0 is null whatever the pool
+  CHECK(fm::Handle<Particle>(5, 1).pool() == 0);   // made by hand: no pool issues tag 0
 }
 
 TEST_CASE("handles compare by index then generation") {
@@ -51,7 +64,7 @@ TEST_CASE("handles hash by both halves") {
 
 TEST_CASE("handles print as label#index@generation") {
   CHECK(fm::to_string(fm::Handle<Particle>(12, 3)) == "particle#12@3");
-  CHECK(fm::to_string(fm::Handle<Unnamed>(4294967295U, 4294967295U)) == "handle#4294967295@4294967295");
+  CHECK(fm::to_string(fm::Handle<Unnamed>(4294967295U, 16777215U, 255)) == "handle#4294967295@16777215");
   CHECK(fm::to_string(fm::Handle<Particle>()) == "particle#null");
   std::ostringstream os;
   os << fm::Handle<Particle>(0, 1);

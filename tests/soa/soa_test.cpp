@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -135,4 +136,27 @@ TEST_CASE("randomized push_back/swap_remove matches a vector model") {
       }
     }
   }
+}
+
+TEST_CASE("reserving more rows than size_t can address throws out_of_memory and leaves the SoA as it was") {
+  // (SIZE_MAX / 8 + 2) rows of 8-byte doubles wrap around to a 64-byte block if nobody checks.
+  constexpr std::size_t rows = std::numeric_limits<std::size_t>::max() / 8 + 2;
+  fm::SoA<double> soa;
+  soa.push_back(1.5);
+  const std::size_t capacity = soa.capacity();
+  const std::size_t reserved = soa.bytes_reserved();
+  CHECK_THROWS_WITH_AS(soa.reserve(rows), doctest::Contains("out of memory in 'soa'"), fm::out_of_memory);
+  CHECK_THROWS_WITH_AS(soa.reserve(rows), doctest::Contains((std::to_string(rows) + " rows").c_str()),
+                       fm::out_of_memory);
+  CHECK_FALSE(soa.try_reserve(rows));
+  CHECK_FALSE(soa.try_reserve(std::numeric_limits<std::size_t>::max()));
+  CHECK(soa.capacity() == capacity);
+  CHECK(soa.bytes_reserved() == reserved);
+  REQUIRE(soa.size() == 1);
+  CHECK(soa.column<double>()[0] == 1.5);
+  fm::SoA<double, char> named(fm::AllocatorRef{}, "trails");
+  CHECK(fm::SoA<double, char>::max_size() == (std::numeric_limits<std::size_t>::max() - 2 * 63) / 9);
+  CHECK_THROWS_WITH_AS(named.reserve(fm::SoA<double, char>::max_size() + 1),
+                       doctest::Contains("out of memory in 'trails'"), fm::out_of_memory);
+  CHECK(named.capacity() == 0);
 }

@@ -119,3 +119,19 @@ TEST_CASE("randomized: handles from a pool, components in a sparse set, checked 
     }
   }
 }
+
+TEST_CASE("an insert refused for memory gives back the sparse pages it added") {
+  fm::test::BudgetAllocator budget;
+  fm::SparseSet<Enemy, Health> set(budget);
+  set.emplace(H(0, 1), {1});
+  const std::size_t before = set.bytes_reserved();
+  // Room for a few more sparse pages, but slot 100000 needs 25 of them.
+  budget.set_budget(budget.stats().bytes_used + 4 * fm::PageTable<std::uint32_t>::page_bytes);
+  CHECK_FALSE(set.try_emplace(H(100000, 1), {2}));
+  CHECK(set.bytes_reserved() == before);
+  CHECK_THROWS_AS(set.emplace(H(100000, 1), {2}), fm::out_of_memory);
+  CHECK(set.bytes_reserved() == before);
+  CHECK(budget.stats().bytes_used == before);
+  CHECK(set.size() == 1);
+  CHECK(set.get<Health>(H(0, 1))->hp == 1);
+}

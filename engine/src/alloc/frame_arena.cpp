@@ -1,25 +1,77 @@
-// FrameArena's slow paths: thread registration, frame flips and stats gathered over threads.
+// FrameArena's slow paths: thread numbers and their release at thread exit, thread registration, frame
+// flips and stats gathered over threads.
 #include "fm/alloc/frame_arena.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
+#include "fm/core/error.hpp"
+
 namespace fm {
+namespace detail {
 namespace {
 
-std::atomic<std::uint64_t> next_arena_id{1};
+// Numbers of the threads alive that use frame arenas. The lowest free number is handed out first, so the
+// arenas' tables stay as small as the number of threads alive at once.
+struct ThreadNumbers {
+  std::mutex mutex;
+  std::set<std::uint32_t> free;
+  std::uint32_t issued = 0;
+};
+
+// Never destroyed: threads may exit (and give their numbers back) while statics are being destroyed.
+ThreadNumbers& thread_numbers() {
+  static auto* numbers = new ThreadNumbers;
+  return *numbers;
+}
+
+// Gives the thread's number back when the thread exits, after which a later thread inherits its states.
+// A frame arena used from a thread_local destructor that runs after this one gets a number that is never
+// given back.
+struct ThreadNumberRelease {
+  ThreadNumberRelease() = default;
+  ThreadNumberRelease(const ThreadNumberRelease&) = delete;
+  ThreadNumberRelease& operator=(const ThreadNumberRelease&) = delete;
+  ~ThreadNumberRelease() {
+    if (frame_thread == 0) return;
+    ThreadNumbers& numbers = thread_numbers();
+    std::lock_guard lock(numbers.mutex);
+    numbers.free.insert(frame_thread);
+    frame_thread = 0;
+  }
+};
 
 }  // namespace
 
-FrameArena::FrameArena(FrameArenaOptions options)
-    : options_(options), name_(options.name), id_(next_arena_id.fetch_add(1, std::memory_order_relaxed)) {
+std::uint32_t claim_frame_thread() {
+  thread_local ThreadNumberRelease release;  // constructed on the first claim, destroyed at thread exit
+  (void)&release;
+  ThreadNumbers& numbers = thread_numbers();
+  std::lock_guard lock(numbers.mutex);
+  if (!numbers.free.empty()) {
+    frame_thread = *numbers.free.begin();
+    numbers.free.erase(numbers.free.begin());
+  } else if (numbers.issued < max_frame_threads) {
+    frame_thread = ++numbers.issued;
+  } else {
+    throw error("frame arena: more than " + std::to_string(max_frame_threads) + " threads use frame arenas at once");
+  }
+  return frame_thread;
+}
+
+}  // namespace detail
+
+FrameArena::FrameArena(FrameArenaOptions options) : options_(options), name_(options.name) {
   if (options_.buffers == 0) {
     throw std::invalid_argument("frame arena '" + name_ + "': needs at least one buffer, got 0");
   }
   options_.name = name_;
 }
 
-FrameArena::~FrameArena() = default;
+FrameArena::~FrameArena() {
+  for (auto& block : blocks_) delete block.load(std::memory_order_relaxed);
+}
 
 LinearArena* FrameArena::try_local() noexcept {
   try {
@@ -30,26 +82,23 @@ LinearArena* FrameArena::try_local() noexcept {
 }
 
 FrameArena::ThreadState& FrameArena::register_thread() {
-  const std::thread::id me = std::this_thread::get_id();
+  const std::uint32_t n = detail::frame_thread != 0 ? detail::frame_thread : detail::claim_frame_thread();
   std::lock_guard lock(mutex_);
-  auto it = std::find_if(threads_.begin(), threads_.end(), [&](const auto& t) { return t->thread == me; });
-  ThreadState* state = nullptr;
-  if (it != threads_.end()) {
-    state = it->get();
-  } else {
+  ++locked_lookups_;
+  std::atomic<StateBlock*>& block = blocks_[(n - 1) / states_per_block];
+  if (block.load(std::memory_order_relaxed) == nullptr) block.store(new StateBlock{}, std::memory_order_release);
+  ThreadState*& entry = (*block.load(std::memory_order_relaxed))[(n - 1) % states_per_block];
+  if (entry == nullptr) {
     auto fresh = std::make_unique<ThreadState>();
-    fresh->thread = me;
     const LinearArenaOptions buffer{
         .capacity = options_.capacity, .overflow = options_.overflow, .name = name_, .parent = options_.parent};
     for (std::size_t i = 0; i < options_.buffers; ++i) fresh->buffers.emplace_back(buffer);
     fresh->current = &fresh->buffers[frame_ % options_.buffers];
     threads_.reserve(threads_.size() + 1);
-    state = threads_.emplace_back(std::move(fresh)).get();
+    entry = threads_.emplace_back(std::move(fresh)).get();
   }
-  detail::frame_slots[id_ % detail::frame_slot_count] = detail::FrameSlot{id_, state};
-  return *state;
+  return *entry;
 }
-
 void FrameArena::next_frame() {
   std::lock_guard lock(mutex_);
   ++frame_;
@@ -92,6 +141,7 @@ AllocatorStats FrameArena::stats() const {
       total.overflow_events += s.overflow_events;
     }
   }
+  total.deallocations += stateless_deallocations_.load(std::memory_order_relaxed);
   return total;
 }
 
@@ -105,6 +155,11 @@ bool FrameArena::owns(const void* p) const {
 std::size_t FrameArena::thread_count() const {
   std::lock_guard lock(mutex_);
   return threads_.size();
+}
+
+std::uint64_t FrameArena::locked_lookups() const {
+  std::lock_guard lock(mutex_);
+  return locked_lookups_;
 }
 
 }  // namespace fm

@@ -1,8 +1,10 @@
 // FrameArena: per-frame scratch memory. Each thread bumps in its own N-buffered set of LinearArenas (no lock
 // after the thread's first use); next_frame() recycles the oldest buffer, so memory from frame F stays valid
 // through frame F+N-1 (F+1 with the default N = 2). Objects made with make<T>() are destroyed at recycling.
+// A thread's buffers pass to a later thread once it exits, so thread churn does not grow the arena.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,6 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,14 +32,14 @@ struct FrameArenaOptions {
 };
 
 namespace detail {
-// The calling thread's last few FrameArena lookups, keyed by arena id (ids are never reused, so a slot of a
-// destroyed arena can never match again).
-struct FrameSlot {
-  std::uint64_t arena_id = 0;
-  void* state = nullptr;
-};
-inline constexpr std::size_t frame_slot_count = 8;
-inline thread_local FrameSlot frame_slots[frame_slot_count];
+// The calling thread's number among the threads alive that use frame arenas: 1-based, 0 before its first
+// use. Numbers are dense and go to a later thread once their thread exits, so every arena indexes its
+// per-thread states by them directly (no hashing, no collisions), and a later thread inherits the states.
+inline thread_local std::uint32_t frame_thread = 0;
+inline constexpr std::size_t max_frame_threads = 256 * 256;
+// Gives the calling thread a number and arms its release at thread exit; throws fm::error past
+// max_frame_threads threads at once.
+std::uint32_t claim_frame_thread();
 }  // namespace detail
 
 // Thread safety: allocate/try_allocate/make/resource() may be called from any thread at any time; each
@@ -58,10 +59,19 @@ class FrameArena {
     LinearArena* arena = try_local();
     return arena ? arena->try_allocate(size, align) : nullptr;
   }
-  // A no-op, as in every arena: the memory comes back when its buffer is recycled.
+  // A no-op, as in every arena: the memory comes back when its buffer is recycled. Only counted; on a thread
+  // without buffers in this arena (e.g. a pmr container freed elsewhere) it creates none.
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    if (LinearArena* arena = try_local()) arena->deallocate(p, size, align);
+    if (ThreadState* state = find_state()) {
+      state->current->deallocate(p, size, align);
+    } else {
+      stateless_deallocations_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
+  // deallocate() accepts every pointer, so there is nothing to reject (see fm::FreeCheckingAllocator).
+  void check_free(const void* /*p*/, std::size_t /*size*/, std::size_t /*align*/ = alignof(std::max_align_t)) const
+      noexcept {}
+  [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
 
   // Constructs a T in the calling thread's current buffer; its destructor runs when that buffer is recycled.
   template <class T, class... Args>
@@ -77,8 +87,8 @@ class FrameArena {
   // The calling thread's current buffer, for loops that allocate many times: one thread lookup instead of
   // one per call. Valid until the next next_frame(); use it only on the calling thread.
   [[nodiscard]] LinearArena& local() {
-    const detail::FrameSlot& slot = detail::frame_slots[id_ % detail::frame_slot_count];
-    if (slot.arena_id == id_) return *static_cast<ThreadState*>(slot.state)->current;
+    if (ThreadState* state = find_state()) [[likely]]
+      return *state->current;
     return *register_thread().current;
   }
 
@@ -97,25 +107,42 @@ class FrameArena {
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
   [[nodiscard]] std::uint64_t frame() const noexcept { return frame_; }
   [[nodiscard]] std::size_t buffer_count() const noexcept { return options_.buffers; }
+  // Thread states (N buffers each) the arena holds: one per thread number that used it, so at most the
+  // number of threads alive at once, however many came and went.
   [[nodiscard]] std::size_t thread_count() const;
+  // Lookups of the calling thread's buffers that took the arena's lock: one per thread number and arena.
+  [[nodiscard]] std::uint64_t locked_lookups() const;
 
  private:
   struct ThreadState {
-    std::thread::id thread;
     std::deque<LinearArena> buffers;  // deque: arenas are not movable
     LinearArena* current;
   };
+  // States by thread number in two levels, so the table grows without moving what other threads read.
+  // An entry is written only by the thread holding its number (under mutex_); a block pointer is read
+  // without the lock, hence atomic.
+  static constexpr std::size_t states_per_block = 256;
+  using StateBlock = std::array<ThreadState*, states_per_block>;
 
+  // The calling thread's state in this arena, or null: two loads and no lock.
+  [[nodiscard]] ThreadState* find_state() const noexcept {
+    const std::uint32_t n = detail::frame_thread;
+    if (n == 0) return nullptr;
+    const StateBlock* block = blocks_[(n - 1) / states_per_block].load(std::memory_order_acquire);
+    return block != nullptr ? (*block)[(n - 1) % states_per_block] : nullptr;
+  }
   [[nodiscard]] LinearArena* try_local() noexcept;
-  // Slow path: finds or creates the calling thread's state (locks once per thread and slot miss).
+  // Slow path: the calling thread's first use of this arena (locks once per thread number).
   ThreadState& register_thread();
 
   FrameArenaOptions options_;
   std::string name_;
-  std::uint64_t id_;
   std::uint64_t frame_ = 0;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> threads_;
+  std::array<std::atomic<StateBlock*>, detail::max_frame_threads / states_per_block> blocks_{};
+  std::uint64_t locked_lookups_ = 0;
+  std::atomic<std::uint64_t> stateless_deallocations_{0};
   MemoryResource<FrameArena> resource_{*this};
 };
 

@@ -55,6 +55,9 @@ class stale_handle : public error {
  public:
   // `current_generation` is the slot's generation now; 0 when the slot was never issued or is retired.
   stale_handle(std::string_view pool, std::string_view handle, std::uint32_t current_generation);
+  // A handle the pool never issued (e.g. one of another pool); `why` says how the pool can tell.
+  stale_handle(std::string_view pool, std::string_view handle, std::uint32_t current_generation,
+               std::string_view why);
   [[nodiscard]] std::uint32_t current_generation() const noexcept { return current_generation_; }
 
  private:

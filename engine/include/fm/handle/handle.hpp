@@ -1,6 +1,6 @@
-// fm::Handle<T>: a generational reference (32-bit slot index + 32-bit generation; generation 0 is null).
-// Trivially copyable, hashable, comparable and printable ("particle#12@3"); a pool resolves it to the
-// object it was issued for, or to nothing once that object is gone.
+// fm::Handle<T>: a generational reference in 8 bytes: a 32-bit slot index, a 24-bit generation (0 is null)
+// and the 8-bit tag of the pool that issued it. Trivially copyable, hashable, comparable and printable
+// ("particle#12@3"); its pool resolves it to the object it was issued for, or to nothing once that is gone.
 #pragma once
 
 #include <charconv>
@@ -39,20 +39,29 @@ struct HandleLabel {
 template <class T>
 class Handle {
  public:
+  static constexpr unsigned generation_bits = 24;
+  static constexpr std::uint32_t max_generation = (std::uint32_t{1} << generation_bits) - 1;
+
   constexpr Handle() noexcept = default;
-  constexpr Handle(std::uint32_t index, std::uint32_t generation) noexcept : index_(index), generation_(generation) {}
+  // `generation` keeps its low 24 bits. `pool` is the issuing pool's tag; a handle made by hand has tag 0,
+  // which no pool issues.
+  constexpr Handle(std::uint32_t index, std::uint32_t generation, std::uint8_t pool = 0) noexcept
+      : index_(index), stamp_((std::uint32_t{pool} << generation_bits) | (generation & max_generation)) {}
 
   [[nodiscard]] constexpr std::uint32_t index() const noexcept { return index_; }
-  [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return generation_; }
-  [[nodiscard]] constexpr bool is_null() const noexcept { return generation_ == 0; }
-  [[nodiscard]] constexpr explicit operator bool() const noexcept { return generation_ != 0; }
-
-  // Both halves in one integer (generation high), for hashing, serialization and id maps.
-  [[nodiscard]] constexpr std::uint64_t bits() const noexcept {
-    return (std::uint64_t{generation_} << 32) | index_;
+  [[nodiscard]] constexpr std::uint32_t generation() const noexcept { return stamp_ & max_generation; }
+  [[nodiscard]] constexpr std::uint8_t pool() const noexcept {
+    return static_cast<std::uint8_t>(stamp_ >> generation_bits);
   }
+  [[nodiscard]] constexpr bool is_null() const noexcept { return generation() == 0; }
+  [[nodiscard]] constexpr explicit operator bool() const noexcept { return !is_null(); }
+
+  // The whole handle in one integer (pool and generation high, index low), for hashing, serialization and
+  // id maps.
+  [[nodiscard]] constexpr std::uint64_t bits() const noexcept { return (std::uint64_t{stamp_} << 32) | index_; }
   [[nodiscard]] static constexpr Handle from_bits(std::uint64_t bits) noexcept {
-    return Handle(static_cast<std::uint32_t>(bits), static_cast<std::uint32_t>(bits >> 32));
+    const auto stamp = static_cast<std::uint32_t>(bits >> 32);
+    return Handle(static_cast<std::uint32_t>(bits), stamp, static_cast<std::uint8_t>(stamp >> generation_bits));
   }
 
   friend constexpr bool operator==(Handle, Handle) noexcept = default;
@@ -60,7 +69,7 @@ class Handle {
 
  private:
   std::uint32_t index_ = 0;
-  std::uint32_t generation_ = 0;
+  std::uint32_t stamp_ = 0;  // pool tag << 24 | generation
 };
 
 // Longest text a handle prints as, for fixed buffers: label + "#" + index + "@" + generation.

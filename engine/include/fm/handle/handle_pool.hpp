@@ -1,10 +1,12 @@
 // fm::HandlePool<T>: a slot map. Objects live in cells in pages from an fm allocator; a handle's slot
-// records its generation, so a handle to a destroyed object resolves to null. An object normally lives in
-// the cell of its own slot index, tagged with its handle, so resolving reads one cache line; compact() may
-// move it away, behind a link in its slot.
+// records its generation, so a handle to a destroyed object resolves to null, and every handle carries its
+// pool's tag, so a handle of another pool resolves to null too. An object normally lives in the cell of its
+// own slot index, tagged with its handle, so resolving reads one cache line; compact() may move it away,
+// behind a link in its slot.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -36,6 +38,13 @@ struct HandlePoolStats {
   std::size_t pages = 0;
 };
 
+namespace detail {
+// HandlePool<T> instances made so far; each pool's tag is 1 + (this count % 255), so two pools of the same T
+// have different tags unless 255 pools of T were made in between (tag 0 is left to handles made by hand).
+template <class T>
+inline std::atomic<std::uint32_t> handle_pools_made{0};
+}  // namespace detail
+
 // What one compact() call did.
 struct CompactResult {
   std::size_t objects_moved = 0;
@@ -45,9 +54,10 @@ struct CompactResult {
 
 // `MaxGeneration` is the last generation a slot may carry before it is retired (lowered in tests to reach
 // wrap-around quickly).
-template <class T, std::uint32_t MaxGeneration = std::numeric_limits<std::uint32_t>::max()>
+template <class T, std::uint32_t MaxGeneration = Handle<T>::max_generation>
 class HandlePool {
   static_assert(MaxGeneration >= 1, "generation 0 is the null handle");
+  static_assert(MaxGeneration <= Handle<T>::max_generation, "a handle holds 24 bits of generation");
 
  public:
   using value_type = T;
@@ -63,6 +73,7 @@ class HandlePool {
   explicit HandlePool(AllocatorRef alloc, std::string_view name = HandleLabel<T>::value())
       : alloc_(alloc ? alloc : AllocatorRef(own_heap_)),
         name_(name),
+        tag_(static_cast<std::uint8_t>(1 + detail::handle_pools_made<T>.fetch_add(1, std::memory_order_relaxed) % 255)),
         slots_(alloc_),
         cells_(alloc_),
         holes_(alloc_),
@@ -116,11 +127,12 @@ class HandlePool {
   }
   std::size_t end_frame() noexcept { return flush(); }
 
-  // The object `h` refers to, or null when it was destroyed (or `h` is null or from elsewhere).
+  // The object `h` refers to, or null when it was destroyed, `h` is null, or another pool issued it.
   [[nodiscard]] T* get(Handle<T> h) noexcept { return find(h); }
   [[nodiscard]] const T* get(Handle<T> h) const noexcept { return find(h); }
 
-  // As get(), but throws stale_handle naming the handle and its slot's current generation.
+  // As get(), but throws stale_handle naming the handle, this pool, and its slot's current generation (or
+  // that another pool issued it).
   [[nodiscard]] T& at(Handle<T> h) {
     if (T* p = get(h)) return *p;
     throw_stale(h);
@@ -131,7 +143,8 @@ class HandlePool {
   }
 
   [[nodiscard]] bool contains(Handle<T> h) const noexcept {
-    return h.index() < slot_count_ && slots_[h.index()].generation == h.generation() && !h.is_null();
+    return h.index() < slot_count_ && slots_[h.index()].generation == h.generation() && !h.is_null() &&
+           h.pool() == tag_;
   }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
@@ -207,8 +220,8 @@ class HandlePool {
     [[nodiscard]] std::uint32_t owner() const noexcept { return static_cast<std::uint32_t>(tag); }
   };
 
-  // Fast path: the object sits in its home cell, whose tag is the handle itself (one cache line, no
-  // dependent load). Anything else -- moved by compact(), stale, foreign -- goes out of line.
+  // Fast path: the object sits in its home cell, whose tag is the handle itself, pool tag included (one
+  // cache line, no dependent load). Anything else -- moved by compact(), stale, foreign -- goes out of line.
   T* find(Handle<T> h) const noexcept {
     if (h.index() < end_) {
       Cell& home = cells_[h.index()];
@@ -227,7 +240,7 @@ class HandlePool {
   }
   void place(std::uint32_t index, std::uint32_t pos) noexcept {
     slots_[index].link = pos == index ? at_home : pos;
-    cells_[pos].tag = Handle<T>(index, slots_[index].generation).bits();
+    cells_[pos].tag = Handle<T>(index, slots_[index].generation, tag_).bits();
   }
 
   bool reuses_slot() const noexcept { return free_count_ > reuse_threshold; }
@@ -239,7 +252,23 @@ class HandlePool {
   }
 
   // Makes sure one more object fits without allocating in emplace(). Returns false only when !throwing.
+  // All or nothing: when one table cannot grow, the pages the others took for this create go back.
   bool reserve_one(bool throwing) {
+    const std::size_t slot_pages = slots_.pages();
+    const std::size_t cell_pages = cells_.pages();
+    try {
+      if (grow_for_one(throwing)) return true;
+    } catch (...) {
+      slots_.release_from(slot_pages);
+      cells_.release_from(cell_pages);
+      throw;
+    }
+    slots_.release_from(slot_pages);
+    cells_.release_from(cell_pages);
+    return false;
+  }
+
+  bool grow_for_one(bool throwing) {
     if (!reuses_slot()) {
       if (slot_count_ == max_slots) {
         if (!throwing) return false;
@@ -278,7 +307,7 @@ class HandlePool {
     take_slot();
     place(index, pos);
     ++size_;
-    return {index, slots_[index].generation};
+    return {index, slots_[index].generation, tag_};
   }
 
   // Takes `pos` out of the holes, or extends storage to it (cells skipped on the way become holes).
@@ -392,12 +421,20 @@ class HandlePool {
 
   [[noreturn]] void throw_stale(Handle<T> h) const {
     const std::uint32_t current = h.index() < slot_count_ ? slots_[h.index()].generation : 0;
+    // A hand-made handle (tag 0) is reported by its generation, unless that matches and only the tag differs.
+    if (!h.is_null() && h.pool() != tag_ && (h.pool() != 0 || current == h.generation())) {
+      throw stale_handle(name_, to_string(h), current,
+                         h.pool() == 0 ? std::string("no pool issued it (it carries no pool tag)")
+                                       : "issued by another pool (pool tag " + std::to_string(h.pool()) +
+                                             ", this pool's is " + std::to_string(tag_) + ")");
+    }
     throw stale_handle(name_, to_string(h), current);
   }
 
   NewAllocator own_heap_;
   AllocatorRef alloc_;
   std::string name_;
+  std::uint8_t tag_;  // in every handle this pool issues
   PageTable<Slot> slots_;
   PageTable<Cell> cells_;
   PageTable<std::uint32_t> holes_;  // positions of holes, as a stack

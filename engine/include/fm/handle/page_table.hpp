@@ -35,16 +35,10 @@ class PageTable {
     return pages_count_ * page_bytes + directory_capacity_ * sizeof(T*);
   }
 
-  // Makes element `i` addressable, adding pages as needed; errors come from the allocator.
-  void ensure(std::size_t i) {
-    while (i >= capacity()) add_page(true);
-  }
-  [[nodiscard]] bool try_ensure(std::size_t i) noexcept {
-    while (i >= capacity()) {
-      if (!add_page(false)) return false;
-    }
-    return true;
-  }
+  // Makes element `i` addressable, adding pages as needed; errors come from the allocator. All or nothing:
+  // when a page or the directory cannot be had, what was added is given back and the table is as it was.
+  void ensure(std::size_t i) { (void)grow_to(i, true); }
+  [[nodiscard]] bool try_ensure(std::size_t i) noexcept { return grow_to(i, false); }
 
   // Gives back every page from `first_page` on (the directory is kept for regrowth).
   void release_from(std::size_t first_page) noexcept {
@@ -60,23 +54,52 @@ class PageTable {
   }
 
  private:
-  // Slow path: one more page (and a bigger directory when full). Returns false only when !throwing.
-  bool add_page(bool throwing) {
-    if (pages_count_ == directory_capacity_ && !grow_directory(throwing)) return false;
-    void* page = throwing ? alloc_.allocate(page_bytes, page_align) : alloc_.try_allocate(page_bytes, page_align);
-    if (page == nullptr) return false;
-    pages_[pages_count_++] = static_cast<T*>(page);
+  // Slow path: the directory first (the old one kept until every page is in), then the pages. Returns false
+  // only when !throwing; a failure undoes everything.
+  bool grow_to(std::size_t i, bool throwing) {
+    if (i < capacity()) return true;
+    const std::size_t want = i / per_page + 1;
+    T** const old_directory = pages_;
+    const std::size_t old_count = pages_count_;
+    const std::size_t old_capacity = directory_capacity_;
+    if (want > directory_capacity_ && !grow_directory(std::max({want, directory_capacity_ * 2, std::size_t{8}}), throwing)) {
+      return false;
+    }
+    auto undo = [&]() noexcept {
+      while (pages_count_ > old_count) alloc_.deallocate(pages_[--pages_count_], page_bytes, page_align);
+      if (pages_ != old_directory) {
+        alloc_.deallocate(pages_, directory_capacity_ * sizeof(T*), alignof(T*));
+        pages_ = old_directory;
+        directory_capacity_ = old_capacity;
+      }
+    };
+    try {
+      while (pages_count_ < want) {
+        void* page = throwing ? alloc_.allocate(page_bytes, page_align) : alloc_.try_allocate(page_bytes, page_align);
+        if (page == nullptr) {
+          undo();
+          return false;
+        }
+        pages_[pages_count_++] = static_cast<T*>(page);
+      }
+    } catch (...) {
+      undo();
+      throw;
+    }
+    if (old_directory != nullptr && old_directory != pages_) {
+      alloc_.deallocate(old_directory, old_capacity * sizeof(T*), alignof(T*));
+    }
     return true;
   }
 
-  bool grow_directory(bool throwing) {
-    const std::size_t capacity = std::max<std::size_t>(directory_capacity_ * 2, 8);
+  // Moves the page pointers into a directory of `capacity` entries; the old directory stays allocated (the
+  // caller gives it back once the growth succeeded).
+  bool grow_directory(std::size_t capacity, bool throwing) {
     const std::size_t bytes = capacity * sizeof(T*);
     void* raw = throwing ? alloc_.allocate(bytes, alignof(T*)) : alloc_.try_allocate(bytes, alignof(T*));
     if (raw == nullptr) return false;
     auto** directory = static_cast<T**>(raw);
     if (pages_count_ != 0) std::memcpy(directory, pages_, pages_count_ * sizeof(T*));
-    if (pages_ != nullptr) alloc_.deallocate(pages_, directory_capacity_ * sizeof(T*), alignof(T*));
     pages_ = directory;
     directory_capacity_ = capacity;
     return true;

@@ -11,12 +11,14 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include "fm/core/align.hpp"
 #include "fm/core/allocator.hpp"
+#include "fm/core/error.hpp"
 
 namespace fm {
 
@@ -32,10 +34,13 @@ class SoA {
 
  public:
   static constexpr std::size_t column_alignment = 64;
+  static constexpr std::size_t row_bytes = (sizeof(Cs) + ...);
 
-  // Without an allocator the columns come from the container's own fm::NewAllocator.
+  // Without an allocator the columns come from the container's own fm::NewAllocator. `name` is what errors
+  // call the container.
   SoA() : SoA(AllocatorRef{}) {}
-  explicit SoA(AllocatorRef alloc) : alloc_(alloc ? alloc : AllocatorRef(own_heap_)) {}
+  explicit SoA(AllocatorRef alloc, std::string_view name = "soa")
+      : alloc_(alloc ? alloc : AllocatorRef(own_heap_)), name_(name) {}
   SoA(const SoA&) = delete;
   SoA& operator=(const SoA&) = delete;
   ~SoA() {
@@ -47,6 +52,11 @@ class SoA {
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::size_t bytes_reserved() const noexcept { return block_bytes(capacity_); }
+  [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  // The most rows whose block size (every column padded to 64 bytes) still fits in a size_t.
+  [[nodiscard]] static constexpr std::size_t max_size() noexcept {
+    return (std::numeric_limits<std::size_t>::max() - sizeof...(Cs) * (column_alignment - 1)) / row_bytes;
+  }
 
   template <class C>
   [[nodiscard]] std::span<C> column() noexcept {
@@ -69,6 +79,8 @@ class SoA {
     return true;
   }
 
+  // Makes room for `rows` rows. More than max_size() throws fm::out_of_memory naming the container and the
+  // request (try_reserve: false); the allocator's errors pass through. Either way nothing changes.
   void reserve(std::size_t rows) {
     if (rows > capacity_) grow(rows, true);
   }
@@ -98,9 +110,12 @@ class SoA {
   }
 
  private:
-  std::size_t next_capacity() const noexcept { return std::max<std::size_t>(16, capacity_ * 2); }
+  std::size_t next_capacity() const noexcept {
+    return capacity_ > max_size() / 2 ? max_size() : std::max<std::size_t>(16, capacity_ * 2);
+  }
 
-  // Byte offset of each column in a block holding `rows` rows, each column rounded up to 64 bytes.
+  // Byte offset of each column in a block holding `rows` rows (at most max_size()), each column rounded up
+  // to 64 bytes.
   static std::array<std::size_t, sizeof...(Cs) + 1> layout(std::size_t rows) noexcept {
     std::array<std::size_t, sizeof...(Cs) + 1> offsets{};
     std::size_t i = 0;
@@ -111,6 +126,10 @@ class SoA {
 
   // Slow path: a bigger block, rows relocated column by column. Returns false only when !throwing.
   bool grow(std::size_t rows, bool throwing) {
+    if (rows > max_size()) {
+      if (throwing) throw_too_many_rows(rows);
+      return false;
+    }
     const std::size_t bytes = block_bytes(rows);
     void* raw = throwing ? alloc_.allocate(bytes, column_alignment) : alloc_.try_allocate(bytes, column_alignment);
     if (raw == nullptr) return false;
@@ -154,12 +173,20 @@ class SoA {
     rows(static_cast<std::conditional_t<std::is_const_v<Self>, const Sel, Sel>*>(std::get<Sel*>(self.columns_))...);
   }
 
+  [[noreturn]] void throw_too_many_rows(std::size_t rows) const {
+    // The byte count itself does not fit in a size_t, so the request is reported in rows.
+    throw out_of_memory(name_, std::numeric_limits<std::size_t>::max(), column_alignment, bytes_reserved(),
+                        std::to_string(rows) + " rows of " + std::to_string(row_bytes) +
+                            " bytes overflow size_t; at most " + std::to_string(max_size()) + " rows fit");
+  }
+
   std::string row_error(std::size_t row) const {
     return "SoA swap_remove: row " + std::to_string(row) + " out of range (size " + std::to_string(size_) + ")";
   }
 
   NewAllocator own_heap_;
   AllocatorRef alloc_;
+  std::string name_;
   void* block_ = nullptr;
   std::tuple<Cs*...> columns_{};
   std::size_t size_ = 0;

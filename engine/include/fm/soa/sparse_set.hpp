@@ -25,7 +25,7 @@ class SparseSet {
   // Without an allocator both sides come from the set's own fm::NewAllocator.
   SparseSet() : SparseSet(AllocatorRef{}) {}
   explicit SparseSet(AllocatorRef alloc)
-      : alloc_(alloc ? alloc : AllocatorRef(own_heap_)), sparse_(alloc_), rows_(alloc_) {}
+      : alloc_(alloc ? alloc : AllocatorRef(own_heap_)), sparse_(alloc_), rows_(alloc_, "sparse set") {}
   SparseSet(const SparseSet&) = delete;
   SparseSet& operator=(const SparseSet&) = delete;
 
