@@ -3,8 +3,10 @@
 #include "fm/heap/heap.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <new>
+#include <string>
 
 #include "fm/core/metrics.hpp"
 #include "heap_state.hpp"
@@ -221,7 +223,7 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
 
 [[gnu::noinline]] void* aligned_acquire(HeapState& h, unsigned slot, std::size_t size, std::size_t align,
                                         bool sized) noexcept {
-  if (!is_pow2(align) || align > Heap::max_alignment) return nullptr;
+  if (!is_pow2(align) || align > Heap::max_alignment()) return nullptr;
   // Room for the block to start anywhere below the alignment; a zero size still needs one byte so two
   // blocks never share an aligned address.
   const std::size_t padded = std::max<std::size_t>(size, 1) + align - min_block_size;
@@ -263,15 +265,42 @@ inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool
   return head != nullptr && head->heap == &h ? head : nullptr;
 }
 
+// The page whose block holds `p`, or null when `p` lies in no block: a page never lent to a size class
+// (or given back since), the segment header, the tail of a page too short for one more block.
+[[nodiscard]] const PageMeta* lent_page(Segment& s, const void* p) noexcept {
+  const PageMeta& page = s.page_of(p);
+  const auto* at = static_cast<const char*>(p);
+  if (page.block_size == 0 || at < page.start || at >= page.start + std::size_t{page.capacity} * page.block_size) {
+    return nullptr;
+  }
+  return &page;
+}
+
+// Bytes from `p` to the end of its block; 0 when `p` is in no block. `head` is p's owned segment.
 [[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
   const auto* at = static_cast<const char*>(p);
   if (head.size_class == large_class) {
     auto& lb = static_cast<LargeBlock&>(head);
     return static_cast<std::size_t>(lb.map_base + lb.map_size - at);
   }
-  const PageMeta& page = static_cast<Segment&>(head).page_of(p);
-  const auto* b = reinterpret_cast<const char*>(block_start(page, p));
-  return static_cast<std::size_t>(b + page.block_size - at);
+  const PageMeta* page = lent_page(static_cast<Segment&>(head), p);
+  if (page == nullptr) return 0;
+  const auto* b = reinterpret_cast<const char*>(block_start(*page, p));
+  return static_cast<std::size_t>(b + page->block_size - at);
+}
+
+// Where allocate(_, align) puts the user pointer of the block holding `p` (large blocks: always p).
+[[nodiscard]] const void* expected_start(SegmentHead& head, const void* p, std::size_t align) noexcept {
+  if (head.size_class == large_class) return p;
+  const PageMeta& page = *lent_page(static_cast<Segment&>(head), p);
+  const std::size_t a = is_pow2(align) && align > min_block_size ? align : min_block_size;
+  return align_up(static_cast<void*>(block_start(page, p)), a);
+}
+
+[[nodiscard]] std::string address(const void* p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%p", p);
+  return buf;
 }
 
 void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
@@ -310,7 +339,7 @@ Heap::~Heap() {
 }
 
 void* Heap::allocate(std::size_t size, std::size_t align) {
-  check_alignment(name(), align, max_alignment);
+  check_alignment(name(), align, max_alignment());
   void* p = acquire(*state_, slot_, size, align, true);
   if (p == nullptr) throw out_of_memory(name(), size, align, heap_stats().committed, "the OS refused more memory");
   return p;
@@ -324,18 +353,26 @@ void* Heap::try_allocate(std::size_t size, std::size_t align) noexcept {
 void Heap::deallocate(void* p, std::size_t size, std::size_t align) {
   if (p == nullptr) return;
 #if FM_CHECKED
-  SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr) throw bad_free("heap '" + std::string(name()) + "': deallocate of a pointer it does not own");
-  if (size > usable_in(*head, p)) {
-    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) +
-                   " bytes, but the block holds only " + std::to_string(usable_in(*head, p)));
-  }
+  check_free(p, size, align);
 #endif
   (void)align;
   release(*state_, slot_, p, size, true);
 }
 
-bool Heap::owns(const void* p) const noexcept { return owned_segment(*state_, p) != nullptr; }
+void Heap::check_free(const void* p, std::size_t size, std::size_t align) const {
+  if (p == nullptr) return;
+  const std::string what = "heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
+                           address(p) + " aligned to " + std::to_string(align);
+  SegmentHead* head = owned_segment(*state_, p);
+  const std::size_t usable = head == nullptr ? 0 : usable_in(*head, p);
+  if (usable == 0) throw bad_free(what + ", which is not a block of this heap");
+  if (const void* start = expected_start(*head, p, align); start != p) {
+    throw bad_free(what + ", which points inside a block (allocate put it at " + address(start) + ")");
+  }
+  if (size > usable) throw bad_free(what + ", but the block holds only " + std::to_string(usable) + " bytes");
+}
+
+bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
 
 std::size_t Heap::usable_size(const void* p) const noexcept {
   SegmentHead* head = owned_segment(*state_, p);
@@ -361,7 +398,7 @@ void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
 void* Heap::realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc(size);
   SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr) return nullptr;
+  if (head == nullptr || usable_in(*head, p) == 0) return nullptr;
   if (size == 0) {
     free(p);
     return nullptr;
