@@ -415,3 +415,20 @@ TEST_CASE("max_alignment tells debug layers and pools the largest alignment the 
   heap.deallocate(p, 8, fm::Heap::max_alignment());
   CHECK_THROWS_AS((void)heap.allocate(8, fm::Heap::max_alignment() * 2), fm::bad_alignment);
 }
+
+TEST_CASE("collect returns every empty page, parked batches included, so an idle heap keeps only metadata") {
+  fm::Heap heap("collect");
+  std::vector<void*> blocks;
+  for (int i = 0; i < 4000; ++i) blocks.push_back(heap.allocate(200 * 1024));  // batch size 1: each free is parked
+  void* large = heap.allocate(1 << 20);
+  heap.deallocate(large, 1 << 20);  // its mapping is kept for reuse until collect
+  for (void* p : blocks) heap.deallocate(p, 200 * 1024);
+  heap.collect();
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.classes[fm::heap::size_class_of(200 * 1024)].committed == 0);
+  CHECK(st.classes[fm::heap::size_class_of(200 * 1024)].pages == 0);
+  CHECK(st.committed == st.metadata);
+  void* again = heap.allocate(200 * 1024);  // the released pages serve new blocks
+  CHECK(heap.usable_size(again) >= 200 * 1024);
+  heap.deallocate(again, 200 * 1024);
+}

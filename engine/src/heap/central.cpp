@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <bit>
 #include <new>
-#include <optional>
 
 #include "fm/core/align.hpp"
 #include "heap_state.hpp"
@@ -149,31 +148,35 @@ void free_segment(HeapState& h, Segment& s) noexcept {
 // Shared pages go to the pool while it holds less than this; beyond, and for other pages, to the OS.
 inline constexpr std::size_t pooled_bytes_kept = std::size_t{4} << 20;
 
-void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
-  list_unlink(cl, p);
+// Decommits page p and marks it unused; unmaps its segment when no page of it is in use any more. Under
+// page_lock for shared segments, else under the class lock.
+void page_to_os(HeapState& h, Segment& s, PageMeta& p) noexcept {
   const std::uint32_t i = page_index(s, p);
-  --cl.pages;
-  cl.committed -= committed_bytes(s, i);
-  p.free = nullptr;
-  p.carved = p.free_count = 0;
-  const bool shared = s.size_class == shared_class;
-  std::optional<Guard> pool_guard;
-  if (shared) {
-    pool_guard.emplace(h.page_lock);
-    if (h.pooled_bytes < pooled_bytes_kept) {
-      p.state = PageState::pooled;
-      p.next = h.pooled_pages;
-      h.pooled_pages = &p;
-      h.pooled_bytes += std::size_t{1} << min_page_shift;
-      return;
-    }
-  }
   char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
   decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
   p.state = PageState::unused;
   p.taken = false;
   // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
   if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
+}
+
+void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
+  list_unlink(cl, p);
+  --cl.pages;
+  cl.committed -= committed_bytes(s, page_index(s, p));
+  p.free = nullptr;
+  p.carved = p.free_count = 0;
+  p.block_size = 0;  // no longer a page of blocks: usable_size and checked frees of pointers into it see that
+  if (s.size_class != shared_class) return page_to_os(h, s, p);
+  Guard pool_guard(h.page_lock);
+  if (h.pooled_bytes < pooled_bytes_kept) {
+    p.state = PageState::pooled;
+    p.next = h.pooled_pages;
+    h.pooled_pages = &p;
+    h.pooled_bytes += std::size_t{1} << min_page_shift;
+    return;
+  }
+  page_to_os(h, s, p);
 }
 
 void page_became_empty(HeapState& h, Central& cl, Segment& s, PageMeta& p, std::uint32_t c) noexcept {
@@ -255,14 +258,10 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
   return got;
 }
 
-void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
-  Central& cl = h.central[c];
-  Guard guard(cl.lock);
-  note_outstanding(cl, count, class_sizes[c], false);
-  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
-    cl.transfer[cl.transfer_count++] = list;
-    return;
-  }
+namespace {
+
+// Puts each block of `list` back on its page's free list. Under the class lock.
+void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) noexcept {
   while (list != nullptr) {
     Block* b = list;
     list = b->next;
@@ -276,6 +275,41 @@ void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t coun
       list_push_front(cl, p);
     }
     if (p.empty()) page_became_empty(h, cl, s, p, c);
+  }
+}
+
+}  // namespace
+
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
+  Central& cl = h.central[c];
+  Guard guard(cl.lock);
+  note_outstanding(cl, count, class_sizes[c], false);
+  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
+    cl.transfer[cl.transfer_count++] = list;
+    return;
+  }
+  return_to_pages(h, cl, c, list);
+}
+
+void central_collect(HeapState& h) noexcept {
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    Central& cl = h.central[c];
+    Guard guard(cl.lock);
+    while (cl.transfer_count > 0) return_to_pages(h, cl, c, cl.transfer[--cl.transfer_count]);
+    for (PageMeta* p = cl.head; p != nullptr;) {
+      PageMeta* next = p->next;
+      if (p->state == PageState::empty) {
+        --cl.empty_kept;
+        release_page(h, cl, *static_cast<Segment*>(segment_of(p)), *p);
+      }
+      p = next;
+    }
+  }
+  Guard guard(h.page_lock);
+  while (PageMeta* p = h.pooled_pages) {
+    h.pooled_pages = p->next;
+    h.pooled_bytes -= std::size_t{1} << min_page_shift;
+    page_to_os(h, *static_cast<Segment*>(segment_of(p)), *p);
   }
 }
 

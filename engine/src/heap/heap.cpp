@@ -421,7 +421,19 @@ void Heap::free(void* p) noexcept {
 }
 
 void Heap::collect() noexcept {
+  HeapState& h = *state_;
   if (ThreadCache* tc = tl_slots.caches[slot_]) thread_cache_collect(*tc);
+  central_collect(h);
+  CachedMapping dropped[large_cache_slots];
+  std::uint32_t count = 0;
+  {
+    Guard guard(h.lock);
+    count = h.large_cached;
+    std::copy_n(h.large_cache, count, dropped);
+    h.large_cached = 0;
+    h.large_cached_bytes = 0;
+  }
+  for (std::uint32_t i = 0; i < count; ++i) unmap(dropped[i].base, dropped[i].size);
 }
 
 HeapStats Heap::heap_stats() const noexcept {

@@ -269,6 +269,8 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
+// Returns parked batches to their pages and every empty page (kept ones and the shared pool) to the OS.
+void central_collect(HeapState& h) noexcept;
 [[nodiscard]] inline Block* block_start(const PageMeta& page, const void* p) noexcept {
   const auto offset = static_cast<std::size_t>(static_cast<const char*>(p) - page.start);
   return reinterpret_cast<Block*>(page.start + offset / page.block_size * page.block_size);

@@ -66,7 +66,8 @@ class Heap {
   [[nodiscard]] void* realloc(void* p, std::size_t size) noexcept;
   void free(void* p) noexcept;
 
-  // Gives the calling thread's cached blocks back to the shared lists, so empty pages can be returned.
+  // Gives the calling thread's cached blocks back to the shared lists and returns every empty page and
+  // cached large mapping to the OS. Blocks cached by other threads stay until they collect or exit.
   void collect() noexcept;
 
  private:
