@@ -326,6 +326,7 @@ Heap::Heap(std::string_view name) : state_(register_heap()), slot_(0), name_stor
 
 Heap::~Heap() {
   HeapState& h = *state_;
+  unregister_heap(h);
   thread_cache_release_all(h);
   central_release_all(h);
   while (h.large != nullptr) {
@@ -335,7 +336,7 @@ Heap::~Heap() {
     unmap(lb->map_base, lb->map_size);
   }
   for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap(h.large_cache[i].base, h.large_cache[i].size);
-  unregister_heap(state_);
+  release_heap_state(h);
 }
 
 void* Heap::allocate(std::size_t size, std::size_t align) {

@@ -142,7 +142,7 @@ struct ThreadCache {
   Bin bins[class_count];
   ClassCounters counters[class_count];
   HeapState* heap = nullptr;
-  ThreadCache** owner_slot = nullptr;  // the owning thread's TLS entry, cleared if the heap dies first
+  ThreadCache** owner_slot = nullptr;  // the owning thread's TLS entry (null once parked), cleared if the heap dies first
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };
@@ -281,10 +281,12 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;
-void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction
+void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
 // Counts an allocation or free made without a cache (thread exiting) into the heap's retired counters.
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
 [[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
-void unregister_heap(HeapState* h) noexcept;
+// First step of ~Heap: from here on no thread reaches `h` through its TLS, exiting threads included.
+void unregister_heap(HeapState& h) noexcept;
+void release_heap_state(HeapState& h) noexcept;  // last step of ~Heap
 
 }  // namespace fm::heap

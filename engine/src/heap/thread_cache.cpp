@@ -44,7 +44,8 @@ void unlink_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
   if (tc.next) tc.next->prev = tc.prev;
 }
 
-// Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse.
+// Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse. The
+// caller clears the owner's slot: a parked cache keeps no pointer into a thread's TLS, which dies with it.
 void retire_cache(ThreadCache& tc) noexcept {
   HeapState& h = *tc.heap;
   thread_cache_collect(tc);
@@ -52,13 +53,18 @@ void retire_cache(ThreadCache& tc) noexcept {
   for (std::uint32_t c = 0; c < class_count; ++c) add_counters(h.retired[c], tc.counters[c]);
   unlink_cache(h.caches, tc);
   link_cache(h.spare_caches, tc);
-  *tc.owner_slot = nullptr;
+  tc.owner_slot = nullptr;
 }
 
+// Under the registry lock, so a ~Heap running at the same time either finds this thread's cache already
+// retired or has detached it (cleared the slot) before this thread looks.
 void on_thread_exit(void*) noexcept {
+  Guard guard(registry.lock);
   tl_slots.exiting = true;
-  for (ThreadCache* tc : tl_slots.caches) {
-    if (tc != nullptr) retire_cache(*tc);
+  for (ThreadCache*& tc : tl_slots.caches) {
+    if (tc == nullptr) continue;
+    retire_cache(*tc);
+    tc = nullptr;
   }
 }
 
@@ -143,12 +149,10 @@ void thread_cache_collect(ThreadCache& tc) noexcept {
 }
 
 void thread_cache_release_all(HeapState& h) noexcept {
-  Guard guard(h.lock);
   for (ThreadCache* list : {h.caches, h.spare_caches}) {
     while (list != nullptr) {
       ThreadCache* tc = list;
       list = tc->next;
-      if (tc->owner_slot != nullptr && tc->heap == &h && *tc->owner_slot == tc) *tc->owner_slot = nullptr;
       unmap(tc, cache_bytes);
     }
   }
@@ -178,12 +182,13 @@ HeapState* register_heap() noexcept {
   return h;
 }
 
-void unregister_heap(HeapState* h) noexcept {
-  {
-    Guard guard(registry.lock);
-    registry.heaps[h->slot] = nullptr;
-  }
-  unmap(h, state_bytes);
+void unregister_heap(HeapState& h) noexcept {
+  Guard guard(registry.lock);
+  registry.heaps[h.slot] = nullptr;
+  // Threads still alive (or exiting, waiting for the registry lock) must not find the caches unmapped next.
+  for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) *tc->owner_slot = nullptr;
 }
+
+void release_heap_state(HeapState& h) noexcept { unmap(&h, state_bytes); }
 
 }  // namespace fm::heap
