@@ -242,3 +242,39 @@ TEST_CASE("threads that exit while their heap is destroyed leave it nothing to t
   CHECK(child.exited_with(0));
   CHECK(child.output.find("ThreadSanitizer") == std::string::npos);
 }
+
+TEST_CASE("after fork the child's heap keeps only the forking thread's cache and gets the others' blocks back") {
+  fm::Heap heap("fork-caches");
+  heap.deallocate(heap.allocate(200), 200);  // this thread's cache exists
+  std::mutex m;
+  std::condition_variable cv;
+  bool cached = false;
+  bool done = false;
+  std::thread worker([&] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 100; ++i) blocks.push_back(heap.allocate(200));
+    for (void* p : blocks) heap.deallocate(p, 200);  // most stay in this thread's cache
+    std::unique_lock lock(m);
+    cached = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return done; });
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return cached; });
+  }
+  const fm::test::ChildResult child = fm::test::run_in_child([&] {
+    if (heap.heap_stats().thread_caches != 1) return 1;
+    heap.collect();  // with the worker's blocks back in the heap, nothing stays committed but metadata
+    const fm::HeapStats st = heap.heap_stats();
+    return st.committed == st.metadata ? 0 : 2;
+  });
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_all();
+  worker.join();
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}

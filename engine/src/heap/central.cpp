@@ -1,8 +1,6 @@
 // The per-class central lists: pages of one size class in 4 MiB segments, refilled into thread caches and
-// given back in batches under a short per-class spin lock. Empty pages beyond a small reserve are returned
+// given back in batches under a short per-class lock. Empty pages beyond a small reserve are returned
 // to the OS with madvise, empty segments with munmap.
-#include <sched.h>
-
 #include <algorithm>
 #include <bit>
 #include <new>
@@ -220,15 +218,17 @@ inline void cpu_relax() noexcept {
 
 }  // namespace
 
-void SpinLock::lock_contended() noexcept {
-  for (unsigned spins = 0;; ++spins) {
-    if (!locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire)) return;
-    if (spins < 64) {
-      cpu_relax();
-    } else {
-      sched_yield();  // the holder may be descheduled (two cores shared by many threads)
+void Lock::lock_contended() noexcept {
+  for (unsigned spins = 0; spins < 64; ++spins) {  // short critical sections usually end within this
+    cpu_relax();
+    std::uint32_t expected = 0;
+    if (state_.load(std::memory_order_relaxed) == 0 &&
+        state_.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
+      return;
     }
   }
+  // Marked 2 while anyone may sleep, so unlock knows to wake one; the holder may be in a system call.
+  while (state_.exchange(2, std::memory_order_acquire) != 0) wait_while(state_, 2);
 }
 
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept {

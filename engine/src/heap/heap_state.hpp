@@ -1,5 +1,5 @@
 // Private layout of fm::Heap: segments (4 MiB, aligned, one size class each) cut into pages, the per-class
-// central lists, the per-thread caches and the OS calls behind them. Nothing here allocates with malloc.
+// central lists, the per-thread caches, their locks and the OS calls behind them. Nothing here allocates with malloc.
 #pragma once
 
 #include <array>
@@ -21,20 +21,29 @@ inline constexpr unsigned max_pages = segment_size >> min_page_shift;
 inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
 inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
 
-// Spin lock that never allocates (std::mutex may not be used inside malloc); yields when contended.
-class SpinLock {
+// Sleeping and waking on a 32-bit word (os_memory.cpp): wait_while sleeps while `word` holds `value`.
+void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
+void wake_waiter(std::atomic<std::uint32_t>& word) noexcept;
+
+// Lock that never allocates (std::mutex may not be used inside malloc) and may be held across system calls
+// (mmap, madvise, mremap, fork): a contended waiter spins briefly, then sleeps in the kernel (a futex) instead
+// of taking turns on the CPU with sched_yield while the holder waits for the OS.
+class Lock {
  public:
   void lock() noexcept {
-    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+    std::uint32_t expected = 0;
+    if (state_.compare_exchange_strong(expected, 1, std::memory_order_acquire)) [[likely]] return;
     lock_contended();
   }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+  void unlock() noexcept {
+    if (state_.exchange(0, std::memory_order_release) == 2) [[unlikely]] wake_waiter(state_);
+  }
 
  private:
   void lock_contended() noexcept;
-  std::atomic<bool> locked_{false};
+  std::atomic<std::uint32_t> state_{0};  // 0 free, 1 held, 2 held and a waiter may sleep on it
 };
-using Guard = std::lock_guard<SpinLock>;
+using Guard = std::lock_guard<Lock>;
 
 struct Block {
   Block* next;
@@ -152,7 +161,7 @@ struct ThreadCache {
 inline constexpr std::uint32_t transfer_slots = 8;
 
 struct alignas(64) Central {
-  SpinLock lock;
+  Lock lock;
   Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
   std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
@@ -179,11 +188,11 @@ struct HeapState {
   Central central[class_count];
   // 64 KiB pages shared by every class up to 8 KiB, so memory freed in one class serves another without
   // a madvise/page-fault round trip. Lock order: a class lock, then page_lock.
-  SpinLock page_lock;
+  Lock page_lock;
   Segment* shared_segments = nullptr;
   PageMeta* pooled_pages = nullptr;  // empty and still committed, ready for any class
   std::size_t pooled_bytes = 0;
-  SpinLock lock;  // caches, large blocks, retired counters
+  Lock lock;  // caches, large blocks, retired counters
   ThreadCache* caches = nullptr;
   ThreadCache* spare_caches = nullptr;
   LargeBlock* large = nullptr;

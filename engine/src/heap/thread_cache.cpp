@@ -1,6 +1,7 @@
 // Per-thread caches of fm::Heap and the process hooks around them: the heap registry (one TLS slot per
 // heap), the pthread key whose destructor returns an exiting thread's caches, and pthread_atfork handlers
-// that hold every heap lock across fork() so the child never inherits a half-updated list.
+// that hold every heap lock across fork() so the child never inherits a half-updated list, and that give
+// the child's heaps back the caches of threads the child does not have.
 #include <pthread.h>
 
 #include <new>
@@ -15,7 +16,7 @@ constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-ex
 namespace {
 
 struct Registry {
-  SpinLock lock;
+  Lock lock;
   HeapState* heaps[Heap::max_heaps] = {};
   bool key_created = false;
   pthread_key_t key{};
@@ -83,14 +84,30 @@ void before_fork() noexcept {
   for_each_lock(true);
 }
 
-void after_fork() noexcept {
+void after_fork_in_parent() noexcept {
   for_each_lock(false);
+  registry.lock.unlock();
+}
+
+// Only the forking thread exists in the child: every other thread's cache gives its blocks back and is
+// parked, as if those threads had exited.
+void after_fork_in_child() noexcept {
+  for_each_lock(false);
+  for (HeapState* h : registry.heaps) {
+    if (h == nullptr) continue;
+    const ThreadCache* mine = tl_slots.caches[h->slot];
+    for (ThreadCache* tc = h->caches; tc != nullptr;) {
+      ThreadCache* next = tc->next;
+      if (tc != mine) retire_cache(*tc);
+      tc = next;
+    }
+  }
   registry.lock.unlock();
 }
 
 // pthread_atfork may allocate; calling it outside every heap lock makes that recursion harmless.
 void register_atfork_once() noexcept {
-  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) pthread_atfork(before_fork, after_fork, after_fork);
+  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
 }
 
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {

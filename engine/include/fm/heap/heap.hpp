@@ -20,7 +20,7 @@ struct HeapState;
 //  * the C-style one (malloc/free/realloc/...), where free() is not told the size, so a small block's
 //    `requested` is counted as its block size.
 // A block may be freed by any thread; it goes into the freeing thread's cache (no lock) and moves back to
-// the shared per-class lists in batches under a short per-class spin lock. Up to `max_heaps` heaps may
+// the shared per-class lists in batches under a short per-class lock. Up to `max_heaps` heaps may
 // exist at once. A Heap must outlive every use of its blocks. Threads that used it may still be alive or
 // be exiting while it is destroyed (not using it any more): they lose their cache slot, and an exiting
 // thread either returns its cache before ~Heap takes the heap apart or finds its slot already cleared.
