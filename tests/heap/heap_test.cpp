@@ -432,3 +432,43 @@ TEST_CASE("collect returns every empty page, parked batches included, so an idle
   CHECK(heap.usable_size(again) >= 200 * 1024);
   heap.deallocate(again, 200 * 1024);
 }
+
+#if FM_HAS_ASAN
+// Meaningful only where AddressSanitizer watches the poisoned bytes, so registered only in ASan builds.
+TEST_CASE("AddressSanitizer reports touching a freed heap block, a never-used block and a cached large mapping") {
+  struct Misuse {
+    const char* what;
+    int (*touch)(fm::Heap&);
+  };
+  const Misuse misuses[] = {
+      {"freed small block",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(64));
+         heap.deallocate(const_cast<char*>(p), 64);
+         return static_cast<int>(p[8]);
+       }},
+      {"block never handed out",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(64));
+         return static_cast<int>(p[64 + 8]);  // the next block of the page
+       }},
+      {"cached large mapping",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(1 << 20));
+         heap.deallocate(const_cast<char*>(p), 1 << 20);
+         return static_cast<int>(p[4096]);
+       }},
+  };
+  for (const Misuse& misuse : misuses) {
+    INFO("misuse: " << misuse.what);
+    const fm::test::ChildResult child = fm::test::run_in_child([&] {
+      fm::Heap heap("poisoned");
+      (void)misuse.touch(heap);
+      return 0;
+    });
+    INFO(child.describe());
+    CHECK_FALSE(child.exited_with(0));
+    CHECK(child.output.find("ERROR: AddressSanitizer: use-after-poison") != std::string::npos);
+  }
+}
+#endif

@@ -86,13 +86,19 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   return s;
 }
 
+// Unpoisoned first: whoever maps the range next must not inherit ASan's view of free blocks.
+void unmap_segment(Segment* s) noexcept {
+  unpoison(s, segment_size);
+  unmap(s, segment_size);
+}
+
 void free_segment(HeapState& h, Segment& s) noexcept {
   Segment*& list = segment_list(h, s.size_class);
   (s.prev ? s.prev->next : list) = s.next;
   if (s.next) s.next->prev = s.prev;
   h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
   segment_units.set(&s, false);  // before munmap: the range may be mapped again by someone else right after
-  unmap(&s, segment_size);
+  unmap_segment(&s);
 }
 
 // An unused page of a segment in `list` (a new segment when all are full), or null when out of memory.
@@ -137,6 +143,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->free = nullptr;
   p->carved = p->free_count = 0;
   p->state = PageState::partial;
+  poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
   ++cl.pages;
   cl.committed += committed_bytes(s, i);
   list_push_front(cl, *p);
@@ -194,15 +201,15 @@ std::uint32_t take_from_page(PageMeta& p, std::uint32_t block_size, std::uint32_
   const std::uint32_t carve = std::min(n, p.capacity - p.carved);
   for (std::uint32_t i = carve; i-- > 0;) {
     auto* b = reinterpret_cast<Block*>(p.start + std::size_t{p.carved + i} * block_size);
-    b->next = *out;
+    set_next(b, *out);
     *out = b;
   }
   p.carved += carve;
   got += carve;
   while (got < n && p.free != nullptr) {
     Block* b = p.free;
-    p.free = b->next;
-    b->next = *out;
+    p.free = next_of(b);
+    set_next(b, *out);
     *out = b;
     --p.free_count;
     ++got;
@@ -264,10 +271,10 @@ namespace {
 void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) noexcept {
   while (list != nullptr) {
     Block* b = list;
-    list = b->next;
+    list = next_of(b);
     auto& s = *static_cast<Segment*>(segment_of(b));
     PageMeta& p = s.page_of(b);
-    b->next = p.free;
+    set_next(b, p.free);
     p.free = b;
     ++p.free_count;
     if (p.state == PageState::full) {
@@ -319,7 +326,7 @@ void central_release_all(HeapState& h) noexcept {
       Segment* s = list;
       list = s->next;
       segment_units.set(s, false);
-      unmap(s, segment_size);
+      unmap_segment(s);
     }
   };
   for (Central& cl : h.central) unmap_all(cl.segments);

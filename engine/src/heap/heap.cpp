@@ -39,7 +39,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
     if (bin.count == 0) return nullptr;
   }
   Block* b = bin.head;
-  bin.head = b->next;
+  bin.head = next_of(b);
   --bin.count;
   count(*tc, c, true, requested);
   return b;
@@ -49,26 +49,29 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (Block* b = bin.head; b != nullptr) [[likely]] {
-      bin.head = b->next;
+      bin.head = next_of(b);
       --bin.count;
       count(*tc, c, true, requested);
+      unpoison(b, class_sizes[c]);
       return b;
     }
   }
-  return small_alloc_slow(h, c, requested);
+  void* b = small_alloc_slow(h, c, requested);
+  if (b != nullptr) unpoison(b, class_sizes[c]);
+  return b;
 }
 
 [[gnu::noinline]] void small_free_slow(HeapState& h, std::uint32_t c, Block* b, std::size_t requested) noexcept {
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
-    b->next = nullptr;
+    set_next(b, nullptr);
     central_give(h, c, b, 1);
     count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
     return;
   }
   thread_cache_flush(*tc, c, cache_limits[c] / 2);
   Bin& bin = tc->bins[c];
-  b->next = bin.head;
+  set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
   count(*tc, c, false, requested);
@@ -78,10 +81,11 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
                        std::size_t requested) noexcept {
   const std::uint32_t c = page.size_class;
   Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
+  poison(b, class_sizes[c]);
   if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (bin.count < cache_limits[c]) [[likely]] {
-      b->next = bin.head;
+      set_next(b, bin.head);
       bin.head = b;
       ++bin.count;
       count(*tc, c, false, requested);
@@ -120,6 +124,7 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   h.large_cache[best] = h.large_cache[--h.large_cached];
   h.large_cached_bytes -= m.size;
   got = m.size;
+  unpoison(m.base, m.size);
   return m.base;
 }
 
@@ -131,8 +136,15 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   if (fits) {
     h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size};
     h.large_cached_bytes += lb.map_size;
+    poison(lb.user(), lb.usable());
   }
   return fits;
+}
+
+// Unpoisoned first: whoever maps the range next must not inherit ASan's view of a free block.
+void unmap_cached(const CachedMapping& m) noexcept {
+  unpoison(m.base, m.size);
+  unmap(m.base, m.size);
 }
 
 // `zeroed` (optional) tells whether the block is a fresh mapping, i.e. already zero.
@@ -335,7 +347,7 @@ Heap::~Heap() {
     large_units.set(segment_of(lb->user()), false);
     unmap(lb->map_base, lb->map_size);
   }
-  for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap(h.large_cache[i].base, h.large_cache[i].size);
+  for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap_cached(h.large_cache[i]);
   release_heap_state(h);
 }
 
@@ -434,7 +446,7 @@ void Heap::collect() noexcept {
     h.large_cached = 0;
     h.large_cached_bytes = 0;
   }
-  for (std::uint32_t i = 0; i < count; ++i) unmap(dropped[i].base, dropped[i].size);
+  for (std::uint32_t i = 0; i < count; ++i) unmap_cached(dropped[i]);
 }
 
 HeapStats Heap::heap_stats() const noexcept {

@@ -153,9 +153,9 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   if (bin.count <= keep) return;
   Block* give = bin.head;
   Block* last = give;
-  for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = last->next;
-  bin.head = last->next;
-  last->next = nullptr;
+  for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = next_of(last);
+  bin.head = next_of(last);
+  set_next(last, nullptr);
   const std::uint32_t given = bin.count - keep;
   bin.count = keep;
   central_give(*tc.heap, c, give, given);
