@@ -341,6 +341,19 @@ TEST_CASE("checked deallocate of a pointer inside a small block throws bad_free 
 }
 #endif
 
+TEST_CASE("a zero-byte block with a large alignment lies inside its own mapping and is owned") {
+  fm::Heap heap("zero");
+  for (const std::size_t align : {std::size_t{1} << 20, std::size_t{1} << 22, std::size_t{1} << 23}) {
+    CAPTURE(align);
+    void* p = heap.allocate(0, align);
+    CHECK(fm::is_aligned(p, align));
+    CHECK(heap.usable_size(p) > 0);  // the block starts inside its mapping, not at its end
+    CHECK(heap.owns(p));
+    heap.deallocate(p, 0, align);
+  }
+  CHECK(heap.heap_stats().large_blocks == 0);
+}
+
 namespace {
 
 // The message deallocate throws for (p, size, align), or "" when it accepts the free.

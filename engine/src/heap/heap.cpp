@@ -151,7 +151,9 @@ void unmap_cached(const CachedMapping& m) noexcept {
 [[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align, bool* zeroed = nullptr) noexcept {
   if (size > max_request) return nullptr;
   const std::size_t offset = large_user_offset(align);
-  std::size_t map_size = align_up(offset + size, os_page);
+  // At least one byte past the offset: a zero-byte block must still start inside its own mapping (else it
+  // is the next mapping's first byte, and with an alignment of 4 MiB or more, possibly another segment's).
+  std::size_t map_size = align_up(offset + std::max<std::size_t>(size, 1), os_page);
   char* base = nullptr;
   if (offset == large_header_size) {
     Guard guard(h.lock);
