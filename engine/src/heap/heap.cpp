@@ -376,15 +376,18 @@ void Heap::deallocate(void* p, std::size_t size, std::size_t align) {
 
 void Heap::check_free(const void* p, std::size_t size, std::size_t align) const {
   if (p == nullptr) return;
-  const std::string what = "heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
-                           address(p) + " aligned to " + std::to_string(align);
+  // Messages are built only on failure: a checked deallocate runs this for every free.
+  auto reject = [&](const std::string& why) {
+    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
+                   address(p) + " aligned to " + std::to_string(align) + why);
+  };
   SegmentHead* head = owned_segment(*state_, p);
   const std::size_t usable = head == nullptr ? 0 : usable_in(*head, p);
-  if (usable == 0) throw bad_free(what + ", which is not a block of this heap");
+  if (usable == 0) reject(", which is not a block of this heap");
   if (const void* start = expected_start(*head, p, align); start != p) {
-    throw bad_free(what + ", which points inside a block (allocate put it at " + address(start) + ")");
+    reject(", which points inside a block (allocate put it at " + address(start) + ")");
   }
-  if (size > usable) throw bad_free(what + ", but the block holds only " + std::to_string(usable) + " bytes");
+  if (size > usable) reject(", but the block holds only " + std::to_string(usable) + " bytes");
 }
 
 bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
