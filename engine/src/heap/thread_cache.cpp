@@ -89,6 +89,17 @@ void after_fork_in_parent() noexcept {
   registry.lock.unlock();
 }
 
+// Another thread's cache, copied into the child of a fork, may have been caught between the stores of a
+// push or a pop (no lock guards a cache). Trust the list over the count, so retiring it never walks past
+// the end; a block caught half-way is lost to the child, never handed out twice.
+void trim_to_list(ThreadCache& tc) noexcept {
+  for (Bin& bin : tc.bins) {
+    std::uint32_t n = 0;
+    for (const Block* b = bin.head; b != nullptr && n < bin.count; b = next_of(b)) ++n;
+    bin.count = n;
+  }
+}
+
 // Only the forking thread exists in the child: every other thread's cache gives its blocks back and is
 // parked, as if those threads had exited.
 void after_fork_in_child() noexcept {
@@ -98,7 +109,10 @@ void after_fork_in_child() noexcept {
     const ThreadCache* mine = tl_slots.caches[h->slot];
     for (ThreadCache* tc = h->caches; tc != nullptr;) {
       ThreadCache* next = tc->next;
-      if (tc != mine) retire_cache(*tc);
+      if (tc != mine) {
+        trim_to_list(*tc);
+        retire_cache(*tc);
+      }
       tc = next;
     }
   }
