@@ -290,25 +290,36 @@ inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool
   return &page;
 }
 
-// Bytes from `p` to the end of its block; 0 when `p` is in no block. `head` is p's owned segment.
-[[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
-  const auto* at = static_cast<const char*>(p);
+// The block holding `p`: where it starts and ends; both null when `p` is in no block. `head` is p's owned
+// segment (for a large block, find_segment only returns it for the block's own pointer).
+struct BlockSpan {
+  const char* start = nullptr;
+  const char* end = nullptr;
+};
+
+[[nodiscard]] BlockSpan block_at(SegmentHead& head, const void* p) noexcept {
   if (head.size_class == large_class) {
     auto& lb = static_cast<LargeBlock&>(head);
-    return static_cast<std::size_t>(lb.map_base + lb.map_size - at);
+    return {lb.user(), lb.map_base + lb.map_size};
   }
   const PageMeta* page = lent_page(static_cast<Segment&>(head), p);
-  if (page == nullptr) return 0;
+  if (page == nullptr) return {};
   const auto* b = reinterpret_cast<const char*>(block_start(*page, p));
-  return static_cast<std::size_t>(b + page->block_size - at);
+  return {b, b + page->block_size};
 }
 
-// Where allocate(_, align) puts the user pointer of the block holding `p` (large blocks: always p).
-[[nodiscard]] const void* expected_start(SegmentHead& head, const void* p, std::size_t align) noexcept {
-  if (head.size_class == large_class) return p;
-  const PageMeta& page = *lent_page(static_cast<Segment&>(head), p);
+// Bytes from `p` to the end of its block; 0 when `p` is in no block.
+[[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
+  const BlockSpan block = block_at(head, p);
+  return block.start == nullptr ? 0 : static_cast<std::size_t>(block.end - static_cast<const char*>(p));
+}
+
+// Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's
+// pointer is its start).
+[[nodiscard]] const void* user_pointer(const SegmentHead& head, const char* start, std::size_t align) noexcept {
+  if (head.size_class == large_class) return start;
   const std::size_t a = is_pow2(align) && align > min_block_size ? align : min_block_size;
-  return align_up(static_cast<void*>(block_start(page, p)), a);
+  return reinterpret_cast<const void*>(align_up(reinterpret_cast<std::uintptr_t>(start), a));
 }
 
 [[nodiscard]] std::string address(const void* p) {
@@ -382,12 +393,13 @@ void Heap::check_free(const void* p, std::size_t size, std::size_t align) const 
                    address(p) + " aligned to " + std::to_string(align) + why);
   };
   SegmentHead* head = owned_segment(*state_, p);
-  const std::size_t usable = head == nullptr ? 0 : usable_in(*head, p);
-  if (usable == 0) reject(", which is not a block of this heap");
-  if (const void* start = expected_start(*head, p, align); start != p) {
-    reject(", which points inside a block (allocate put it at " + address(start) + ")");
+  const BlockSpan block = head == nullptr ? BlockSpan{} : block_at(*head, p);
+  if (block.start == nullptr) return reject(", which is not a block of this heap");
+  if (const void* start = user_pointer(*head, block.start, align); start != p) {
+    return reject(", which points inside a block (allocate put it at " + address(start) + ")");
   }
-  if (size > usable) reject(", but the block holds only " + std::to_string(usable) + " bytes");
+  const auto usable = static_cast<std::size_t>(block.end - static_cast<const char*>(p));
+  if (size > usable) return reject(", but the block holds only " + std::to_string(usable) + " bytes");
 }
 
 bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
