@@ -18,6 +18,7 @@ namespace {
 
 std::atomic<bool> slow_madvise_armed{false};
 std::atomic<bool> in_slow_madvise{false};
+std::atomic<bool> waiter_started{false};
 constexpr auto slow_madvise_time = std::chrono::milliseconds(500);
 
 // CPU time and context switches of the calling thread: a spinning waiter shows up in one or the other
@@ -37,10 +38,12 @@ ThreadUsage thread_usage() {
 
 }  // namespace
 
-// When armed, the next call sleeps before doing its work: the caller keeps whatever lock it holds.
+// When armed, the next call waits until the waiter has started, and then a while longer, before doing its
+// work: the caller keeps whatever lock it holds all that time.
 extern "C" int madvise(void* addr, std::size_t length, int advice) noexcept {
   if (slow_madvise_armed.exchange(false)) {
     in_slow_madvise = true;
+    while (!waiter_started.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::this_thread::sleep_for(slow_madvise_time);
     in_slow_madvise = false;
   }
@@ -59,6 +62,7 @@ TEST_CASE("a thread waiting for a heap lock held across madvise sleeps instead o
     while (!in_slow_madvise.load()) std::this_thread::yield();
     const auto start = std::chrono::steady_clock::now();
     const ThreadUsage before = thread_usage();
+    waiter_started = true;
     void* p = heap.allocate(size);  // needs the class lock the madvising thread holds
     const ThreadUsage after = thread_usage();
     cpu = after.cpu_seconds - before.cpu_seconds;
@@ -72,7 +76,7 @@ TEST_CASE("a thread waiting for a heap lock held across madvise sleeps instead o
   waiter.join();
   slow_madvise_armed = false;
   INFO("waited " << waited << " s, of which " << cpu << " s on the CPU, in " << switches << " context switches");
-  REQUIRE(waited > 0.2);  // it really waited for the lock
+  REQUIRE(waited > 0.4);  // it really waited for the lock
   // A sleeping waiter is switched out once or a few times and spends well under a millisecond of CPU.
   CHECK(cpu < 0.005);
   CHECK(switches < 50);
