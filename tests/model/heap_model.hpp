@@ -246,11 +246,13 @@ class HeapHarness {
     void* p = nullptr;
     try {
       p = src_.chance(50) ? heap_.allocate(size, align) : try_allocate_or_throw(size, align);
-    } catch (const bad_alignment&) {
+    } catch (const bad_alignment& e) {
       expect(bad_align, "bad_alignment for the valid alignment " + std::to_string(align));
+      expect(names_heap(e), std::string("bad_alignment does not name the heap: ") + e.what());
       return check_unchanged("a rejected alignment");
-    } catch (const out_of_memory&) {
+    } catch (const out_of_memory& e) {
       expect(!bad_align, "out_of_memory instead of bad_alignment for " + std::to_string(align));
+      expect(names_heap(e), std::string("out_of_memory does not name the heap: ") + e.what());
       expect(size >= huge_block, "out_of_memory for " + std::to_string(size) + " bytes");
       return check_unchanged("a refused size");
     }
@@ -265,8 +267,12 @@ class HeapHarness {
   void* try_allocate_or_throw(std::size_t size, std::size_t align) {
     void* p = heap_.try_allocate(size, align);
     if (p != nullptr) return p;
-    if (!is_pow2(align) || align > Heap::max_alignment()) throw bad_alignment("heap", align, Heap::max_alignment());
-    throw out_of_memory("heap", size, align, 0);
+    if (!is_pow2(align) || align > Heap::max_alignment()) throw bad_alignment(heap_.name(), align, Heap::max_alignment());
+    throw out_of_memory(heap_.name(), size, align, 0);
+  }
+
+  [[nodiscard]] bool names_heap(const error& e) const {
+    return std::string(e.what()).find("'" + std::string(heap_.name()) + "'") != std::string::npos;
   }
 
   void allocate_c() {
@@ -370,7 +376,8 @@ class HeapHarness {
       checked = e.what();
     }
     expect(!checked.empty(), "check_free accepted misuse of kind " + std::to_string(kind));
-    expect(checked.find("heap 'model'") != std::string::npos, "bad_free does not name the heap: " + checked);
+    expect(checked.find("heap '" + std::string(heap_.name()) + "'") != std::string::npos,
+           "bad_free does not name the heap: " + checked);
     try {
       heap_.deallocate(p, size, align);
       expect(false, "deallocate accepted misuse of kind " + std::to_string(kind));
