@@ -18,7 +18,9 @@ struct ChildResult {
 
   [[nodiscard]] bool exited_with(int code) const { return WIFEXITED(status) && WEXITSTATUS(status) == code; }
   [[nodiscard]] std::string describe() const {
-    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    if (WIFSIGNALED(status)) {
+      return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+    }
     return "exited with " + std::to_string(WEXITSTATUS(status)) + "; stderr: " + output;
   }
 };

@@ -267,7 +267,9 @@ class HeapHarness {
   void* try_allocate_or_throw(std::size_t size, std::size_t align) {
     void* p = heap_.try_allocate(size, align);
     if (p != nullptr) return p;
-    if (!is_pow2(align) || align > Heap::max_alignment()) throw bad_alignment(heap_.name(), align, Heap::max_alignment());
+    if (!is_pow2(align) || align > Heap::max_alignment()) {
+      throw bad_alignment(heap_.name(), align, Heap::max_alignment());
+    }
     throw out_of_memory(heap_.name(), size, align, 0);
   }
 

@@ -107,7 +107,9 @@ class Worker {
 
  private:
   void allocate() {
-    const std::size_t size = src_.chance(3) ? (std::size_t{256} << 10) + src_.below(1u << 20) : src_.below(1u << (1 + src_.below(14)));
+    // Mostly small blocks of every class, now and then a large one (mapped directly).
+    const std::size_t size = src_.chance(3) ? fm::heap::max_small_size + src_.below(1u << 20)
+                                            : src_.below(1u << (1 + src_.below(14)));
     const bool sized = src_.chance(50);
     std::size_t align = src_.align();
     if (!fm::is_pow2(align) || align > 4096) align = alignof(std::max_align_t);

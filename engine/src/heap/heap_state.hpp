@@ -1,5 +1,5 @@
 // Private layout of fm::Heap: segments (4 MiB, aligned, one size class each) cut into pages, the per-class
-// central lists, the per-thread caches, their locks and the OS calls behind them. Nothing here allocates with malloc.
+// central lists, the per-thread caches, their locks and the OS calls behind them. Nothing here calls malloc.
 #pragma once
 
 #include <array>
@@ -166,7 +166,7 @@ struct ThreadCache {
   Bin bins[class_count];
   ClassCounters counters[class_count];
   HeapState* heap = nullptr;
-  ThreadCache** owner_slot = nullptr;  // the owning thread's TLS entry (null once parked), cleared if the heap dies first
+  ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };

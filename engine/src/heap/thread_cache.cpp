@@ -121,7 +121,9 @@ void after_fork_in_child() noexcept {
 
 // pthread_atfork may allocate; calling it outside every heap lock makes that recursion harmless.
 void register_atfork_once() noexcept {
-  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) {
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  }
 }
 
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
