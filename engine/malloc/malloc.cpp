@@ -83,7 +83,7 @@ FM_EXPORT void* aligned_alloc(size_t align, size_t size) noexcept {
 
 // glibc rounds a non-power-of-two alignment up instead of failing; programs rely on that.
 FM_EXPORT void* memalign(size_t align, size_t size) noexcept {
-  if (align > fm::Heap::max_alignment) {
+  if (align > fm::Heap::max_alignment()) {
     errno = EINVAL;
     return nullptr;
   }

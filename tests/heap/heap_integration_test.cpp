@@ -1,4 +1,5 @@
-// fm::Heap behind the other parts of framemem: the std and pmr adapters and the memory system's snapshots.
+// fm::Heap behind the other parts of framemem: the std and pmr adapters, a Pool on top of it and the memory
+// system's snapshots.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "fm/alloc/memory_resource.hpp"
+#include "fm/alloc/pool.hpp"
 #include "fm/alloc/std_allocator.hpp"
 #include "fm/heap/heap.hpp"
 #include "fm/system/memory_system.hpp"
@@ -42,4 +44,21 @@ TEST_CASE("a heap registered with the memory system shows up in its snapshots") 
   }
   CHECK(found);
   heap.deallocate(p, 5000);
+}
+
+TEST_CASE("a Pool sits on a Heap: its pages and oversize blocks come from the heap, whose check_free vets the frees") {
+  fm::Heap heap("pool-parent");
+  fm::Pool pool(32, 8, {.name = "bullets", .parent = heap});
+  void* block = pool.allocate(32, 8);
+  void* oversize = pool.allocate(10000, 8);  // too big for a block: straight from the heap
+  CHECK(heap.owns(block));
+  CHECK(heap.owns(oversize));
+  const std::size_t requested = heap.heap_stats().requested;
+#if FM_CHECKED
+  CHECK_THROWS_AS(pool.check_free(static_cast<char*>(oversize) + 16, 10000, 8), fm::bad_free);
+#endif
+  CHECK(heap.heap_stats().requested == requested);
+  pool.deallocate(oversize, 10000, 8);
+  pool.deallocate(block, 32, 8);
+  CHECK(heap.heap_stats().requested == requested - 10000);
 }

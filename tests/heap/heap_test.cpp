@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "fm/core/metrics.hpp"
+#include "fm/debug/sanitizer.hpp"
+#include "fm/heap/heap_stats.hpp"
+#include "heap/child_process.hpp"
 
 namespace {
 
@@ -87,7 +90,7 @@ TEST_CASE("any power-of-two alignment up to max_alignment is honoured and others
   const fm::HeapStats before = heap.heap_stats();
   CHECK(heap.try_allocate(64, 48) == nullptr);
   CHECK(heap.try_allocate(64, 0) == nullptr);
-  CHECK(heap.try_allocate(64, fm::Heap::max_alignment * 2) == nullptr);
+  CHECK(heap.try_allocate(64, fm::Heap::max_alignment() * 2) == nullptr);
   CHECK_THROWS_AS((void)heap.allocate(64, 24), fm::bad_alignment);
   CHECK(heap.heap_stats().allocations == before.allocations);
 }
@@ -282,3 +285,203 @@ TEST_CASE("a heap destroyed with live blocks gives its memory back and a new hea
     CHECK(heap.heap_stats().allocations == 1001);
   }
 }
+
+namespace {
+
+// The 4 MiB-aligned segment that holds small block `p` (segments are documented in docs/heap.md).
+char* segment_base(void* p) {
+  return reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(p) & ~((std::uintptr_t{1} << 22) - 1));
+}
+
+bool rejected_as_foreign(fm::Heap& heap, void* p) {
+  try {
+    heap.deallocate(p, 16);
+  } catch (const fm::bad_free& e) {
+    return std::string(e.what()).find(std::string(heap.name())) != std::string::npos;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("pointers into a segment page never lent to a size class are not blocks: usable_size 0, deallocate throws") {
+  // Old code divided by the page's block size, 0 for an unlent page (SIGFPE): hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    fm::Heap heap("unlent");
+    void* p = heap.allocate(16);           // lends the first 64 KiB page of a fresh segment
+    char* unlent = segment_base(p) + 5 * 65536 + 32;
+    char* header = segment_base(p) + 8;  // the segment's own header, before the first page's blocks
+    if (heap.usable_size(unlent) != 0 || heap.usable_size(header) != 0) return 1;
+#if FM_CHECKED
+    if (!rejected_as_foreign(heap, unlent) || !rejected_as_foreign(heap, header)) return 2;
+#endif
+    heap.deallocate(p, 16);
+    return heap.heap_stats().requested == 0 ? 0 : 3;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}
+
+#if FM_CHECKED
+TEST_CASE("checked deallocate of a pointer inside a small block throws bad_free and changes nothing") {
+  fm::Heap heap("inside");
+  auto* p = static_cast<unsigned char*>(heap.allocate(64));
+  fill(p, 64, 3);
+  const fm::HeapStats before = heap.heap_stats();
+  CHECK_THROWS_AS(heap.deallocate(p + 16, 16), fm::bad_free);
+  CHECK_THROWS_AS(heap.deallocate(p + 8, 8), fm::bad_free);
+  CHECK(heap.heap_stats().deallocations == before.deallocations);
+  CHECK(heap.heap_stats().requested == before.requested);
+  // Had the interior pointer entered the free list, the next allocations would hand it out over p.
+  std::vector<void*> next;
+  for (int i = 0; i < 8; ++i) next.push_back(heap.allocate(16));
+  CHECK(intact(p, 64, 3));
+  for (void* q : next) heap.deallocate(q, 16);
+  heap.deallocate(p, 64);
+}
+#endif
+
+TEST_CASE("a zero-byte block with a large alignment lies inside its own mapping and is owned") {
+  fm::Heap heap("zero");
+  for (const std::size_t align : {std::size_t{1} << 20, std::size_t{1} << 22, std::size_t{1} << 23}) {
+    CAPTURE(align);
+    void* p = heap.allocate(0, align);
+    CHECK(fm::is_aligned(p, align));
+    CHECK(heap.usable_size(p) > 0);  // the block starts inside its mapping, not at its end
+    CHECK(heap.owns(p));
+    heap.deallocate(p, 0, align);
+  }
+  CHECK(heap.heap_stats().large_blocks == 0);
+}
+
+namespace {
+
+// The message deallocate throws for (p, size, align), or "" when it accepts the free.
+std::string deallocate_error(fm::Heap& heap, void* p, std::size_t size, std::size_t align) {
+  try {
+    heap.deallocate(p, size, align);
+  } catch (const fm::bad_free& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string check_free_error(const fm::AllocatorRef& ref, const void* p, std::size_t size, std::size_t align) {
+  try {
+    ref.check_free(p, size, align);
+  } catch (const fm::bad_free& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+#if FM_CHECKED
+TEST_CASE("check_free throws what checked deallocate would throw, naming the heap, and changes nothing") {
+  fm::Heap heap("checked");
+  fm::Heap other("other");
+  const fm::AllocatorRef ref = heap;
+  auto* small = static_cast<char*>(heap.allocate(48, 64));
+  auto* large = static_cast<char*>(heap.allocate(1 << 20));
+  void* foreign = other.allocate(32);
+  struct Free {
+    void* p;
+    std::size_t size;
+    std::size_t align;
+    const char* says;
+  };
+  const Free bad[] = {{foreign, 32, 16, "not a block of this heap"},
+                      {segment_base(small) + 8, 16, 16, "not a block of this heap"},
+                      {small + 16, 16, 16, "points inside a block"},
+                      {small, 48, 16, small == fm::align_up(small, 64) ? "" : "points inside a block"},
+                      {large + 4096, 16, 16, "not a block of this heap"},
+                      {small, 4096, 64, "but the block holds only"},
+                      {large, (1 << 21), 16, "but the block holds only"}};
+  for (const Free& f : bad) {
+    CAPTURE(f.says);
+    const fm::HeapStats before = heap.heap_stats();
+    const std::string checked = check_free_error(ref, f.p, f.size, f.align);
+    CHECK(checked.find(f.says) != std::string::npos);
+    if (*f.says != 0) CHECK(checked.find("heap 'checked'") != std::string::npos);
+    CHECK(heap.heap_stats().requested == before.requested);
+    CHECK(heap.heap_stats().deallocations == before.deallocations);
+    if (*f.says != 0) CHECK(deallocate_error(heap, f.p, f.size, f.align) == checked);
+  }
+  CHECK(check_free_error(ref, small, 48, 64).empty());
+  CHECK(check_free_error(ref, nullptr, 48, 64).empty());
+  CHECK(heap.heap_stats().requested == 48 + (1 << 20));
+  heap.deallocate(small, 48, 64);
+  heap.deallocate(large, 1 << 20);
+  other.deallocate(foreign, 32);
+  CHECK(heap.heap_stats().requested == 0);
+}
+#endif
+
+TEST_CASE("max_alignment tells debug layers and pools the largest alignment the heap accepts") {
+  fm::Heap heap("max-align");
+  const fm::AllocatorRef ref = heap;
+  CHECK(fm::max_alignment_of(heap) == fm::Heap::max_alignment());
+  CHECK(ref.max_alignment() == fm::Heap::max_alignment());
+  void* p = heap.allocate(8, fm::Heap::max_alignment());
+  CHECK(fm::is_aligned(p, fm::Heap::max_alignment()));
+  heap.deallocate(p, 8, fm::Heap::max_alignment());
+  CHECK_THROWS_AS((void)heap.allocate(8, fm::Heap::max_alignment() * 2), fm::bad_alignment);
+}
+
+TEST_CASE("collect returns every empty page, parked batches included, so an idle heap keeps only metadata") {
+  fm::Heap heap("collect");
+  std::vector<void*> blocks;
+  for (int i = 0; i < 4000; ++i) blocks.push_back(heap.allocate(200 * 1024));  // batch size 1: each free is parked
+  void* large = heap.allocate(1 << 20);
+  heap.deallocate(large, 1 << 20);  // its mapping is kept for reuse until collect
+  for (void* p : blocks) heap.deallocate(p, 200 * 1024);
+  heap.collect();
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.classes[fm::heap::size_class_of(200 * 1024)].committed == 0);
+  CHECK(st.classes[fm::heap::size_class_of(200 * 1024)].pages == 0);
+  CHECK(st.committed == st.metadata);
+  void* again = heap.allocate(200 * 1024);  // the released pages serve new blocks
+  CHECK(heap.usable_size(again) >= 200 * 1024);
+  heap.deallocate(again, 200 * 1024);
+}
+
+#if FM_HAS_ASAN
+// Meaningful only where AddressSanitizer watches the poisoned bytes, so registered only in ASan builds.
+TEST_CASE("AddressSanitizer reports touching a freed heap block, a never-used block and a cached large mapping") {
+  struct Misuse {
+    const char* what;
+    int (*touch)(fm::Heap&);
+  };
+  const Misuse misuses[] = {
+      {"freed small block",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(64));
+         heap.deallocate(const_cast<char*>(p), 64);
+         return static_cast<int>(p[8]);
+       }},
+      {"block never handed out",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(64));
+         return static_cast<int>(p[64 + 8]);  // the next block of the page
+       }},
+      {"cached large mapping",
+       [](fm::Heap& heap) {
+         auto* p = static_cast<volatile char*>(heap.allocate(1 << 20));
+         heap.deallocate(const_cast<char*>(p), 1 << 20);
+         return static_cast<int>(p[4096]);
+       }},
+  };
+  for (const Misuse& misuse : misuses) {
+    INFO("misuse: " << misuse.what);
+    const fm::test::ChildResult child = fm::test::run_in_child([&] {
+      fm::Heap heap("poisoned");
+      (void)misuse.touch(heap);
+      return 0;
+    });
+    INFO(child.describe());
+    CHECK_FALSE(child.exited_with(0));
+    CHECK(child.output.find("ERROR: AddressSanitizer: use-after-poison") != std::string::npos);
+  }
+}
+#endif

@@ -8,12 +8,14 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <latch>
 #include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "fm/heap/heap.hpp"
+#include "heap/child_process.hpp"
 
 namespace {
 
@@ -190,4 +192,89 @@ TEST_CASE("after fork while another thread allocates the child can allocate and 
   }
   stop = true;
   worker.join();
+}
+
+TEST_CASE("a heap destroyed after its worker threads exited does not touch their thread-local storage") {
+  // Old code read each retired cache's slot in the dead thread's TLS (SIGSEGV): hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    auto* heap = new fm::Heap("retired");
+    constexpr int workers = 24;
+    std::latch all_allocated(workers);  // all alive at once, so each has its own stack (and TLS) to lose
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) {
+      threads.emplace_back([&] {
+        void* p = heap->malloc(100);
+        heap->free(p);
+        all_allocated.arrive_and_wait();
+      });
+    }
+    for (auto& t : threads) t.join();
+    delete heap;
+    return 0;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}
+
+TEST_CASE("threads that exit while their heap is destroyed leave it nothing to trip over") {
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    for (int round = 0; round < 20; ++round) {
+      auto* heap = new fm::Heap("dying");
+      std::atomic<bool> go{false};
+      std::latch ready(4);
+      std::vector<std::thread> threads;
+      for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&] {
+          void* p = heap->malloc(64);
+          heap->free(p);  // stays in this thread's cache until the thread exits
+          ready.count_down();
+          while (!go.load()) std::this_thread::yield();
+        });
+      }
+      ready.wait();
+      go = true;
+      delete heap;  // races with the threads' exit, which returns their caches
+      for (auto& t : threads) t.join();
+    }
+    return 0;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+  CHECK(child.output.find("ThreadSanitizer") == std::string::npos);
+}
+
+TEST_CASE("after fork the child's heap keeps only the forking thread's cache and gets the others' blocks back") {
+  fm::Heap heap("fork-caches");
+  heap.deallocate(heap.allocate(200), 200);  // this thread's cache exists
+  std::mutex m;
+  std::condition_variable cv;
+  bool cached = false;
+  bool done = false;
+  std::thread worker([&] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 100; ++i) blocks.push_back(heap.allocate(200));
+    for (void* p : blocks) heap.deallocate(p, 200);  // most stay in this thread's cache
+    std::unique_lock lock(m);
+    cached = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return done; });
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return cached; });
+  }
+  const fm::test::ChildResult child = fm::test::run_in_child([&] {
+    if (heap.heap_stats().thread_caches != 1) return 1;
+    heap.collect();  // with the worker's blocks back in the heap, nothing stays committed but metadata
+    const fm::HeapStats st = heap.heap_stats();
+    return st.committed == st.metadata ? 0 : 2;
+  });
+  {
+    std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_all();
+  worker.join();
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
 }

@@ -1,12 +1,9 @@
 // The per-class central lists: pages of one size class in 4 MiB segments, refilled into thread caches and
-// given back in batches under a short per-class spin lock. Empty pages beyond a small reserve are returned
+// given back in batches under a short per-class lock. Empty pages beyond a small reserve are returned
 // to the OS with madvise, empty segments with munmap.
-#include <sched.h>
-
 #include <algorithm>
 #include <bit>
 #include <new>
-#include <optional>
 
 #include "fm/core/align.hpp"
 #include "heap_state.hpp"
@@ -89,13 +86,19 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   return s;
 }
 
+// Unpoisoned first: whoever maps the range next must not inherit ASan's view of free blocks.
+void unmap_segment(Segment* s) noexcept {
+  unpoison(s, segment_size);
+  unmap(s, segment_size);
+}
+
 void free_segment(HeapState& h, Segment& s) noexcept {
   Segment*& list = segment_list(h, s.size_class);
   (s.prev ? s.prev->next : list) = s.next;
   if (s.next) s.next->prev = s.prev;
   h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
   segment_units.set(&s, false);  // before munmap: the range may be mapped again by someone else right after
-  unmap(&s, segment_size);
+  unmap_segment(&s);
 }
 
 // An unused page of a segment in `list` (a new segment when all are full), or null when out of memory.
@@ -140,6 +143,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->free = nullptr;
   p->carved = p->free_count = 0;
   p->state = PageState::partial;
+  poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
   ++cl.pages;
   cl.committed += committed_bytes(s, i);
   list_push_front(cl, *p);
@@ -149,31 +153,35 @@ void free_segment(HeapState& h, Segment& s) noexcept {
 // Shared pages go to the pool while it holds less than this; beyond, and for other pages, to the OS.
 inline constexpr std::size_t pooled_bytes_kept = std::size_t{4} << 20;
 
-void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
-  list_unlink(cl, p);
+// Decommits page p and marks it unused; unmaps its segment when no page of it is in use any more. Under
+// page_lock for shared segments, else under the class lock.
+void page_to_os(HeapState& h, Segment& s, PageMeta& p) noexcept {
   const std::uint32_t i = page_index(s, p);
-  --cl.pages;
-  cl.committed -= committed_bytes(s, i);
-  p.free = nullptr;
-  p.carved = p.free_count = 0;
-  const bool shared = s.size_class == shared_class;
-  std::optional<Guard> pool_guard;
-  if (shared) {
-    pool_guard.emplace(h.page_lock);
-    if (h.pooled_bytes < pooled_bytes_kept) {
-      p.state = PageState::pooled;
-      p.next = h.pooled_pages;
-      h.pooled_pages = &p;
-      h.pooled_bytes += std::size_t{1} << min_page_shift;
-      return;
-    }
-  }
   char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
   decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
   p.state = PageState::unused;
   p.taken = false;
   // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
   if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
+}
+
+void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
+  list_unlink(cl, p);
+  --cl.pages;
+  cl.committed -= committed_bytes(s, page_index(s, p));
+  p.free = nullptr;
+  p.carved = p.free_count = 0;
+  p.block_size = 0;  // no longer a page of blocks: usable_size and checked frees of pointers into it see that
+  if (s.size_class != shared_class) return page_to_os(h, s, p);
+  Guard pool_guard(h.page_lock);
+  if (h.pooled_bytes < pooled_bytes_kept) {
+    p.state = PageState::pooled;
+    p.next = h.pooled_pages;
+    h.pooled_pages = &p;
+    h.pooled_bytes += std::size_t{1} << min_page_shift;
+    return;
+  }
+  page_to_os(h, s, p);
 }
 
 void page_became_empty(HeapState& h, Central& cl, Segment& s, PageMeta& p, std::uint32_t c) noexcept {
@@ -193,15 +201,15 @@ std::uint32_t take_from_page(PageMeta& p, std::uint32_t block_size, std::uint32_
   const std::uint32_t carve = std::min(n, p.capacity - p.carved);
   for (std::uint32_t i = carve; i-- > 0;) {
     auto* b = reinterpret_cast<Block*>(p.start + std::size_t{p.carved + i} * block_size);
-    b->next = *out;
+    set_next(b, *out);
     *out = b;
   }
   p.carved += carve;
   got += carve;
   while (got < n && p.free != nullptr) {
     Block* b = p.free;
-    p.free = b->next;
-    b->next = *out;
+    p.free = next_of(b);
+    set_next(b, *out);
     *out = b;
     --p.free_count;
     ++got;
@@ -217,15 +225,17 @@ inline void cpu_relax() noexcept {
 
 }  // namespace
 
-void SpinLock::lock_contended() noexcept {
-  for (unsigned spins = 0;; ++spins) {
-    if (!locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire)) return;
-    if (spins < 64) {
-      cpu_relax();
-    } else {
-      sched_yield();  // the holder may be descheduled (two cores shared by many threads)
+void Lock::lock_contended() noexcept {
+  for (unsigned spins = 0; spins < 64; ++spins) {  // short critical sections usually end within this
+    cpu_relax();
+    std::uint32_t expected = 0;
+    if (state_.load(std::memory_order_relaxed) == 0 &&
+        state_.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
+      return;
     }
   }
+  // Marked 2 while anyone may sleep, so unlock knows to wake one; the holder may be in a system call.
+  while (state_.exchange(2, std::memory_order_acquire) != 0) wait_while(state_, 2);
 }
 
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept {
@@ -255,20 +265,16 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
   return got;
 }
 
-void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
-  Central& cl = h.central[c];
-  Guard guard(cl.lock);
-  note_outstanding(cl, count, class_sizes[c], false);
-  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
-    cl.transfer[cl.transfer_count++] = list;
-    return;
-  }
+namespace {
+
+// Puts each block of `list` back on its page's free list. Under the class lock.
+void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) noexcept {
   while (list != nullptr) {
     Block* b = list;
-    list = b->next;
+    list = next_of(b);
     auto& s = *static_cast<Segment*>(segment_of(b));
     PageMeta& p = s.page_of(b);
-    b->next = p.free;
+    set_next(b, p.free);
     p.free = b;
     ++p.free_count;
     if (p.state == PageState::full) {
@@ -279,13 +285,48 @@ void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t coun
   }
 }
 
+}  // namespace
+
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
+  Central& cl = h.central[c];
+  Guard guard(cl.lock);
+  note_outstanding(cl, count, class_sizes[c], false);
+  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
+    cl.transfer[cl.transfer_count++] = list;
+    return;
+  }
+  return_to_pages(h, cl, c, list);
+}
+
+void central_collect(HeapState& h) noexcept {
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    Central& cl = h.central[c];
+    Guard guard(cl.lock);
+    while (cl.transfer_count > 0) return_to_pages(h, cl, c, cl.transfer[--cl.transfer_count]);
+    for (PageMeta* p = cl.head; p != nullptr;) {
+      PageMeta* next = p->next;
+      if (p->state == PageState::empty) {
+        --cl.empty_kept;
+        release_page(h, cl, *static_cast<Segment*>(segment_of(p)), *p);
+      }
+      p = next;
+    }
+  }
+  Guard guard(h.page_lock);
+  while (PageMeta* p = h.pooled_pages) {
+    h.pooled_pages = p->next;
+    h.pooled_bytes -= std::size_t{1} << min_page_shift;
+    page_to_os(h, *static_cast<Segment*>(segment_of(p)), *p);
+  }
+}
+
 void central_release_all(HeapState& h) noexcept {
   auto unmap_all = [](Segment*& list) {
     while (list != nullptr) {
       Segment* s = list;
       list = s->next;
       segment_units.set(s, false);
-      unmap(s, segment_size);
+      unmap_segment(s);
     }
   };
   for (Central& cl : h.central) unmap_all(cl.segments);

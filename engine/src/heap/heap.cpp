@@ -3,8 +3,10 @@
 #include "fm/heap/heap.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <new>
+#include <string>
 
 #include "fm/core/metrics.hpp"
 #include "heap_state.hpp"
@@ -37,7 +39,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
     if (bin.count == 0) return nullptr;
   }
   Block* b = bin.head;
-  bin.head = b->next;
+  bin.head = next_of(b);
   --bin.count;
   count(*tc, c, true, requested);
   return b;
@@ -47,26 +49,29 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
   if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (Block* b = bin.head; b != nullptr) [[likely]] {
-      bin.head = b->next;
+      bin.head = next_of(b);
       --bin.count;
       count(*tc, c, true, requested);
+      unpoison(b, class_sizes[c]);
       return b;
     }
   }
-  return small_alloc_slow(h, c, requested);
+  void* b = small_alloc_slow(h, c, requested);
+  if (b != nullptr) unpoison(b, class_sizes[c]);
+  return b;
 }
 
 [[gnu::noinline]] void small_free_slow(HeapState& h, std::uint32_t c, Block* b, std::size_t requested) noexcept {
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
-    b->next = nullptr;
+    set_next(b, nullptr);
     central_give(h, c, b, 1);
     count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
     return;
   }
   thread_cache_flush(*tc, c, cache_limits[c] / 2);
   Bin& bin = tc->bins[c];
-  b->next = bin.head;
+  set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
   count(*tc, c, false, requested);
@@ -76,10 +81,11 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
                        std::size_t requested) noexcept {
   const std::uint32_t c = page.size_class;
   Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
+  poison(b, class_sizes[c]);
   if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (bin.count < cache_limits[c]) [[likely]] {
-      b->next = bin.head;
+      set_next(b, bin.head);
       bin.head = b;
       ++bin.count;
       count(*tc, c, false, requested);
@@ -118,6 +124,7 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   h.large_cache[best] = h.large_cache[--h.large_cached];
   h.large_cached_bytes -= m.size;
   got = m.size;
+  unpoison(m.base, m.size);
   return m.base;
 }
 
@@ -129,15 +136,24 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
   if (fits) {
     h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size};
     h.large_cached_bytes += lb.map_size;
+    poison(lb.user(), lb.usable());
   }
   return fits;
+}
+
+// Unpoisoned first: whoever maps the range next must not inherit ASan's view of a free block.
+void unmap_cached(const CachedMapping& m) noexcept {
+  unpoison(m.base, m.size);
+  unmap(m.base, m.size);
 }
 
 // `zeroed` (optional) tells whether the block is a fresh mapping, i.e. already zero.
 [[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align, bool* zeroed = nullptr) noexcept {
   if (size > max_request) return nullptr;
   const std::size_t offset = large_user_offset(align);
-  std::size_t map_size = align_up(offset + size, os_page);
+  // At least one byte past the offset: a zero-byte block must still start inside its own mapping (else it
+  // is the next mapping's first byte, and with an alignment of 4 MiB or more, possibly another segment's).
+  std::size_t map_size = align_up(offset + std::max<std::size_t>(size, 1), os_page);
   char* base = nullptr;
   if (offset == large_header_size) {
     Guard guard(h.lock);
@@ -221,7 +237,7 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
 
 [[gnu::noinline]] void* aligned_acquire(HeapState& h, unsigned slot, std::size_t size, std::size_t align,
                                         bool sized) noexcept {
-  if (!is_pow2(align) || align > Heap::max_alignment) return nullptr;
+  if (!is_pow2(align) || align > Heap::max_alignment()) return nullptr;
   // Room for the block to start anywhere below the alignment; a zero size still needs one byte so two
   // blocks never share an aligned address.
   const std::size_t padded = std::max<std::size_t>(size, 1) + align - min_block_size;
@@ -263,15 +279,53 @@ inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool
   return head != nullptr && head->heap == &h ? head : nullptr;
 }
 
-[[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
+// The page whose block holds `p`, or null when `p` lies in no block: a page never lent to a size class
+// (or given back since), the segment header, the tail of a page too short for one more block.
+[[nodiscard]] const PageMeta* lent_page(Segment& s, const void* p) noexcept {
+  const PageMeta& page = s.page_of(p);
   const auto* at = static_cast<const char*>(p);
+  if (page.block_size == 0 || at < page.start || at >= page.start + std::size_t{page.capacity} * page.block_size) {
+    return nullptr;
+  }
+  return &page;
+}
+
+// The block holding `p`: where it starts and ends; both null when `p` is in no block. `head` is p's owned
+// segment (for a large block, find_segment only returns it for the block's own pointer).
+struct BlockSpan {
+  const char* start = nullptr;
+  const char* end = nullptr;
+};
+
+[[nodiscard]] BlockSpan block_at(SegmentHead& head, const void* p) noexcept {
   if (head.size_class == large_class) {
     auto& lb = static_cast<LargeBlock&>(head);
-    return static_cast<std::size_t>(lb.map_base + lb.map_size - at);
+    return {lb.user(), lb.map_base + lb.map_size};
   }
-  const PageMeta& page = static_cast<Segment&>(head).page_of(p);
-  const auto* b = reinterpret_cast<const char*>(block_start(page, p));
-  return static_cast<std::size_t>(b + page.block_size - at);
+  const PageMeta* page = lent_page(static_cast<Segment&>(head), p);
+  if (page == nullptr) return {};
+  const auto* b = reinterpret_cast<const char*>(block_start(*page, p));
+  return {b, b + page->block_size};
+}
+
+// Bytes from `p` to the end of its block; 0 when `p` is in no block.
+[[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
+  const BlockSpan block = block_at(head, p);
+  return block.start == nullptr ? 0 : static_cast<std::size_t>(block.end - static_cast<const char*>(p));
+}
+
+// Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's
+// pointer is its start).
+[[nodiscard]] const void* user_pointer(const SegmentHead& head, const char* start, std::size_t align) noexcept {
+  if (head.size_class == large_class) return start;
+  const std::size_t a = is_pow2(align) && align > min_block_size ? align : min_block_size;
+  return reinterpret_cast<const void*>(align_up(reinterpret_cast<std::uintptr_t>(start), a));
+}
+
+[[nodiscard]] std::string address(const void* p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%p", p);
+  return buf;
 }
 
 void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
@@ -297,6 +351,7 @@ Heap::Heap(std::string_view name) : state_(register_heap()), slot_(0), name_stor
 
 Heap::~Heap() {
   HeapState& h = *state_;
+  unregister_heap(h);
   thread_cache_release_all(h);
   central_release_all(h);
   while (h.large != nullptr) {
@@ -305,12 +360,12 @@ Heap::~Heap() {
     large_units.set(segment_of(lb->user()), false);
     unmap(lb->map_base, lb->map_size);
   }
-  for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap(h.large_cache[i].base, h.large_cache[i].size);
-  unregister_heap(state_);
+  for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap_cached(h.large_cache[i]);
+  release_heap_state(h);
 }
 
 void* Heap::allocate(std::size_t size, std::size_t align) {
-  check_alignment(name(), align, max_alignment);
+  check_alignment(name(), align, max_alignment());
   void* p = acquire(*state_, slot_, size, align, true);
   if (p == nullptr) throw out_of_memory(name(), size, align, heap_stats().committed, "the OS refused more memory");
   return p;
@@ -324,18 +379,30 @@ void* Heap::try_allocate(std::size_t size, std::size_t align) noexcept {
 void Heap::deallocate(void* p, std::size_t size, std::size_t align) {
   if (p == nullptr) return;
 #if FM_CHECKED
-  SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr) throw bad_free("heap '" + std::string(name()) + "': deallocate of a pointer it does not own");
-  if (size > usable_in(*head, p)) {
-    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) +
-                   " bytes, but the block holds only " + std::to_string(usable_in(*head, p)));
-  }
+  check_free(p, size, align);
 #endif
   (void)align;
   release(*state_, slot_, p, size, true);
 }
 
-bool Heap::owns(const void* p) const noexcept { return owned_segment(*state_, p) != nullptr; }
+void Heap::check_free(const void* p, std::size_t size, std::size_t align) const {
+  if (p == nullptr) return;
+  // Messages are built only on failure: a checked deallocate runs this for every free.
+  auto reject = [&](const std::string& why) {
+    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
+                   address(p) + " aligned to " + std::to_string(align) + why);
+  };
+  SegmentHead* head = owned_segment(*state_, p);
+  const BlockSpan block = head == nullptr ? BlockSpan{} : block_at(*head, p);
+  if (block.start == nullptr) return reject(", which is not a block of this heap");
+  if (const void* start = user_pointer(*head, block.start, align); start != p) {
+    return reject(", which points inside a block (allocate put it at " + address(start) + ")");
+  }
+  const auto usable = static_cast<std::size_t>(block.end - static_cast<const char*>(p));
+  if (size > usable) return reject(", but the block holds only " + std::to_string(usable) + " bytes");
+}
+
+bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
 
 std::size_t Heap::usable_size(const void* p) const noexcept {
   SegmentHead* head = owned_segment(*state_, p);
@@ -361,7 +428,7 @@ void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
 void* Heap::realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc(size);
   SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr) return nullptr;
+  if (head == nullptr || usable_in(*head, p) == 0) return nullptr;
   if (size == 0) {
     free(p);
     return nullptr;
@@ -384,7 +451,19 @@ void Heap::free(void* p) noexcept {
 }
 
 void Heap::collect() noexcept {
+  HeapState& h = *state_;
   if (ThreadCache* tc = tl_slots.caches[slot_]) thread_cache_collect(*tc);
+  central_collect(h);
+  CachedMapping dropped[large_cache_slots];
+  std::uint32_t count = 0;
+  {
+    Guard guard(h.lock);
+    count = h.large_cached;
+    std::copy_n(h.large_cache, count, dropped);
+    h.large_cached = 0;
+    h.large_cached_bytes = 0;
+  }
+  for (std::uint32_t i = 0; i < count; ++i) unmap_cached(dropped[i]);
 }
 
 HeapStats Heap::heap_stats() const noexcept {

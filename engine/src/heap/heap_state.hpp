@@ -1,5 +1,5 @@
 // Private layout of fm::Heap: segments (4 MiB, aligned, one size class each) cut into pages, the per-class
-// central lists, the per-thread caches and the OS calls behind them. Nothing here allocates with malloc.
+// central lists, the per-thread caches, their locks and the OS calls behind them. Nothing here calls malloc.
 #pragma once
 
 #include <array>
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "fm/debug/sanitizer.hpp"
 #include "fm/heap/heap.hpp"
 #include "fm/heap/size_class.hpp"
 
@@ -21,24 +22,47 @@ inline constexpr unsigned max_pages = segment_size >> min_page_shift;
 inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
 inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
 
-// Spin lock that never allocates (std::mutex may not be used inside malloc); yields when contended.
-class SpinLock {
+// Sleeping and waking on a 32-bit word (os_memory.cpp): wait_while sleeps while `word` holds `value`.
+void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
+void wake_waiter(std::atomic<std::uint32_t>& word) noexcept;
+
+// Lock that never allocates (std::mutex may not be used inside malloc) and may be held across system calls
+// (mmap, madvise, mremap, fork): a contended waiter spins briefly, then sleeps in the kernel (a futex) instead
+// of taking turns on the CPU with sched_yield while the holder waits for the OS.
+class Lock {
  public:
   void lock() noexcept {
-    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+    std::uint32_t expected = 0;
+    if (state_.compare_exchange_strong(expected, 1, std::memory_order_acquire)) [[likely]] return;
     lock_contended();
   }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+  void unlock() noexcept {
+    if (state_.exchange(0, std::memory_order_release) == 2) [[unlikely]] wake_waiter(state_);
+  }
 
  private:
   void lock_contended() noexcept;
-  std::atomic<bool> locked_{false};
+  std::atomic<std::uint32_t> state_{0};  // 0 free, 1 held, 2 held and a waiter may sleep on it
 };
-using Guard = std::lock_guard<SpinLock>;
+using Guard = std::lock_guard<Lock>;
 
 struct Block {
   Block* next;
 };
+
+// In an ASan build every byte the heap has not handed out is poisoned, as a Pool's free blocks are, so a
+// use after free or a read past a block is reported. The heap itself reads and writes the free-list links
+// through these two unchecked accessors; without ASan they are plain loads and stores.
+[[nodiscard, gnu::no_sanitize_address]] inline Block* next_of(const Block* b) noexcept { return b->next; }
+[[gnu::no_sanitize_address]] inline void set_next(Block* b, Block* next) noexcept { b->next = next; }
+
+// Poisoning is decided at compile time: the fast paths of a build without ASan do not change.
+inline void poison(const void* p, std::size_t n) noexcept {
+  if constexpr (debug::asan_enabled) debug::poison(p, n);
+}
+inline void unpoison(const void* p, std::size_t n) noexcept {
+  if constexpr (debug::asan_enabled) debug::unpoison(p, n);
+}
 
 enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
@@ -142,7 +166,7 @@ struct ThreadCache {
   Bin bins[class_count];
   ClassCounters counters[class_count];
   HeapState* heap = nullptr;
-  ThreadCache** owner_slot = nullptr;  // the owning thread's TLS entry, cleared if the heap dies first
+  ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };
@@ -152,7 +176,7 @@ struct ThreadCache {
 inline constexpr std::uint32_t transfer_slots = 8;
 
 struct alignas(64) Central {
-  SpinLock lock;
+  Lock lock;
   Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
   std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
@@ -179,11 +203,11 @@ struct HeapState {
   Central central[class_count];
   // 64 KiB pages shared by every class up to 8 KiB, so memory freed in one class serves another without
   // a madvise/page-fault round trip. Lock order: a class lock, then page_lock.
-  SpinLock page_lock;
+  Lock page_lock;
   Segment* shared_segments = nullptr;
   PageMeta* pooled_pages = nullptr;  // empty and still committed, ready for any class
   std::size_t pooled_bytes = 0;
-  SpinLock lock;  // caches, large blocks, retired counters
+  Lock lock;  // caches, large blocks, retired counters
   ThreadCache* caches = nullptr;
   ThreadCache* spare_caches = nullptr;
   LargeBlock* large = nullptr;
@@ -269,6 +293,8 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
+// Returns parked batches to their pages and every empty page (kept ones and the shared pool) to the OS.
+void central_collect(HeapState& h) noexcept;
 [[nodiscard]] inline Block* block_start(const PageMeta& page, const void* p) noexcept {
   const auto offset = static_cast<std::size_t>(static_cast<const char*>(p) - page.start);
   return reinterpret_cast<Block*>(page.start + offset / page.block_size * page.block_size);
@@ -279,10 +305,12 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;
-void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction
+void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
 // Counts an allocation or free made without a cache (thread exiting) into the heap's retired counters.
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
 [[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
-void unregister_heap(HeapState* h) noexcept;
+// First step of ~Heap: from here on no thread reaches `h` through its TLS, exiting threads included.
+void unregister_heap(HeapState& h) noexcept;
+void release_heap_state(HeapState& h) noexcept;  // last step of ~Heap
 
 }  // namespace fm::heap

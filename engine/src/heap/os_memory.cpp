@@ -1,6 +1,10 @@
 // The heap's only contact with the OS: aligned mmap, munmap, madvise(DONTNEED) for empty pages, mremap for
-// growing large blocks; and the unit maps that tell free() which mappings are the heap's.
+// growing large blocks, futex sleep and wake for its locks; and the unit maps that tell free() which
+// mappings are the heap's.
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -62,6 +66,15 @@ void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::si
     return nullptr;
   }
   return q;
+}
+
+void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept {
+  static_assert(sizeof(word) == sizeof(std::uint32_t) && std::atomic<std::uint32_t>::is_always_lock_free);
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, value, nullptr, nullptr, 0);
+}
+
+void wake_waiter(std::atomic<std::uint32_t>& word) noexcept {
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 constinit UnitMap segment_units;

@@ -1,6 +1,7 @@
 // Per-thread caches of fm::Heap and the process hooks around them: the heap registry (one TLS slot per
 // heap), the pthread key whose destructor returns an exiting thread's caches, and pthread_atfork handlers
-// that hold every heap lock across fork() so the child never inherits a half-updated list.
+// that hold every heap lock across fork() so the child never inherits a half-updated list, and that give
+// the child's heaps back the caches of threads the child does not have.
 #include <pthread.h>
 
 #include <new>
@@ -15,7 +16,7 @@ constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-ex
 namespace {
 
 struct Registry {
-  SpinLock lock;
+  Lock lock;
   HeapState* heaps[Heap::max_heaps] = {};
   bool key_created = false;
   pthread_key_t key{};
@@ -44,7 +45,8 @@ void unlink_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
   if (tc.next) tc.next->prev = tc.prev;
 }
 
-// Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse.
+// Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse. The
+// caller clears the owner's slot: a parked cache keeps no pointer into a thread's TLS, which dies with it.
 void retire_cache(ThreadCache& tc) noexcept {
   HeapState& h = *tc.heap;
   thread_cache_collect(tc);
@@ -52,13 +54,18 @@ void retire_cache(ThreadCache& tc) noexcept {
   for (std::uint32_t c = 0; c < class_count; ++c) add_counters(h.retired[c], tc.counters[c]);
   unlink_cache(h.caches, tc);
   link_cache(h.spare_caches, tc);
-  *tc.owner_slot = nullptr;
+  tc.owner_slot = nullptr;
 }
 
+// Under the registry lock, so a ~Heap running at the same time either finds this thread's cache already
+// retired or has detached it (cleared the slot) before this thread looks.
 void on_thread_exit(void*) noexcept {
+  Guard guard(registry.lock);
   tl_slots.exiting = true;
-  for (ThreadCache* tc : tl_slots.caches) {
-    if (tc != nullptr) retire_cache(*tc);
+  for (ThreadCache*& tc : tl_slots.caches) {
+    if (tc == nullptr) continue;
+    retire_cache(*tc);
+    tc = nullptr;
   }
 }
 
@@ -77,14 +84,46 @@ void before_fork() noexcept {
   for_each_lock(true);
 }
 
-void after_fork() noexcept {
+void after_fork_in_parent() noexcept {
   for_each_lock(false);
+  registry.lock.unlock();
+}
+
+// Another thread's cache, copied into the child of a fork, may have been caught between the stores of a
+// push or a pop (no lock guards a cache). Trust the list over the count, so retiring it never walks past
+// the end; a block caught half-way is lost to the child, never handed out twice.
+void trim_to_list(ThreadCache& tc) noexcept {
+  for (Bin& bin : tc.bins) {
+    std::uint32_t n = 0;
+    for (const Block* b = bin.head; b != nullptr && n < bin.count; b = next_of(b)) ++n;
+    bin.count = n;
+  }
+}
+
+// Only the forking thread exists in the child: every other thread's cache gives its blocks back and is
+// parked, as if those threads had exited.
+void after_fork_in_child() noexcept {
+  for_each_lock(false);
+  for (HeapState* h : registry.heaps) {
+    if (h == nullptr) continue;
+    const ThreadCache* mine = tl_slots.caches[h->slot];
+    for (ThreadCache* tc = h->caches; tc != nullptr;) {
+      ThreadCache* next = tc->next;
+      if (tc != mine) {
+        trim_to_list(*tc);
+        retire_cache(*tc);
+      }
+      tc = next;
+    }
+  }
   registry.lock.unlock();
 }
 
 // pthread_atfork may allocate; calling it outside every heap lock makes that recursion harmless.
 void register_atfork_once() noexcept {
-  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) pthread_atfork(before_fork, after_fork, after_fork);
+  if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) {
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  }
 }
 
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
@@ -130,9 +169,9 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   if (bin.count <= keep) return;
   Block* give = bin.head;
   Block* last = give;
-  for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = last->next;
-  bin.head = last->next;
-  last->next = nullptr;
+  for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = next_of(last);
+  bin.head = next_of(last);
+  set_next(last, nullptr);
   const std::uint32_t given = bin.count - keep;
   bin.count = keep;
   central_give(*tc.heap, c, give, given);
@@ -143,12 +182,10 @@ void thread_cache_collect(ThreadCache& tc) noexcept {
 }
 
 void thread_cache_release_all(HeapState& h) noexcept {
-  Guard guard(h.lock);
   for (ThreadCache* list : {h.caches, h.spare_caches}) {
     while (list != nullptr) {
       ThreadCache* tc = list;
       list = tc->next;
-      if (tc->owner_slot != nullptr && tc->heap == &h && *tc->owner_slot == tc) *tc->owner_slot = nullptr;
       unmap(tc, cache_bytes);
     }
   }
@@ -178,12 +215,13 @@ HeapState* register_heap() noexcept {
   return h;
 }
 
-void unregister_heap(HeapState* h) noexcept {
-  {
-    Guard guard(registry.lock);
-    registry.heaps[h->slot] = nullptr;
-  }
-  unmap(h, state_bytes);
+void unregister_heap(HeapState& h) noexcept {
+  Guard guard(registry.lock);
+  registry.heaps[h.slot] = nullptr;
+  // Threads still alive (or exiting, waiting for the registry lock) must not find the caches unmapped next.
+  for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) *tc->owner_slot = nullptr;
 }
+
+void release_heap_state(HeapState& h) noexcept { unmap(&h, state_bytes); }
 
 }  // namespace fm::heap

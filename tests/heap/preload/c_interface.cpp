@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fm/core/align.hpp"
+#include "heap/child_process.hpp"
 
 namespace {
 
@@ -163,4 +164,19 @@ TEST_CASE("blocks from one thread are freed by another") {
     REQUIRE(static_cast<unsigned char*>(blocks[i])[i % 700] == 0x11);
     free(blocks[i]);
   }
+}
+
+TEST_CASE("malloc_usable_size of a pointer into a page no size class was lent is 0, not a crash") {
+  // A 200 KiB block takes the first 2 MiB page of its class's own segment; the second page stays unlent.
+  // The old heap divided by that page's block size, 0 (SIGFPE): hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    void* p = malloc(200 * 1024);
+    auto* segment = reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(p) & ~((std::uintptr_t{1} << 22) - 1));
+    const std::size_t unlent = malloc_usable_size(segment + (std::size_t{2} << 20) + 64);
+    const std::size_t header = malloc_usable_size(segment + 8);
+    free(p);
+    return unlent == 0 && header == 0 ? 0 : 1;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
 }

@@ -20,13 +20,15 @@ struct HeapState;
 //  * the C-style one (malloc/free/realloc/...), where free() is not told the size, so a small block's
 //    `requested` is counted as its block size.
 // A block may be freed by any thread; it goes into the freeing thread's cache (no lock) and moves back to
-// the shared per-class lists in batches under a short per-class spin lock. Up to `max_heaps` heaps may
-// exist at once. A Heap must outlive every use of its blocks; threads still alive when it is destroyed
-// simply lose their (then empty) cache slot.
+// the shared per-class lists in batches under a short per-class lock. Up to `max_heaps` heaps may
+// exist at once. A Heap must outlive every use of its blocks. Threads that used it may still be alive or
+// be exiting while it is destroyed (not using it any more): they lose their cache slot, and an exiting
+// thread either returns its cache before ~Heap takes the heap apart or finds its slot already cleared.
 class Heap {
  public:
-  static constexpr std::size_t max_alignment = std::size_t{1} << 30;
   static constexpr unsigned max_heaps = 16;
+  // The largest alignment allocate accepts (the allocator model's optional max_alignment capability).
+  [[nodiscard]] static constexpr std::size_t max_alignment() noexcept { return std::size_t{1} << 30; }
 
   // Throws fm::out_of_memory when the heap state cannot be mapped or max_heaps heaps already exist.
   explicit Heap(std::string_view name = "heap");
@@ -38,19 +40,26 @@ class Heap {
   // max_alignment) or fm::out_of_memory; try_allocate returns null instead.
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t));
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept;
-  // With FM_CHECKED, a pointer this heap does not own or a size larger than the block throws fm::bad_free
-  // and changes nothing.
+  // With FM_CHECKED, a pointer that is not a block of this heap, a pointer inside a block (not where
+  // allocate(size, align) put it) or a size larger than the block throws fm::bad_free naming the heap and
+  // changes nothing. A double free is not detected (in an ASan build AddressSanitizer reports the use).
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t));
+  // Throws exactly what a checked deallocate(p, size, align) would throw and changes nothing, so debug
+  // layers can reject a bad free before they write into the block. Checks even without FM_CHECKED.
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const;
+  // True when `p` points into a block of a page this heap lent to a size class, or is a large block.
   [[nodiscard]] bool owns(const void* p) const noexcept;
   [[nodiscard]] AllocatorStats stats() const noexcept;
   [[nodiscard]] HeapStats heap_stats() const noexcept;
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
 
-  // Bytes usable at `p` (at least what was requested); 0 for null or a pointer this heap does not own.
+  // Bytes usable at `p` (at least what was requested); 0 for null or a pointer that is not in a block of
+  // this heap (another heap's or the system's memory, or a part of a segment no size class was lent).
   [[nodiscard]] std::size_t usable_size(const void* p) const noexcept;
 
   // C-style interface: null on failure (the C library maps that to ENOMEM); free ignores null and
-  // pointers this heap does not own.
+  // pointers outside this heap's mappings. Like the C library's free, it does not check further: freeing
+  // an interior pointer or a block twice is undefined (checked deallocate catches the former).
   [[nodiscard]] void* malloc(std::size_t size) noexcept;
   [[nodiscard]] void* aligned_malloc(std::size_t size, std::size_t align) noexcept;
   [[nodiscard]] void* calloc(std::size_t count, std::size_t size) noexcept;  // null on overflow
@@ -58,7 +67,8 @@ class Heap {
   [[nodiscard]] void* realloc(void* p, std::size_t size) noexcept;
   void free(void* p) noexcept;
 
-  // Gives the calling thread's cached blocks back to the shared lists, so empty pages can be returned.
+  // Gives the calling thread's cached blocks back to the shared lists and returns every empty page and
+  // cached large mapping to the OS. Blocks cached by other threads stay until they collect or exit.
   void collect() noexcept;
 
  private:
