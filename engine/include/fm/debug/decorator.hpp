@@ -1,5 +1,7 @@
 // The common base of the debug decorators (Tracking, Guarded, Filled): it owns or refers to the wrapped
 // allocator and forwards what a decorator does not change (name, ownership, stats), so layers compose.
+// Each decorator adds its own check_free, which asks the layers below first, so a stack in any order rejects
+// a bad free before any layer writes.
 #pragma once
 
 #include <string>

@@ -122,11 +122,17 @@ class Tracking : public debug::Decorator<A> {
     }
   }
 
-  // Throws bad_free (double free, foreign pointer, size mismatch) and changes nothing when `p` is not a
-  // live block of this tracker allocated with `size` and `align`.
-  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+  // Throws bad_free (double free, foreign pointer, size mismatch) when `p` is not a live block of this tracker
+  // allocated with `size` and `align`, and whatever the layers below would throw; changes nothing.
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const {
     if (!p) return;
     table_.check_free(this->name(), p, size, align, inner_owns(p));
+    fm::check_free(this->inner_, p, size, align);
+  }
+  // Rejects what check_free rejects before anything changes, then frees.
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (!p) return;
+    check_free(p, size, align);
     auto entry = table_.take(p);
     try {
       this->inner_.deallocate(p, size, align);
