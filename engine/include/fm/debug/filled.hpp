@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <source_location>
 
 #include "fm/debug/decorator.hpp"
 
@@ -24,11 +25,13 @@ class Filled : public debug::Decorator<A> {
  public:
   using Base::Base;
 
-  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    return painted(this->inner_.allocate(size, align), size);
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                               std::source_location where = std::source_location::current()) {
+    return painted(fm::allocate(this->inner_, size, align, where), size);
   }
-  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    return painted(fm::try_allocate(this->inner_, size, align), size);
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                                   std::source_location where = std::source_location::current()) noexcept {
+    return painted(fm::try_allocate(this->inner_, size, align, where), size);
   }
   // Painting writes nothing of its own to reject, so the check is the layers' below.
   void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const {

@@ -10,6 +10,7 @@
 #include <limits>
 #include <new>
 #include <optional>
+#include <source_location>
 #include <string>
 
 #include "fm/core/error.hpp"
@@ -112,17 +113,19 @@ class Guarded : public debug::Decorator<A> {
 
   // Throws fm::bad_alignment, or fm::out_of_memory when the size plus guards overflows or the inner allocator
   // says so.
-  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                               std::source_location where = std::source_location::current()) {
     check_alignment(this->name(), align, max_alignment);
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
     if (!layout.fits()) throw debug::guarded_too_large(this->name(), size, align, guard_bytes);
-    return link(this->inner_.allocate(layout.total, layout.align), layout, size, align);
+    return link(fm::allocate(this->inner_, layout.total, layout.align, where), layout, size, align);
   }
-  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                                   std::source_location where = std::source_location::current()) noexcept {
     if (!is_pow2(align) || align > max_alignment) return nullptr;
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
     if (!layout.fits()) return nullptr;
-    void* raw = fm::try_allocate(this->inner_, layout.total, layout.align);
+    void* raw = fm::try_allocate(this->inner_, layout.total, layout.align, where);
     return raw ? link(raw, layout, size, align) : nullptr;
   }
 
