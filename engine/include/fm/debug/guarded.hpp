@@ -172,6 +172,9 @@ class Guarded : public debug::Decorator<A> {
     if (!is_pow2(align) || align > max_alignment || !layout.fits() || at < layout.front) {
       throw debug::guarded_impossible_free(this->name(), p, size, align);
     }
+    // Every block of ours is aligned to the inner alignment, header included: anything else is not ours, and
+    // reading a header there would be a misaligned access.
+    if (!is_aligned(at, layout.align)) throw debug::foreign_pointer(this->name(), p);
     const auto* h = reinterpret_cast<const Header*>(at - layout.front);
     if constexpr (FreeCheckingAllocator<typename Base::inner_type>) {
       try {
