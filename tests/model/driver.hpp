@@ -24,8 +24,9 @@ void run_seeds(const char* component, std::uint64_t sequences, std::size_t steps
     try {
       run(src, steps);
     } catch (const mismatch& m) {
-      FAIL(component << " model disagrees (seed " << seed << ", rerun with FM_MODEL_SEED=" << seed
-                     << "): " << m.what());
+      // As std::string: doctest prints a plain char pointer as an address.
+      FAIL(std::string(component) << " model disagrees (seed " << seed << ", rerun with FM_MODEL_SEED=" << seed
+                                  << "): " << std::string(m.what()));
     }
   }
 }
