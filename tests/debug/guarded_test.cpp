@@ -9,6 +9,7 @@
 
 #include "debug/child_process.hpp"
 #include "fm/alloc/pool.hpp"
+#include "fm/alloc/stack_allocator.hpp"
 #include "fm/debug/filled.hpp"
 #include "fm/debug/tracking.hpp"
 
@@ -188,6 +189,11 @@ TEST_CASE("a guarded double free over a pool is rejected and every live count st
   CHECK(guarded.live_blocks() == 1);
   CHECK(pool.live_blocks() == 1);
   CHECK_NOTHROW(guarded.verify());
+  // A live block freed too large for a pool block: the pool refuses it, and the message has the user's sizes.
+  const std::string mismatch = "size mismatch in 'guarded': block #1 at " + fm::debug::describe_address(kept) +
+                               " freed as 200 bytes aligned to 8, allocated as 24 bytes aligned to 8";
+  CHECK_THROWS_WITH_AS(guarded.deallocate(kept, 200, 8), mismatch.c_str(), fm::bad_free);
+  CHECK(guarded.live_blocks() == 1);
   guarded.deallocate(kept, 24, 8);
   CHECK(guarded.live_blocks() == 0);
   CHECK(pool.live_blocks() == 0);
@@ -214,4 +220,20 @@ TEST_CASE("a guarded request whose size overflows with the guard bytes fails ins
   CHECK(fm::Guarded<fm::NewAllocator>::inner_size(huge, 16) == std::numeric_limits<std::size_t>::max());
   CHECK(heap.inner().stats().allocations == 0);
   CHECK(heap.live_blocks() == 0);
+}
+
+TEST_CASE("a guarded free that the allocator below refuses leaves the block live and checked") {
+  fm::StackAllocator stack(fm::StackAllocatorOptions{.capacity = 4096, .name = "strict"});
+  fm::Guarded<fm::StackAllocator&> guarded(stack);
+  void* below = guarded.allocate(16, 8);
+  void* top = guarded.allocate(16, 8);
+  CHECK_THROWS_AS(guarded.deallocate(below, 16, 8), fm::bad_free);  // out of order on a strict stack
+  CHECK(guarded.live_blocks() == 2);
+  static_cast<unsigned char*>(below)[16] = 0;  // still guarded: verify() must see this overrun
+  CHECK_THROWS_AS(guarded.verify(), fm::guard_overwritten);
+  static_cast<unsigned char*>(below)[16] = fm::fill::guard;
+  guarded.deallocate(top, 16, 8);
+  guarded.deallocate(below, 16, 8);
+  CHECK(guarded.live_blocks() == 0);
+  CHECK(stack.bytes_used() == 0);
 }

@@ -180,20 +180,28 @@ class Guarded : public debug::Decorator<A> {
       try {
         fm::check_free(this->inner_, h, layout.total, layout.align);
       } catch (const bad_free&) {
-        if (!inner_may_own(h)) throw debug::foreign_pointer(this->name(), p);  // named as the caller passed it
+        // Named as the caller sees the block: a pointer the inner allocator does not know, or (the mark is
+        // safe to read in the inner allocator's own memory) a live block freed with another size.
+        if (!inner_may_own(h)) throw debug::foreign_pointer(this->name(), p);
+        if (marked_live(h)) throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
         throw;
       }
     } else if (!inner_may_own(h)) {
       throw debug::foreign_pointer(this->name(), p);
     }
-    const bool readable = debug::addressable(&h->mark, sizeof h->mark);
-    if (!readable || h->mark != debug::live_mark(h)) {
-      if (readable && h->mark == debug::freed_mark) throw debug::guarded_double_free(this->name(), p);
+    if (!marked_live(h)) {
+      if (debug::addressable(&h->mark, sizeof h->mark) && h->mark == debug::freed_mark) {
+        throw debug::guarded_double_free(this->name(), p);
+      }
       throw debug::foreign_pointer(this->name(), p);
     }
     if (h->size != size || h->align != align) throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
     if (auto v = debug::check_guards(*h, guard_bytes)) throw guard_overwritten(this->name(), *v);
     return h;
+  }
+  // Whether `h` is the header of a live block, read only where ASan does not forbid it.
+  static bool marked_live(const Header* h) noexcept {
+    return debug::addressable(&h->mark, sizeof h->mark) && h->mark == debug::live_mark(h);
   }
   // False when the inner allocator can tell that `h` is not one of its blocks.
   bool inner_may_own(const Header* h) const noexcept {
