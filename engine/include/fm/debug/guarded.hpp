@@ -180,10 +180,14 @@ class Guarded : public debug::Decorator<A> {
       try {
         fm::check_free(this->inner_, h, layout.total, layout.align);
       } catch (const bad_free&) {
-        // Named as the caller sees the block: a pointer the inner allocator does not know, or (the mark is
-        // safe to read in the inner allocator's own memory) a live block freed with another size.
+        // Named as the caller sees the block: a pointer the inner allocator does not know, or a live block
+        // freed with another size (the mark is read only in memory the inner allocator says it owns).
         if (!inner_may_own(h)) throw debug::foreign_pointer(this->name(), p);
-        if (marked_live(h)) throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
+        if constexpr (OwningAllocator<typename Base::inner_type>) {
+          if (marked_live(h) && (h->size != size || h->align != align)) {
+            throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
+          }
+        }
         throw;
       }
     } else if (!inner_may_own(h)) {
