@@ -1,6 +1,7 @@
 // Replacement global operator new/delete (every form) that count into fm::heap_counter and forward to
 // malloc/free. The hook does no I/O and takes no lock, so it is safe at any point of a program's life.
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 #include "fm/core/align.hpp"
@@ -11,10 +12,13 @@ namespace {
 // Static initialisation tells readers the hook is linked; counts before it are kept anyway.
 const bool installed = (fm::heap_counter::mark_installed(), true);
 
+constexpr std::size_t plain = alignof(std::max_align_t);
+
 void* counted(std::size_t size, std::size_t align) noexcept {
   if (size == 0) size = 1;
-  void* p = align <= alignof(std::max_align_t) ? std::malloc(size)
-                                               : std::aligned_alloc(align, fm::align_up(size, align));
+  // aligned_alloc wants a multiple of the alignment; rounding a size near SIZE_MAX up would wrap to a tiny block.
+  if (align > plain && size > std::numeric_limits<std::size_t>::max() - (align - 1)) return nullptr;
+  void* p = align <= plain ? std::malloc(size) : std::aligned_alloc(align, fm::align_up(size, align));
   if (p) fm::heap_counter::note_allocation(size);
   return p;
 }
@@ -33,8 +37,6 @@ void uncounted(void* p) noexcept {
   fm::heap_counter::note_deallocation();
   std::free(p);
 }
-
-constexpr std::size_t plain = alignof(std::max_align_t);
 
 }  // namespace
 

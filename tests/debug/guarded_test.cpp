@@ -4,9 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 
+#include "debug/child_process.hpp"
 #include "fm/alloc/pool.hpp"
+#include "fm/alloc/stack_allocator.hpp"
 #include "fm/debug/filled.hpp"
 #include "fm/debug/tracking.hpp"
 
@@ -133,4 +136,104 @@ TEST_CASE("a guard layer over a pool rejects a foreign pointer before reading an
   CHECK(pool.live_blocks() == 1);
   pool.deallocate(p, 24, 8);
   CHECK(pool.live_blocks() == 0);
+}
+
+TEST_CASE("a fill layer over a pool rejects a double free before painting, and the pool keeps working") {
+  fm::Pool pool(32, 8, fm::PoolOptions{.name = "filled"});
+  fm::Filled<fm::Pool&> filled(pool);
+  void* kept = filled.allocate(32, 8);
+  void* freed = filled.allocate(32, 8);
+  filled.deallocate(freed, 32, 8);
+  CHECK_THROWS_WITH_AS(filled.deallocate(freed, 32, 8), doctest::Contains("double free in pool 'filled'"),
+                       fm::bad_free);
+  CHECK(pool.live_blocks() == 1);
+  // The free-list link inside the freed block must have survived: the next two allocations walk it (in a
+  // child, because a painted link is dereferenced there).
+  const int status = fm::test::run_in_child([&] {
+    void* again = filled.allocate(32, 8);
+    void* next = filled.allocate(32, 8);
+    return again == freed && next != kept && pool.is_live(next) ? 0 : 1;
+  });
+  CHECK(status == 0);
+  filled.deallocate(kept, 32, 8);
+}
+
+TEST_CASE("a guarded double free over the global heap is rejected without touching the freed block") {
+  // In a child: the unchecked code unlinks a header that lies in freed memory.
+  const int status = fm::test::run_in_child([] {
+    fm::Guarded<fm::NewAllocator> heap;
+    void* kept = heap.allocate(24);
+    void* p = heap.allocate(24);
+    heap.deallocate(p, 24);
+    try {
+      heap.deallocate(p, 24);
+      return 1;
+    } catch (const fm::bad_free&) {
+    }
+    if (heap.live_blocks() != 1 || heap.inner().stats().deallocations != 1) return 2;
+    heap.verify();
+    heap.deallocate(kept, 24);
+    return heap.live_blocks() == 0 ? 0 : 3;
+  });
+  CHECK(status == 0);
+}
+
+TEST_CASE("a guarded double free over a pool is rejected and every live count stays") {
+  using Guarded = fm::Guarded<fm::Pool&>;
+  fm::Pool pool(Guarded::inner_size(24, 8), 8, fm::PoolOptions{.name = "guarded"});
+  Guarded guarded(pool);
+  void* kept = guarded.allocate(24, 8);
+  void* p = guarded.allocate(24, 8);
+  guarded.deallocate(p, 24, 8);
+  CHECK_THROWS_AS(guarded.deallocate(p, 24, 8), fm::bad_free);
+  CHECK(guarded.live_blocks() == 1);
+  CHECK(pool.live_blocks() == 1);
+  CHECK_NOTHROW(guarded.verify());
+  // A live block freed too large for a pool block: the pool refuses it, and the message has the user's sizes.
+  const std::string mismatch = "size mismatch in 'guarded': block #1 at " + fm::debug::describe_address(kept) +
+                               " freed as 200 bytes aligned to 8, allocated as 24 bytes aligned to 8";
+  CHECK_THROWS_WITH_AS(guarded.deallocate(kept, 200, 8), mismatch.c_str(), fm::bad_free);
+  CHECK(guarded.live_blocks() == 1);
+  guarded.deallocate(kept, 24, 8);
+  CHECK(guarded.live_blocks() == 0);
+  CHECK(pool.live_blocks() == 0);
+}
+
+TEST_CASE("a guard layer over a pool frees a larger block that the pool's parent served") {
+  using Guarded = fm::Guarded<fm::Pool&>;
+  fm::Pool pool(Guarded::inner_size(24, 8), 8, fm::PoolOptions{.name = "guarded"});
+  Guarded guarded(pool);
+  void* three = guarded.allocate(3 * 24, 8);  // like std::vector's n > 1: too big for one block
+  CHECK(pool.live_blocks() == 0);
+  CHECK(pool.stats().bytes_used == Guarded::inner_size(3 * 24, 8));
+  CHECK_NOTHROW(guarded.deallocate(three, 3 * 24, 8));
+  CHECK(guarded.live_blocks() == 0);
+  CHECK(pool.stats().bytes_used == 0);
+}
+
+TEST_CASE("a guarded request whose size overflows with the guard bytes fails instead of returning a small block") {
+  fm::Guarded<fm::NewAllocator> heap;
+  const std::size_t huge = std::numeric_limits<std::size_t>::max() - 8;
+  CHECK(heap.try_allocate(huge) == nullptr);
+  const std::string asked = "out of memory in 'new': requested " + std::to_string(huge) + " bytes aligned to 16";
+  CHECK_THROWS_WITH_AS((void)heap.allocate(huge, 16), doctest::Contains(asked.c_str()), fm::out_of_memory);
+  CHECK(fm::Guarded<fm::NewAllocator>::inner_size(huge, 16) == std::numeric_limits<std::size_t>::max());
+  CHECK(heap.inner().stats().allocations == 0);
+  CHECK(heap.live_blocks() == 0);
+}
+
+TEST_CASE("a guarded free that the allocator below refuses leaves the block live and checked") {
+  fm::StackAllocator stack(fm::StackAllocatorOptions{.capacity = 4096, .name = "strict"});
+  fm::Guarded<fm::StackAllocator&> guarded(stack);
+  void* below = guarded.allocate(16, 8);
+  void* top = guarded.allocate(16, 8);
+  CHECK_THROWS_AS(guarded.deallocate(below, 16, 8), fm::bad_free);  // out of order on a strict stack
+  CHECK(guarded.live_blocks() == 2);
+  static_cast<unsigned char*>(below)[16] = 0;  // still guarded: verify() must see this overrun
+  CHECK_THROWS_AS(guarded.verify(), fm::guard_overwritten);
+  static_cast<unsigned char*>(below)[16] = fm::fill::guard;
+  guarded.deallocate(top, 16, 8);
+  guarded.deallocate(below, 16, 8);
+  CHECK(guarded.live_blocks() == 0);
+  CHECK(stack.bytes_used() == 0);
 }

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <memory>
 
 #include "fm/core/align.hpp"
@@ -70,4 +71,15 @@ TEST_CASE("deleting null is not counted") {
   int* none = nullptr;
   delete none;
   CHECK(since(before).deallocations == 0);
+}
+
+TEST_CASE("a huge aligned operator new fails instead of returning a block smaller than asked") {
+  // volatile: a constant size this large would be a compile-time warning, and the point is the run time.
+  const volatile std::size_t huge = std::numeric_limits<std::size_t>::max() - 8;
+  const auto before = fm::heap_counter::read();
+  void* p = ::operator new(huge, std::align_val_t{64}, std::nothrow);
+  const auto counted = since(before);
+  CHECK(p == nullptr);
+  CHECK(counted.allocations == 0);
+  CHECK_THROWS_AS(::operator delete(::operator new(huge, std::align_val_t{64}), std::align_val_t{64}), std::bad_alloc);
 }

@@ -6,6 +6,10 @@
 #include <source_location>
 #include <string>
 
+#include "fm/debug/filled.hpp"
+#include "fm/debug/guarded.hpp"
+#include "fm/system/memory_system.hpp"
+
 namespace {
 
 std::string message_of(auto&& call) {
@@ -128,4 +132,47 @@ TEST_CASE("tracking wraps an allocator by reference and through AllocatorRef") {
   ref.deallocate(p, 24);
   other.deallocate(foreign, 24);
   CHECK(heap.stats().bytes_used == 0);
+}
+
+TEST_CASE("allocations through AllocatorRef are recorded at the caller's line, not inside AllocatorRef") {
+  fm::Tracking<fm::NewAllocator> heap;
+  fm::AllocatorRef ref = heap;
+  const auto line = std::source_location::current().line() + 1;
+  void* a = ref.allocate(16);
+  void* b = ref.try_allocate(32, 8);
+  REQUIRE(b != nullptr);
+  for (const fm::AllocationRecord* r : {heap.find(a), heap.find(b)}) {
+    REQUIRE(r != nullptr);
+    CHECK(std::string_view(r->where.file_name()).ends_with("tracking_test.cpp"));
+  }
+  CHECK(heap.find(a)->where.line() == line);
+  CHECK(heap.find(b)->where.line() == line + 1);
+  ref.deallocate(b, 32, 8);
+  ref.deallocate(a, 16);
+}
+
+TEST_CASE("a tracker under other debug layers records the line that called the outermost layer") {
+  fm::Guarded<fm::Filled<fm::Tracking<fm::NewAllocator>>> heap;
+  auto& tracker = heap.inner().inner();
+  tracker.set_print_leaks_at_exit(false);
+  const auto line = std::source_location::current().line() + 1;
+  void* p = heap.allocate(24, 8);
+  const fm::LeakReport report = tracker.leak_report();
+  REQUIRE(report.sites.size() == 1);
+  CHECK(report.sites[0].line == line);
+  CHECK(std::string_view(report.sites[0].file).ends_with("tracking_test.cpp"));
+  heap.deallocate(p, 24, 8);
+}
+
+TEST_CASE("a tracker registered as a system names the system and the real call site in its leak report") {
+  fm::Tracking<fm::NewAllocator> tracker;
+  tracker.set_print_leaks_at_exit(false);
+  fm::MemorySystem memory;
+  memory.add_system("particles", tracker, "debug");
+  const auto line = std::source_location::current().line() + 1;
+  void* p = memory.system("particles").allocate(40, 8);
+  const std::string text = tracker.leak_report().to_string();
+  CHECK(text.starts_with("framemem: 1 leaked allocation (40 bytes) in 'new' (system 'particles')\n"));
+  CHECK(text.find("tracking_test.cpp:" + std::to_string(line) + ": 1 block, 40 bytes in ") != std::string::npos);
+  memory.system("particles").deallocate(p, 40, 8);
 }

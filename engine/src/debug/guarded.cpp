@@ -21,6 +21,31 @@ std::optional<std::size_t> first_bad(const unsigned char* p, std::size_t n, bool
 
 }  // namespace
 
+out_of_memory guarded_too_large(std::string_view allocator, std::size_t size, std::size_t align,
+                                std::size_t guard_bytes) {
+  const std::size_t largest = GuardLayout::too_large - GuardLayout::of(0, align, guard_bytes).total;
+  return out_of_memory(allocator, size, align, largest, "the size with its header and guard bytes overflows");
+}
+
+bad_free guarded_size_mismatch(std::string_view allocator, const void* p, const GuardHeader& h, std::size_t size,
+                               std::size_t align) {
+  return bad_free("size mismatch in '" + std::string(allocator) + "': block #" + std::to_string(h.serial) + " at " +
+                  describe_address(p) + " freed as " + std::to_string(size) + " bytes aligned to " +
+                  std::to_string(align) + ", allocated as " + std::to_string(h.size) + " bytes aligned to " +
+                  std::to_string(h.align));
+}
+
+bad_free guarded_impossible_free(std::string_view allocator, const void* p, std::size_t size, std::size_t align) {
+  return bad_free("size mismatch in '" + std::string(allocator) + "': " + describe_address(p) + " freed as " +
+                  std::to_string(size) + " bytes aligned to " + std::to_string(align) +
+                  ", which no block of this allocator can have");
+}
+
+bad_free guarded_double_free(std::string_view allocator, const void* p) {
+  return bad_free("double free in '" + std::string(allocator) + "': the block at " + describe_address(p) +
+                  " was already freed");
+}
+
 std::optional<GuardViolation> check_guards(const GuardHeader& h, std::size_t guard_bytes) noexcept {
   const auto layout = GuardLayout::of(h.size, h.align, guard_bytes);
   const auto* raw = reinterpret_cast<const unsigned char*>(&h);

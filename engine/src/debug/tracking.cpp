@@ -27,7 +27,8 @@ std::string in(std::string_view allocator) { return " in '" + std::string(alloca
 
 std::string LeakReport::to_string() const {
   std::string out = "framemem: " + std::to_string(count) + " leaked allocation" + (count == 1 ? "" : "s") + " (" +
-                    std::to_string(bytes) + " bytes) in '" + allocator + "'\n";
+                    std::to_string(bytes) + " bytes) in '" + allocator + "'" +
+                    (system.empty() ? "" : " (system '" + system + "')") + "\n";
   for (const LeakSite& s : sites) {
     out += "  " + std::string(s.file) + ":" + std::to_string(s.line) + ": " + std::to_string(s.count) + " block" +
            (s.count == 1 ? "" : "s") + ", " + std::to_string(s.bytes) + " bytes";
@@ -77,8 +78,8 @@ void AllocationTable::retire(Entry&& e) noexcept {
   freed_next_ = (freed_next_ + 1) % freed_.size();
 }
 
-LeakReport AllocationTable::leak_report(std::string_view allocator) const {
-  LeakReport report{std::string(allocator), {}, 0, 0};
+LeakReport AllocationTable::leak_report(std::string_view allocator, std::string_view system) const {
+  LeakReport report{std::string(allocator), std::string(system), {}, 0, 0};
   for (const auto& [p, r] : live_) {
     const auto same_site = [&r](const LeakSite& s) {
       return s.line == r.where.line() && s.tag == r.tag && std::string_view(s.file) == r.where.file_name();
@@ -99,10 +100,10 @@ LeakReport AllocationTable::leak_report(std::string_view allocator) const {
   return report;
 }
 
-void AllocationTable::print_leaks(std::string_view allocator) const noexcept {
+void AllocationTable::print_leaks(std::string_view allocator, std::string_view system) const noexcept {
   if (live_.empty()) return;
   try {
-    std::fputs(leak_report(allocator).to_string().c_str(), stderr);
+    std::fputs(leak_report(allocator, system).to_string().c_str(), stderr);
   } catch (...) {
     std::fprintf(stderr, "framemem: %zu leaked allocations in '%.*s' (no memory left to list them)\n", live_.size(),
                  static_cast<int>(allocator.size()), allocator.data());

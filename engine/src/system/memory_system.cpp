@@ -80,6 +80,7 @@ void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool
   if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
     throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
   }
+  if (allocator) allocator.set_system_name(name);  // so a tracker's reports say which system leaked
   const auto parent_name = parent_of(name);
   if (!parent_name.empty() && find(parent_name) < 0) add(parent_name, {}, nullptr, "scope", 0);
   SystemSnapshot s;

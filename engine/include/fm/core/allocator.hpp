@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <source_location>
 #include <string_view>
 #include <type_traits>
 
@@ -66,14 +67,49 @@ concept AlignmentAllocator = requires(const A& a) {
   { a.max_alignment() } -> std::convertible_to<std::size_t>;
 };
 
-// Calls a.try_allocate when the allocator has one, otherwise allocate() with framemem errors turned into null.
+// Optional capability: `a.allocate(size, align, where)` / `a.try_allocate(size, align, where)` record `where` as
+// the caller (fm::Tracking does). Whatever sits between a caller and such an allocator (AllocatorRef, the other
+// debug layers) passes the caller's location through, so reports name the real call site.
+template <class A>
+concept LocatedAllocator = requires(A& a, std::size_t n, std::size_t align, std::source_location where) {
+  { a.allocate(n, align, where) } -> std::same_as<void*>;
+};
+
+template <class A>
+concept LocatedTryAllocator = requires(A& a, std::size_t n, std::size_t align, std::source_location where) {
+  { a.try_allocate(n, align, where) } noexcept -> std::same_as<void*>;
+};
+
+// Optional capability: `a.set_system_name(name)` hears the name a MemorySystem registered it under, so its
+// reports can say which system they are about (fm::Tracking's leak reports do).
+template <class A>
+concept SystemNamedAllocator = requires(A& a, std::string_view name) { a.set_system_name(name); };
+
+// a.allocate(size, align), telling `where` to an allocator that records call sites.
 template <Allocator A>
-[[nodiscard]] void* try_allocate(A& a, std::size_t size, std::size_t align) noexcept {
-  if constexpr (TryAllocator<A>) {
+[[nodiscard]] void* allocate(A& a, std::size_t size, std::size_t align,
+                             std::source_location where = std::source_location::current()) {
+  if constexpr (LocatedAllocator<A>) {
+    return a.allocate(size, align, where);
+  } else {
+    (void)where;
+    return a.allocate(size, align);
+  }
+}
+
+// Calls a.try_allocate when the allocator has one, otherwise allocate() with framemem errors turned into null;
+// `where` reaches an allocator that records call sites.
+template <Allocator A>
+[[nodiscard]] void* try_allocate(A& a, std::size_t size, std::size_t align,
+                                 std::source_location where = std::source_location::current()) noexcept {
+  if constexpr (LocatedTryAllocator<A>) {
+    return a.try_allocate(size, align, where);
+  } else if constexpr (TryAllocator<A>) {
+    (void)where;
     return a.try_allocate(size, align);
   } else {
     try {
-      return a.allocate(size, align);
+      return fm::allocate(a, size, align, where);
     } catch (const std::bad_alloc&) {
       return nullptr;
     } catch (const error&) {
@@ -113,7 +149,8 @@ template <class A>
 }
 
 // A non-owning, type-erased reference to any allocator: two pointers, no heap. The referenced
-// allocator must outlive the reference.
+// allocator must outlive the reference. Allocations carry the caller's source location through to an
+// allocator that records it, so a tracker behind a reference reports the line that allocated.
 class AllocatorRef {
  public:
   AllocatorRef() = default;
@@ -122,11 +159,13 @@ class AllocatorRef {
     requires(!std::same_as<std::remove_cvref_t<A>, AllocatorRef>)
   AllocatorRef(A& a) noexcept : object_(&a), vtable_(&vtable_for<A>) {}  // NOLINT: implicit by design
 
-  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    return vtable_->allocate(object_, size, align);
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                               std::source_location where = std::source_location::current()) {
+    return vtable_->allocate(object_, size, align, where);
   }
-  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    return vtable_->try_allocate(object_, size, align);
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                                   std::source_location where = std::source_location::current()) noexcept {
+    return vtable_->try_allocate(object_, size, align, where);
   }
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
     vtable_->deallocate(object_, p, size, align);
@@ -139,6 +178,8 @@ class AllocatorRef {
     vtable_->check_free(object_, p, size, align);
   }
   [[nodiscard]] std::size_t max_alignment() const noexcept { return vtable_->max_alignment(object_); }
+  // Tells the allocator the system name it is registered under (see SystemNamedAllocator); else a no-op.
+  void set_system_name(std::string_view name) { vtable_->set_system_name(object_, name); }
   [[nodiscard]] AllocatorStats stats() const noexcept { return vtable_->stats(object_); }
   [[nodiscard]] std::string_view name() const noexcept { return vtable_->name(object_); }
   [[nodiscard]] void* object() const noexcept { return object_; }
@@ -148,12 +189,13 @@ class AllocatorRef {
 
  private:
   struct VTable {
-    void* (*allocate)(void*, std::size_t, std::size_t);
-    void* (*try_allocate)(void*, std::size_t, std::size_t) noexcept;
+    void* (*allocate)(void*, std::size_t, std::size_t, std::source_location);
+    void* (*try_allocate)(void*, std::size_t, std::size_t, std::source_location) noexcept;
     void (*deallocate)(void*, void*, std::size_t, std::size_t);
     bool (*owns)(const void*, const void*) noexcept;
     void (*check_free)(const void*, const void*, std::size_t, std::size_t);
     std::size_t (*max_alignment)(const void*) noexcept;
+    void (*set_system_name)(void*, std::string_view);
     AllocatorStats (*stats)(const void*) noexcept;
     std::string_view (*name)(const void*) noexcept;
     bool can_tell_ownership;
@@ -161,9 +203,11 @@ class AllocatorRef {
 
   template <class A>
   static constexpr VTable vtable_for{
-      [](void* o, std::size_t n, std::size_t al) -> void* { return static_cast<A*>(o)->allocate(n, al); },
-      [](void* o, std::size_t n, std::size_t al) noexcept -> void* {
-        return fm::try_allocate(*static_cast<A*>(o), n, al);
+      [](void* o, std::size_t n, std::size_t al, std::source_location where) -> void* {
+        return fm::allocate(*static_cast<A*>(o), n, al, where);
+      },
+      [](void* o, std::size_t n, std::size_t al, std::source_location where) noexcept -> void* {
+        return fm::try_allocate(*static_cast<A*>(o), n, al, where);
       },
       [](void* o, void* p, std::size_t n, std::size_t al) { static_cast<A*>(o)->deallocate(p, n, al); },
       [](const void* o, const void* p) noexcept -> bool {
@@ -178,6 +222,13 @@ class AllocatorRef {
         fm::check_free(*static_cast<const A*>(o), p, n, al);
       },
       [](const void* o) noexcept -> std::size_t { return max_alignment_of(*static_cast<const A*>(o)); },
+      [](void* o, std::string_view name) {
+        if constexpr (SystemNamedAllocator<A>) {
+          static_cast<A*>(o)->set_system_name(name);
+        } else {
+          (void)o, (void)name;
+        }
+      },
       [](const void* o) noexcept -> AllocatorStats {
         if constexpr (StatsAllocator<A>) {
           return static_cast<const A*>(o)->stats();

@@ -1,5 +1,7 @@
 // The common base of the debug decorators (Tracking, Guarded, Filled): it owns or refers to the wrapped
-// allocator and forwards what a decorator does not change (name, ownership, stats), so layers compose.
+// allocator and forwards what a decorator does not change (name, ownership, stats, the system name), so
+// layers compose. Each decorator adds its own check_free, which asks the layers below first, so a stack in
+// any order rejects a bad free before any layer writes.
 #pragma once
 
 #include <string>
@@ -48,6 +50,13 @@ class Decorator {
     requires StatsAllocator<inner_type>
   {
     return inner_.stats();
+  }
+
+  // Passes the name a MemorySystem registered this stack under down to a layer that reports it (Tracking).
+  void set_system_name(std::string_view system)
+    requires SystemNamedAllocator<inner_type>
+  {
+    inner_.set_system_name(system);
   }
 
  protected:

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <source_location>
 
 #include "fm/debug/decorator.hpp"
 
@@ -24,22 +25,35 @@ class Filled : public debug::Decorator<A> {
  public:
   using Base::Base;
 
-  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    return painted(this->inner_.allocate(size, align), size);
+  [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                               std::source_location where = std::source_location::current()) {
+    return painted(fm::allocate(this->inner_, size, align, where), size);
   }
-  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    return painted(fm::try_allocate(this->inner_, size, align), size);
+  [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
+                                   std::source_location where = std::source_location::current()) noexcept {
+    return painted(fm::try_allocate(this->inner_, size, align, where), size);
   }
-  // Paints only memory the inner allocator owns (when it can tell), so a foreign pointer reaches the inner
-  // allocator's own checks untouched instead of having someone else's bytes overwritten.
+  // Painting writes nothing of its own to reject, so the check is the layers' below.
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const {
+    fm::check_free(this->inner_, p, size, align);
+  }
+  // A free the layers below reject (double free, foreign pointer, wrong size) throws before a byte is painted:
+  // a freed block may hold the inner allocator's free-list link, and a foreign block is someone else's.
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
-    if (p && may_paint(p)) std::memset(p, fill::freed, size);
+    if (p == nullptr) return;
+    fm::check_free(this->inner_, p, size, align);
+    if (may_paint(p)) std::memset(p, fill::freed, size);
     this->inner_.deallocate(p, size, align);
   }
 
  private:
+  // Below an allocator that cannot check a free, paint only memory it says it owns (when it can tell), so a
+  // foreign pointer reaches the inner allocator's own checks untouched.
   bool may_paint(const void* p) const noexcept {
-    if constexpr (OwningAllocator<typename Base::inner_type>) {
+    if constexpr (FreeCheckingAllocator<typename Base::inner_type>) {
+      (void)p;
+      return true;
+    } else if constexpr (OwningAllocator<typename Base::inner_type>) {
       return this->inner_.owns(p);
     } else {
       (void)p;

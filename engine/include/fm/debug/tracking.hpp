@@ -1,6 +1,7 @@
 // Tracking: a decorator that records every live allocation (size, alignment, tag, source location),
 // rejects double frees, foreign pointers and size mismatches with fm::bad_free, and reports leaks grouped
-// by file:line (printed to stderr when the tracker is destroyed with blocks still live).
+// by file:line (printed to stderr when the tracker is destroyed with blocks still live). The location is the
+// caller's even through AllocatorRef and other layers, and a report names the system the tracker serves.
 #pragma once
 
 #include <array>
@@ -42,12 +43,14 @@ struct LeakSite {
 
 struct LeakReport {
   std::string allocator;
+  std::string system;           // the MemorySystem name the tracker is registered under, if any
   std::vector<LeakSite> sites;  // largest byte total first
   std::size_t count = 0;
   std::size_t bytes = 0;
 
   [[nodiscard]] bool empty() const noexcept { return count == 0; }
-  // One header line plus one line per site, e.g. "  src/ai.cpp:42: 3 blocks, 192 bytes [ai] in plan()".
+  // One header line plus one line per site, e.g. "  src/ai.cpp:42: 3 blocks, 192 bytes [ai] in plan()"; the header
+  // ends in " (system 'particles')" when there is a system name.
   [[nodiscard]] std::string to_string() const;
 };
 
@@ -71,10 +74,10 @@ class AllocationTable {
 
   [[nodiscard]] std::size_t live() const noexcept { return live_.size(); }
   [[nodiscard]] std::uint64_t next_serial() noexcept { return ++serial_; }
-  [[nodiscard]] LeakReport leak_report(std::string_view allocator) const;
+  [[nodiscard]] LeakReport leak_report(std::string_view allocator, std::string_view system) const;
   [[nodiscard]] const AllocationRecord* find(const void* p) const noexcept;
   // Writes the leak report to stderr when blocks are live; never throws (trackers call it when destroyed).
-  void print_leaks(std::string_view allocator) const noexcept;
+  void print_leaks(std::string_view allocator, std::string_view system) const noexcept;
 
  private:
   struct FreedBlock {
@@ -105,7 +108,7 @@ class Tracking : public debug::Decorator<A> {
   }
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align, AllocationTag tag,
                                std::source_location where = std::source_location::current()) {
-    return record(this->inner_.allocate(size, align), size, align, tag, where);
+    return record(fm::allocate(this->inner_, size, align, where), size, align, tag, where);
   }
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
                                    std::source_location where = std::source_location::current()) noexcept {
@@ -113,7 +116,7 @@ class Tracking : public debug::Decorator<A> {
   }
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align, AllocationTag tag,
                                    std::source_location where = std::source_location::current()) noexcept {
-    void* p = fm::try_allocate(this->inner_, size, align);
+    void* p = fm::try_allocate(this->inner_, size, align, where);
     if (!p) return nullptr;
     try {
       return record(p, size, align, tag, where);
@@ -122,11 +125,17 @@ class Tracking : public debug::Decorator<A> {
     }
   }
 
-  // Throws bad_free (double free, foreign pointer, size mismatch) and changes nothing when `p` is not a
-  // live block of this tracker allocated with `size` and `align`.
-  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+  // Throws bad_free (double free, foreign pointer, size mismatch) when `p` is not a live block of this tracker
+  // allocated with `size` and `align`, and whatever the layers below would throw; changes nothing.
+  void check_free(const void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) const {
     if (!p) return;
     table_.check_free(this->name(), p, size, align, inner_owns(p));
+    fm::check_free(this->inner_, p, size, align);
+  }
+  // Rejects what check_free rejects before anything changes, then frees.
+  void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
+    if (!p) return;
+    check_free(p, size, align);
     auto entry = table_.take(p);
     try {
       this->inner_.deallocate(p, size, align);
@@ -137,12 +146,17 @@ class Tracking : public debug::Decorator<A> {
     table_.retire(std::move(entry));
   }
 
-  [[nodiscard]] LeakReport leak_report() const { return table_.leak_report(this->name()); }
+  [[nodiscard]] LeakReport leak_report() const { return table_.leak_report(this->name(), system_); }
   [[nodiscard]] std::size_t live_allocations() const noexcept { return table_.live(); }
   // The record of a live block, or null.
   [[nodiscard]] const AllocationRecord* find(const void* p) const noexcept { return table_.find(p); }
   // Whether the destructor prints the leak report to stderr when blocks are still live (default on).
   void set_print_leaks_at_exit(bool on) noexcept { print_at_exit_ = on; }
+  // The system this tracker serves, named in its leak reports; MemorySystem::add_system sets it.
+  void set_system_name(std::string_view system) {
+    system_ = system;
+    if constexpr (SystemNamedAllocator<typename Base::inner_type>) this->inner_.set_system_name(system);
+  }
 
  private:
   void* record(void* p, std::size_t size, std::size_t align, AllocationTag tag, std::source_location where) {
@@ -163,10 +177,11 @@ class Tracking : public debug::Decorator<A> {
     }
   }
   void print_leaks() const noexcept {
-    if (print_at_exit_) table_.print_leaks(this->name());
+    if (print_at_exit_) table_.print_leaks(this->name(), system_);
   }
 
   debug::AllocationTable table_;
+  std::string system_;
   bool print_at_exit_ = true;
 };
 

@@ -33,7 +33,8 @@ class MemorySystem {
   // Registers `allocator` as system `name`. A name "a/b" is a child scope of "a" (created as a pure scope
   // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none.
   // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
-  // registers nothing. The allocator must outlive the memory system.
+  // registers nothing. The allocator must outlive the memory system. An allocator that reports per system
+  // (fm::Tracking, also under other debug layers) is told `name`.
   void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget = 0);
   // A pool is registered as a pool, so snapshots carry its pages, occupancy and fragmentation.
   void add_pool(std::string_view name, Pool& pool, std::size_t budget = 0);
