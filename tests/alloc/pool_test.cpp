@@ -87,6 +87,16 @@ TEST_CASE("a pool over budget throws out_of_memory naming pool, request and budg
   CHECK(pool.page_count() == 1);
 }
 
+TEST_CASE("a pool over the global heap refuses an oversize request that cannot be aligned") {
+  fm::Pool pool{32, 8, {.name = "bullets"}};
+  volatile std::size_t opaque = SIZE_MAX;  // a run-time size, as a game's would be
+  const std::size_t huge = opaque - 8;
+  CHECK(pool.try_allocate(huge, 64) == nullptr);
+  CHECK_THROWS_AS((void)pool.allocate(huge, 64), fm::out_of_memory);
+  CHECK(pool.stats().bytes_used == 0);
+  CHECK(pool.stats().allocations == 0);
+}
+
 TEST_CASE("a pool rejects bad alignments with its name") {
   CHECK(message_of<fm::bad_alignment>([] { fm::Pool bad{16, 12, {.name = "odd"}}; }) ==
         "bad alignment in 'odd': 12 is not a power of two between 1 and 4096");

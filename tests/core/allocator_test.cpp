@@ -43,3 +43,16 @@ TEST_CASE("out_of_memory carries allocator, size, alignment and capacity") {
   CHECK(e.alignment() == 16);
   CHECK(e.capacity() == 1024);
 }
+
+TEST_CASE("the global-heap allocator refuses a size that cannot be aligned instead of returning a small block") {
+  fm::NewAllocator heap;
+  volatile std::size_t opaque = SIZE_MAX;  // a run-time size, as a game's would be
+  const std::size_t huge = opaque - 1;
+  CHECK(heap.try_allocate(huge, 64) == nullptr);
+  CHECK(fm::AllocatorRef(heap).try_allocate(opaque - 8, 16) == nullptr);
+  CHECK_THROWS_WITH_AS((void)heap.allocate(huge, 64),
+                       doctest::Contains("out of memory in 'new': requested 18446744073709551614 bytes"),
+                       fm::out_of_memory);
+  CHECK(heap.stats().allocations == 0);
+  CHECK(heap.stats().bytes_used == 0);
+}

@@ -16,6 +16,7 @@ class Upstream {
 
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align) noexcept {
     if (parent_) return parent_.try_allocate(size, align);
+    if (!fits_address_space(size, align)) return nullptr;
     return ::operator new(size, std::align_val_t{align}, std::nothrow);
   }
   void deallocate(void* p, std::size_t size, std::size_t align) {

@@ -10,6 +10,12 @@ namespace fm {
 // Largest alignment any framemem allocator accepts (one page).
 inline constexpr std::size_t max_alignment = 4096;
 
+// Whether a block of `size` bytes aligned to `align` can exist at all. libstdc++'s aligned operator new rounds
+// the size up to the alignment without an overflow check, so larger requests must be refused before it.
+[[nodiscard]] constexpr bool fits_address_space(std::size_t size, std::size_t align) noexcept {
+  return size <= static_cast<std::size_t>(PTRDIFF_MAX) - align;
+}
+
 [[nodiscard]] constexpr bool is_pow2(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
 // Rounds `n` up to a multiple of `align` (a power of two).

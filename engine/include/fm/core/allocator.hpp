@@ -253,12 +253,13 @@ class NewAllocator {
  public:
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
     check_alignment(name(), align, fm::max_alignment);
+    if (!fits_address_space(size, align)) throw out_of_memory(name(), size, align, PTRDIFF_MAX, "larger than any block");
     void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align});
     note_allocated(size);
     return p;
   }
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    if (!is_pow2(align) || align > fm::max_alignment) return nullptr;
+    if (!is_pow2(align) || align > fm::max_alignment || !fits_address_space(size, align)) return nullptr;
     void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align}, std::nothrow);
     if (p) note_allocated(size);
     return p;
