@@ -28,17 +28,6 @@ struct AppOptions {
   Scenario scenario;
 };
 
-// One attempted switch of a store, as the report shows it.
-struct SwitchRecord {
-  int frame = 0;
-  std::string store;   // particles, entities, scratch, debug
-  std::string from, to;
-  std::string source;  // scenario, ui, key
-  Checksum before, after;
-  bool accepted = false;
-  std::string error;
-};
-
 // Frames spent in one combination of modes.
 struct Segment {
   Modes modes;
