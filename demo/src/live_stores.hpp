@@ -49,11 +49,13 @@ class LiveStores {
   [[nodiscard]] const EntityStore& entities() const noexcept { return *entities_; }
   [[nodiscard]] Scratch& scratch() noexcept { return *scratch_; }
 
-  // Each switch returns what happened, one record per store it moved (frame and source left for the
-  // caller to fill in).
+  // Each switch is all or nothing: the new store is built aside and replaces the old one only when its
+  // checksum equals the old one's; on any failure the stores, their allocators and the modes stay as
+  // they were. Returns one record per store involved (frame and source left for the caller to fill in).
   std::vector<SwitchRecord> switch_particles(ParticleMode to);
   std::vector<SwitchRecord> switch_entities(EntityMode to);
   std::vector<SwitchRecord> switch_scratch(ScratchMode to);
+  // Moves both the particle and the entity store onto the allocators with (or without) the debug layer.
   std::vector<SwitchRecord> switch_debug(bool on);
 
  private:
