@@ -300,10 +300,10 @@ void App::draw_ui() {
     if (have) fm::overlay::draw_frame_panel(history, {&sim_ms_, &render_ms_});
   }
   ImGui::End();
-  place(8, 204, col_w, 250);
+  place(8, 204, col_w, 290);
   if (ImGui::Begin("Controls")) draw_controls();
   ImGui::End();
-  place(8, 460, col_w, 432);
+  place(8, 500, col_w, 392);
   if (ImGui::Begin("Memory systems")) {
     if (have) fm::overlay::draw_systems_table(history.latest());
   }
@@ -383,6 +383,11 @@ void App::draw_controls() {
     const char* const name[] = {"toggle"};
     write_ui_map("debug", box, name);
   }
+  // The layer only sees memory that comes from framemem allocators; say what that is in these modes.
+  const Modes& on = stores_.modes();
+  ImGui::TextWrapped("%s particles: %s. Entities: %s.", on.debug_layer ? "Checking" : "Would check",
+                     mode_info(particle_modes, on.particles).debug_checks.data(),
+                     mode_info(entity_modes, on.entities).debug_checks.data());
   ImGui::SliderInt("particles", &target_particles_, 0, max_particles, "%d", ImGuiSliderFlags_Logarithmic);
   ImGui::SliderInt("entities", &target_entities_, 0, max_entities, "%d", ImGuiSliderFlags_Logarithmic);
   ImGui::Text("live: %zu particles, %zu entities", stores_.particles().size(), stores_.entities().size());
@@ -536,6 +541,10 @@ void App::write_report(double stream_ns) {
                        {"ns_per_particle_integrate", g.particle_frames > 0 ? g.particle_update_ns / g.particle_frames : 0.0},
                        {"how", "heap allocations: fm::new_counter operator new calls plus malloc calls of the scratch; "
                                "times: steady_clock around the update on all worker threads"}};
+    if (g.modes.debug_layer) {
+      seg["debug_checks"] = {{"particles", mode_info(particle_modes, g.modes.particles).debug_checks},
+                             {"entities", mode_info(entity_modes, g.modes.entities).debug_checks}};
+    }
     r["segments"].push_back(seg);
   }
   r["stream_reference_ns_per_particle"] = {{"value", stream_ns},

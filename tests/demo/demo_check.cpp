@@ -23,6 +23,25 @@ bool segment_is(const nlohmann::json& seg, const char* particles, const char* en
          seg.at("debug") == false;
 }
 
+// A segment with the debug layer on says, per store, what the layer checked: nothing for stores on the
+// global heap (AoS on heap, new/delete, shared_ptr), their blocks or pages for the framemem stores.
+void check_debug_coverage(const nlohmann::json& seg) {
+  const std::string where = "segment from frame " + std::to_string(seg.at("first_frame").get<int>());
+  expect(seg.contains("debug_checks"), where + " (debug layer on) says what the layer checks");
+  if (!seg.contains("debug_checks")) return;
+  const auto says_nothing = [&](const char* store) {
+    return seg["debug_checks"].at(store).get<std::string>().starts_with("nothing");
+  };
+  const bool heap_particles = seg.at("particles") == "aos_heap";
+  const bool heap_entities = seg.at("entities") != "handles";
+  expect(says_nothing("particles") == heap_particles,
+         where + ": particles in " + seg.at("particles").get<std::string>() + " -> " +
+             seg["debug_checks"]["particles"].get<std::string>());
+  expect(says_nothing("entities") == heap_entities,
+         where + ": entities in " + seg.at("entities").get<std::string>() + " -> " +
+             seg["debug_checks"]["entities"].get<std::string>());
+}
+
 void check_report(const std::string& path, int expected_switches) {
   std::ifstream in(path);
   expect(static_cast<bool>(in), "report " + path + " exists");
@@ -40,6 +59,14 @@ void check_report(const std::string& path, int expected_switches) {
     expect(s.at("checksum_before") == s.at("checksum_after") && s.at("count_before") == s.at("count_after"),
            name + " keeps every object (checksum " + s.at("checksum_before").get<std::string>() + ")");
   }
+  bool saw_debug = false;
+  for (const auto& seg : report.at("segments")) {
+    if (seg.at("debug") == true) {
+      saw_debug = true;
+      check_debug_coverage(seg);
+    }
+  }
+  expect(saw_debug, "report has a segment with the debug layer on");
   bool saw_zero_mode = false;
   bool saw_heap_mode = false;
   for (const auto& seg : report.at("segments")) {

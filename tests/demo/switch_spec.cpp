@@ -211,3 +211,14 @@ TEST_CASE("a particle switch into an allocator that runs out keeps the old store
   CHECK(tight.stats().bytes_used == 0);
   CHECK(contents(stores) == before);
 }
+
+TEST_CASE("the debug layer says it checks nothing for stores on the global heap and what it checks for the others") {
+  for (const auto& m : demo::particle_modes) {
+    CAPTURE(m.key);
+    CHECK(m.debug_checks.starts_with("nothing") == (m.value == ParticleMode::aos_heap));
+  }
+  for (const auto& m : demo::entity_modes) {
+    CAPTURE(m.key);
+    CHECK(m.debug_checks.starts_with("nothing") == (m.value != demo::EntityMode::handles));
+  }
+}
