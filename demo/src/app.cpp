@@ -6,9 +6,13 @@
 #include <GL/gl.h>
 #include <imgui.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -41,6 +45,21 @@ double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
 }
 
+// Resident set size in KiB from /proc/self/statm, 0 where it cannot be read. Plain read(2) into a stack
+// buffer: sampling must not allocate, or it would show up in the frame's heap traffic.
+std::size_t resident_kib() {
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128] = {};
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  char* end = nullptr;
+  (void)std::strtoull(text, &end, 10);  // total program size; the resident pages follow
+  const unsigned long long pages = std::strtoull(end, nullptr, 10);
+  return static_cast<std::size_t>(pages * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE)) / 1024);
+}
+
 // A debug layer over an allocator: tracking (leaks, double/foreign frees) over guard bytes.
 template <class A>
 using DebugLayer = fm::Tracking<fm::Guarded<A&>>;
@@ -62,6 +81,7 @@ class App {
   void sample_cache();
   void handle_keys();
   void apply_scenario_steps();
+  void sample_resident_size();
   void apply_pending();
   void note_switch(std::vector<SwitchRecord> records);
   void start_segment();
@@ -70,8 +90,8 @@ class App {
   [[nodiscard]] double measure_stream_reference();
 
   AppOptions opt_;
-  Platform platform_;
-  Renderer renderer_;
+  std::optional<Platform> platform_;  // both absent with --no-render
+  std::optional<Renderer> renderer_;
   Workers workers_;
   fm::MemorySystem memory_;
   fm::Pool particle_pool_;
@@ -118,12 +138,17 @@ class App {
   std::vector<std::pair<std::string, std::array<float, 4>>> ui_rects_;
   bool ui_map_written_ = false;
   std::uint64_t particles_lost_targets_ = 0;
+  double run_seconds_ = 0;
+  // Resident set size at the start of each repeat of the scenario's steps, from the second on (the
+  // first repeat has warmed every store up): what a soak watches for growth.
+  struct {
+    std::size_t first_kib = 0, last_kib = 0, max_kib = 0;
+    int samples = 0;
+  } rss_;
 };
 
 App::App(const AppOptions& options)
     : opt_(options),
-      platform_({.headless = options.headless, .vsync = options.vsync}),
-      renderer_(options.assets + "/shaders", world_width, world_height),
       workers_(options.threads == 0 ? std::thread::hardware_concurrency() : options.threads),
       memory_({.frame_arena = {.capacity = 8u << 20, .name = "frame"}}),
       particle_pool_(sizeof(ParticleRecord), alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/pool"}),
@@ -134,6 +159,10 @@ App::App(const AppOptions& options)
       rng_(options.scenario.seed),
       target_particles_(options.scenario.particles),
       target_entities_(options.scenario.entities) {
+  if (options.render) {
+    platform_.emplace(WindowOptions{.headless = options.headless, .vsync = options.vsync});
+    renderer_.emplace(options.assets + "/shaders", world_width, world_height);
+  }
   memory_.add_scope("particles", 512u << 20);
   memory_.add_pool("particles/pool", particle_pool_);
   memory_.add_pool("particles/debug-pool", particle_debug_pool_);
@@ -156,13 +185,15 @@ App::App(const AppOptions& options)
 }
 
 int App::run() {
+  const auto t0 = clock_type::now();
   for (frame_ = 0; opt_.frames == 0 || frame_ < opt_.frames; ++frame_) {
-    if (!platform_.poll_events()) break;
+    if (platform_ && !platform_->poll_events()) break;
     handle_keys();
     apply_scenario_steps();
     apply_pending();
     frame();
   }
+  run_seconds_ = ms_since(t0) / 1e3;
   write_report(opt_.report.empty() ? 0.0 : measure_stream_reference());
   return 0;
 }
@@ -178,11 +209,13 @@ void App::frame() {
   if (frame_ % cache_sample_every == 0 || !cache_sampled_) sample_cache();
 
   const auto t1 = clock_type::now();
-  render_world();
-  platform_.begin_ui_frame();
-  draw_ui();
-  platform_.render_ui();
-  renderer_.finish();
+  if (platform_) {
+    render_world();
+    platform_->begin_ui_frame();
+    draw_ui();
+    platform_->render_ui();
+    renderer_->finish();
+  }
   const double render_ms = ms_since(t1);
 
   const std::uint64_t mallocs = stores_.scratch().mallocs_this_frame();
@@ -205,10 +238,11 @@ void App::frame() {
   }
   // The screenshot is taken after the frame's accounting: its read-back buffer is not the game's traffic.
   const bool last = opt_.frames != 0 && frame_ + 1 == opt_.frames;
+  if (!platform_) return;
   if (last && !opt_.screenshot.empty()) {
-    write_png(capture_back_buffer(platform_.width(), platform_.height()), opt_.screenshot);
+    write_png(capture_back_buffer(platform_->width(), platform_->height()), opt_.screenshot);
   }
-  platform_.present();
+  platform_->present();
 }
 
 void App::simulate() {
@@ -259,14 +293,14 @@ void App::emit_particles() {
 }
 
 void App::render_world() {
-  renderer_.begin_frame(platform_.width(), platform_.height());
+  renderer_->begin_frame(platform_->width(), platform_->height());
   // The vertex list is this frame's scratch: malloc'd or bump-allocated in the frame arena.
   const std::size_t n = stores_.particles().size() + stores_.entities().size();
   auto* vertices = stores_.scratch().allocate_array<PointVertex>(n);
   const std::span<PointVertex> all(vertices, n);
   stores_.particles().write_vertices(all.first(stores_.particles().size()));
   stores_.entities().write_vertices(all.subspan(stores_.particles().size()));
-  renderer_.draw(all);
+  renderer_->draw(all);
 }
 
 void App::sample_cache() {
@@ -282,7 +316,7 @@ void App::sample_cache() {
 
 void App::draw_ui() {
   const auto col_w = 500.0f;
-  const auto right_x = static_cast<float>(platform_.width()) - col_w - 8.0f;
+  const auto right_x = static_cast<float>(platform_->width()) - col_w - 8.0f;
   const auto place = [](float x, float y, float w, float h) {
     ImGui::SetNextWindowPos({x, y}, ImGuiCond_Once);
     ImGui::SetNextWindowSize({w, h}, ImGuiCond_Once);
@@ -417,7 +451,8 @@ void App::write_ui_map(const char* key, const float* rects, std::span<const char
 }
 
 void App::handle_keys() {
-  for (char k : platform_.typed_keys()) {
+  if (!platform_) return;
+  for (char k : platform_->typed_keys()) {
     Modes m = requested_.value_or(stores_.modes());
     switch (k) {
       case '1': m.particles = ParticleMode::aos_heap; break;
@@ -440,7 +475,13 @@ void App::handle_keys() {
 
 void App::apply_scenario_steps() {
   const auto& steps = opt_.scenario.steps;
-  for (; next_step_ < steps.size() && steps[next_step_].frame <= frame_; ++next_step_) {
+  const int period = opt_.scenario.repeat_every;
+  const int at = period > 0 ? frame_ % period : frame_;
+  if (period > 0 && at == 0 && frame_ > 0) {
+    next_step_ = 0;
+    sample_resident_size();
+  }
+  for (; next_step_ < steps.size() && steps[next_step_].frame <= at; ++next_step_) {
     const ScenarioStep& s = steps[next_step_];
     Modes m = requested_.value_or(stores_.modes());
     if (s.particles) m.particles = *s.particles;
@@ -453,6 +494,13 @@ void App::apply_scenario_steps() {
     requested_ = m;
     request_source_ = "scenario";
   }
+}
+
+void App::sample_resident_size() {
+  const std::size_t kib = resident_kib();
+  if (rss_.samples++ == 0) rss_.first_kib = kib;
+  rss_.last_kib = kib;
+  rss_.max_kib = std::max(rss_.max_kib, kib);
 }
 
 void App::apply_pending() {
@@ -509,7 +557,8 @@ void App::write_report(double stream_ns) {
   nlohmann::json r;
   r["scenario"] = opt_.scenario.name;
   r["frames"] = frame_;
-  r["gl_renderer"] = platform_.gl_renderer();
+  r["run_seconds"] = run_seconds_;
+  r["gl_renderer"] = platform_ ? platform_->gl_renderer() : "none (--no-render)";
   r["threads"] = workers_.size();
   r["particles"] = stores_.particles().size();
   r["entities"] = stores_.entities().size();
@@ -583,6 +632,11 @@ void App::write_report(double stream_ns) {
                                                   {"how", "perf_event_open"}}
                                  : nlohmann::json{{"available", false}, {"reason", perf_reading_.reason()}}}};
   r["heap_counter_available"] = memory_.latest().heap.available;
+  if (rss_.samples > 0) {
+    r["resident_kib"] = {{"first", rss_.first_kib}, {"last", rss_.last_kib}, {"max", rss_.max_kib},
+                         {"samples", rss_.samples}, {"at_exit", resident_kib()},
+                         {"how", "/proc/self/statm at the start of every repeat of the scenario's steps after the first"}};
+  }
   r["budget_overruns"] = memory_.budget_overruns();
   r["entities_that_lost_their_target"] = particles_lost_targets_;
   r["memory"] = nlohmann::json::parse(fm::to_json(memory_.latest()));

@@ -18,6 +18,7 @@ namespace demo {
 
 struct AppOptions {
   bool headless = false;
+  bool render = true;  // false: no window, no GL, no overlay -- simulation, switches and report only
   bool vsync = true;
   int frames = 0;  // 0 = until the window closes
   unsigned threads = 0;  // 0 = every core
