@@ -98,7 +98,8 @@ class Guarded : public debug::Decorator<A> {
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) {
     if (!p) return;
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
-    auto* raw = static_cast<unsigned char*>(p) - layout.front;
+    // As an integer: a foreign pointer must not be moved outside its object before owns() rejects it.
+    auto* raw = reinterpret_cast<unsigned char*>(reinterpret_cast<std::uintptr_t>(p) - layout.front);
     if constexpr (OwningAllocator<typename Base::inner_type>) {
       if (!this->inner_.owns(raw)) throw debug::foreign_pointer(this->name(), p);  // before reading its header
     }
