@@ -334,10 +334,10 @@ void App::draw_ui() {
     if (have) fm::overlay::draw_frame_panel(history, {&sim_ms_, &render_ms_});
   }
   ImGui::End();
-  place(8, 204, col_w, 290);
+  place(8, 204, col_w, 320);
   if (ImGui::Begin("Controls")) draw_controls();
   ImGui::End();
-  place(8, 500, col_w, 392);
+  place(8, 530, col_w, 362);
   if (ImGui::Begin("Memory systems")) {
     if (have) fm::overlay::draw_systems_table(history.latest());
   }
@@ -419,7 +419,8 @@ void App::draw_controls() {
   }
   // The layer only sees memory that comes from framemem allocators; say what that is in these modes.
   const Modes& on = stores_.modes();
-  ImGui::TextWrapped("%s particles: %s. Entities: %s.", on.debug_layer ? "Checking" : "Would check",
+  ImGui::TextWrapped("%s particles: %s; entities: %s.",
+                     on.debug_layer ? "The layer checks" : "When on, the layer checks",
                      mode_info(particle_modes, on.particles).debug_checks.data(),
                      mode_info(entity_modes, on.entities).debug_checks.data());
   ImGui::SliderInt("particles", &target_particles_, 0, max_particles, "%d", ImGuiSliderFlags_Logarithmic);
@@ -635,7 +636,7 @@ void App::write_report(double stream_ns) {
   if (rss_.samples > 0) {
     r["resident_kib"] = {{"first", rss_.first_kib}, {"last", rss_.last_kib}, {"max", rss_.max_kib},
                          {"samples", rss_.samples}, {"at_exit", resident_kib()},
-                         {"how", "/proc/self/statm at the start of every repeat of the scenario's steps after the first"}};
+                         {"how", "/proc/self/statm at the start of every repeat of the steps after the first"}};
   }
   r["budget_overruns"] = memory_.budget_overruns();
   r["entities_that_lost_their_target"] = particles_lost_targets_;

@@ -86,7 +86,8 @@ std::vector<SwitchRecord> LiveStores::switch_debug(bool on) {
   const char* const state = on ? " (debug layer on)" : " (debug layer off)";
   SwitchRecord p = record_of(std::string("particles") + state, key(modes_.particles), key(modes_.particles));
   SwitchRecord e = record_of(std::string("entities") + state, key(modes_.entities), key(modes_.entities));
-  auto particles = rebuild(*particles_, particle_records_, [&] { return makers_.particles(modes_.particles, alloc); }, p);
+  auto particles =
+      rebuild(*particles_, particle_records_, [&] { return makers_.particles(modes_.particles, alloc); }, p);
   auto entities = rebuild(*entities_, entity_records_, [&] { return makers_.entities(modes_.entities, alloc); }, e);
   if (particles && entities) {
     particles_ = std::move(particles);

@@ -25,24 +25,24 @@ struct ModeInfo {
 
 inline constexpr std::array particle_modes{
     ModeInfo<ParticleMode>{ParticleMode::aos_heap, "aos_heap", "AoS on heap",
-                           "nothing: the std::vector takes the global heap, outside the debug layer"},
+                           "nothing (the std::vector is on the global heap)"},
     ModeInfo<ParticleMode>{ParticleMode::aos_pool, "aos_pool", "AoS in pool",
-                           "every particle's pool block: guard bytes, double and foreign frees, leaks"},
+                           "each particle's pool block (guard bytes, double and foreign frees, leaks)"},
     ModeInfo<ParticleMode>{ParticleMode::soa, "soa", "SoA",
-                           "the column block: guard bytes, double and foreign frees, leaks"},
+                           "the column block (guard bytes, double and foreign frees, leaks)"},
 };
 inline constexpr std::array entity_modes{
     ModeInfo<EntityMode>{EntityMode::raw, "raw", "new/delete + raw pointers",
-                         "nothing: new/delete take the global heap, outside the debug layer"},
+                         "nothing (new/delete use the global heap)"},
     ModeInfo<EntityMode>{EntityMode::shared, "shared", "shared_ptr/weak_ptr",
-                         "nothing: make_shared takes the global heap, outside the debug layer"},
+                         "nothing (make_shared uses the global heap)"},
     ModeInfo<EntityMode>{EntityMode::handles, "handles", "HandlePool",
-                         "the HandlePool pages: guard bytes, double and foreign frees, leaks"},
+                         "the HandlePool pages (guard bytes, double and foreign frees, leaks)"},
 };
 inline constexpr std::array scratch_modes{
-    ModeInfo<ScratchMode>{ScratchMode::malloc, "malloc", "malloc per frame", "nothing: scratch is outside the debug layer"},
+    ModeInfo<ScratchMode>{ScratchMode::malloc, "malloc", "malloc per frame", "nothing (scratch is outside the debug layer)"},
     ModeInfo<ScratchMode>{ScratchMode::frame_arena, "frame_arena", "FrameArena",
-                          "nothing: scratch is outside the debug layer"},
+                          "nothing (scratch is outside the debug layer)"},
 };
 
 template <class E, std::size_t N>
