@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
 # TSan build of the tests labelled `threads`; then builds the whole tree in Release with default options,
-# as a user would. Every build here turns warnings into errors (FM_WERROR). Exits non-zero on any failure.
+# as a user would, with g++ and clang-16. Every build here turns warnings into errors (FM_WERROR). Exits
+# non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 "$FM_ROOT/scripts/deps.sh"
@@ -50,6 +51,15 @@ fi
 # users build Release with default options, so the whole tree must build there without a warning.
 release="$FM_ROOT/build-release-check"
 mkdir -p "$release"
-echo "== Release build of the whole tree (default options)"
-fm_build "$release" -DCMAKE_BUILD_TYPE=Release -DFM_WERROR=ON
+echo "== Release build of the whole tree (default options, g++)"
+time fm_build "$release" -DCMAKE_BUILD_TYPE=Release -DFM_WERROR=ON
+# clang warns about other things (and is what the fuzz targets build with).
+if command -v clang++-16 >/dev/null; then
+  release_clang="$FM_ROOT/build-release-clang"
+  mkdir -p "$release_clang"
+  echo "== Release build of the whole tree (default options, clang-16)"
+  time CXX=clang++-16 CC=clang-16 fm_build "$release_clang" -DCMAKE_BUILD_TYPE=Release -DFM_WERROR=ON
+else
+  echo "== Release build with clang-16 skipped: clang++-16 is not installed"
+fi
 echo "all test builds passed"
