@@ -1,8 +1,13 @@
 # Warnings for framemem's own code and the sanitizer switch shared by every target.
 
 # Project code is warning-clean; Debian headers come in as SYSTEM includes so they never trip -Werror.
+# -Werror is for developers and CI (FM_WERROR): a user's compiler may warn where ours did not, and that
+# must never stop their build.
 add_library(fm_warnings INTERFACE)
-target_compile_options(fm_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+target_compile_options(fm_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(FM_WERROR)
+  target_compile_options(fm_warnings INTERFACE -Werror)
+endif()
 
 if(FM_SANITIZE)
   list(JOIN FM_SANITIZE "," _fm_sanitizers)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, a TSan
-# build of the tests labelled `threads`, and the libFuzzer targets for a short run. Exits non-zero on any failure.
+# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
+# TSan build of the tests labelled `threads`; then builds the whole tree in Release with default options,
+# as a user would, with g++ and clang-16; last the libFuzzer targets (clang-16) for a short run each. Every
+# build here turns warnings into errors (FM_WERROR). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 "$FM_ROOT/scripts/deps.sh"
@@ -22,11 +24,11 @@ tsan="$FM_ROOT/build-tsan"
 mkdir -p "$normal" "$asan" "$tsan"
 
 echo "== normal build (RelWithDebInfo, checked)"
-fm_build "$normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fm_build "$normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_WERROR=ON
 run_ctest "$normal"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
-fm_build "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF
+fm_build "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF -DFM_WERROR=ON
 run_ctest "$asan"
 
 # Only the threaded suites (tests/<area>/*_threads_test.cpp -> fm_<area>_threads_tests) are built here.
@@ -37,19 +39,32 @@ done
 mapfile -t threads_targets < <(printf '%s\n' "${threads_targets[@]}" | sort -u)
 if [[ ${#threads_targets[@]} -gt 0 && -n "${threads_targets[0]}" ]]; then
   echo "== ThreadSanitizer build (${threads_targets[*]})"
-  cmake -S "$FM_ROOT" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF \
+  cmake -S "$FM_ROOT" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF -DFM_WERROR=ON \
     -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF >"$tsan.configure.log" 2>&1 || { cat "$tsan.configure.log"; exit 1; }
   cmake --build "$tsan" --target "${threads_targets[@]}"
   run_ctest "$tsan" -L threads
 else
   echo "== ThreadSanitizer build skipped: no tests labelled threads yet"
 fi
+
+# Release optimises harder than RelWithDebInfo and g++ warns about more there (array bounds, restrict);
+# users build Release with default options, so the whole tree must build there without a warning.
+release="$FM_ROOT/build-release-check"
+mkdir -p "$release"
+echo "== Release build of the whole tree (default options, g++)"
+time fm_build "$release" -DCMAKE_BUILD_TYPE=Release -DFM_WERROR=ON
+# clang warns about other things (and is what the fuzz targets build with).
+release_clang="$FM_ROOT/build-release-clang"
+mkdir -p "$release_clang"
+echo "== Release build of the whole tree (default options, clang-16)"
+time CXX=clang++-16 CC=clang-16 fm_build "$release_clang" -DCMAKE_BUILD_TYPE=Release -DFM_WERROR=ON
+
 # libFuzzer targets (clang-16, ASan+UBSan): each runs FM_FUZZ_SECONDS over its committed seed corpus.
 fuzz="$FM_ROOT/build-fuzz"
 mkdir -p "$fuzz"
 echo "== libFuzzer build (clang-16) and a ${FM_FUZZ_SECONDS:-30}s run of each target"
 CC=clang-16 CXX=clang++-16 fm_configure "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" \
-  -DFM_BUILD_FUZZ=ON -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF -DFM_BUILD_BENCH=OFF \
+  -DFM_BUILD_FUZZ=ON -DFM_WERROR=ON -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF -DFM_BUILD_BENCH=OFF \
   "-DFM_FUZZ_SECONDS=${FM_FUZZ_SECONDS:-30}"
 cmake --build "$fuzz" --target fm_fuzzers
 run_ctest "$fuzz" -L fuzz

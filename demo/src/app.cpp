@@ -6,9 +6,13 @@
 #include <GL/gl.h>
 #include <imgui.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +24,7 @@
 #include "fm/overlay/overlay.hpp"
 #include "fm/system/memory_system.hpp"
 #include "fm/system/snapshot_json.hpp"
+#include "live_stores.hpp"
 #include "platform.hpp"
 #include "renderer.hpp"
 #include "screenshot.hpp"
@@ -38,6 +43,21 @@ constexpr std::size_t trace_capacity = 3 * 20'000;
 
 double ms_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+}
+
+// Resident set size in KiB from /proc/self/statm, 0 where it cannot be read. Plain read(2) into a stack
+// buffer: sampling must not allocate, or it would show up in the frame's heap traffic.
+std::size_t resident_kib() {
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128] = {};
+  const ssize_t n = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  char* end = nullptr;
+  (void)std::strtoull(text, &end, 10);  // total program size; the resident pages follow
+  const unsigned long long pages = std::strtoull(end, nullptr, 10);
+  return static_cast<std::size_t>(pages * static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE)) / 1024);
 }
 
 // A debug layer over an allocator: tracking (leaks, double/foreign frees) over guard bytes.
@@ -61,24 +81,17 @@ class App {
   void sample_cache();
   void handle_keys();
   void apply_scenario_steps();
+  void sample_resident_size();
   void apply_pending();
-  void switch_particles(ParticleMode to, const char* source);
-  void switch_entities(EntityMode to, const char* source);
-  void switch_scratch(ScratchMode to, const char* source);
-  void switch_debug(bool on, const char* source);
-  template <class Store, class Record, class Make>
-  bool move_store(std::unique_ptr<Store>& store, std::vector<Record>& buffer, Make&& make, SwitchRecord rec);
-  [[nodiscard]] SwitchRecord switch_record(std::string_view store, std::string_view from, std::string_view to,
-                                           const char* source) const;
-  [[nodiscard]] StoreAllocators allocators(bool debug);
+  void note_switch(std::vector<SwitchRecord> records);
   void start_segment();
   void write_ui_map(const char* key, const float* rects, std::span<const char* const> names);
   void write_report(double stream_ns_per_particle);
   [[nodiscard]] double measure_stream_reference();
 
   AppOptions opt_;
-  Platform platform_;
-  Renderer renderer_;
+  std::optional<Platform> platform_;  // both absent with --no-render
+  std::optional<Renderer> renderer_;
   Workers workers_;
   fm::MemorySystem memory_;
   fm::Pool particle_pool_;
@@ -89,10 +102,7 @@ class App {
   fm::NewAllocator entity_heap_;
   DebugLayer<fm::NewAllocator> entity_debug_{entity_heap_};
 
-  Modes modes_;
-  std::unique_ptr<ParticleStore> particles_;
-  std::unique_ptr<EntityStore> entities_;
-  std::unique_ptr<Scratch> scratch_;
+  LiveStores stores_;
   std::mt19937 rng_;
 
   // Requests from the UI and the keyboard, applied at the next frame boundary.
@@ -110,8 +120,6 @@ class App {
   std::uint32_t next_entity_id_ = 1;
   double now_ = 0;
   std::vector<ParticleRecord> spawn_buffer_;
-  std::vector<ParticleRecord> particle_records_;
-  std::vector<EntityRecord> entity_records_;
 
   fm::overlay::Series sim_ms_;
   fm::overlay::Series render_ms_;
@@ -130,33 +138,39 @@ class App {
   std::vector<std::pair<std::string, std::array<float, 4>>> ui_rects_;
   bool ui_map_written_ = false;
   std::uint64_t particles_lost_targets_ = 0;
+  double run_seconds_ = 0;
+  // Resident set size at the start of each repeat of the scenario's steps, from the second on (the
+  // first repeat has warmed every store up): what a soak watches for growth.
+  struct {
+    std::size_t first_kib = 0, last_kib = 0, max_kib = 0;
+    int samples = 0;
+  } rss_;
 };
 
 App::App(const AppOptions& options)
     : opt_(options),
-      platform_({.headless = options.headless, .vsync = options.vsync}),
-      renderer_(options.assets + "/shaders", world_width, world_height),
       workers_(options.threads == 0 ? std::thread::hardware_concurrency() : options.threads),
       memory_({.frame_arena = {.capacity = 8u << 20, .name = "frame"}}),
       particle_pool_(sizeof(ParticleRecord), alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/pool"}),
       particle_debug_pool_(fm::Guarded<fm::Pool&>::inner_size(sizeof(ParticleRecord), alignof(ParticleRecord)),
                            alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/debug-pool"}),
-      modes_(options.scenario.modes),
+      stores_(options.scenario.modes, {particle_pool_, column_heap_, entity_heap_},
+              {particle_debug_, column_debug_, entity_debug_}, memory_.frame_arena()),
       rng_(options.scenario.seed),
       target_particles_(options.scenario.particles),
       target_entities_(options.scenario.entities) {
+  if (options.render) {
+    platform_.emplace(WindowOptions{.headless = options.headless, .vsync = options.vsync});
+    renderer_.emplace(options.assets + "/shaders", world_width, world_height);
+  }
   memory_.add_scope("particles", 512u << 20);
   memory_.add_pool("particles/pool", particle_pool_);
   memory_.add_pool("particles/debug-pool", particle_debug_pool_);
   memory_.add_system("particles/columns", column_heap_, "heap");
   memory_.add_system("entities", entity_heap_, "heap", 64u << 20);
-  memory_.on_end_frame([this] { entities_->end_frame(); });
+  memory_.on_end_frame([this] { stores_.entities().end_frame(); });
   spawn_buffer_.reserve(static_cast<std::size_t>(std::max(1, target_particles_)));
 
-  const StoreAllocators alloc = allocators(modes_.debug_layer);
-  particles_ = make_particle_store(modes_.particles, alloc);
-  entities_ = make_entity_store(modes_.entities, alloc);
-  scratch_ = std::make_unique<Scratch>(modes_.scratch, memory_.frame_arena());
   for (int i = 0; i < target_entities_; ++i) {
     fm::sim::EntityState s{};
     s.id = next_entity_id_++;
@@ -164,25 +178,22 @@ App::App(const AppOptions& options)
     s.y = std::uniform_real_distribution<float>(0, world_height)(rng_);
     s.team = s.id % 4;
     s.health = 100.0f;
-    entities_->spawn({s, 0}, rng_);
+    stores_.entities().spawn({s, 0}, rng_);
   }
   geometry_label_ = fm::describe(geometry_);
   start_segment();
 }
 
-StoreAllocators App::allocators(bool debug) {
-  if (debug) return {particle_debug_, column_debug_, entity_debug_};
-  return {particle_pool_, column_heap_, entity_heap_};
-}
-
 int App::run() {
+  const auto t0 = clock_type::now();
   for (frame_ = 0; opt_.frames == 0 || frame_ < opt_.frames; ++frame_) {
-    if (!platform_.poll_events()) break;
+    if (platform_ && !platform_->poll_events()) break;
     handle_keys();
     apply_scenario_steps();
     apply_pending();
     frame();
   }
+  run_seconds_ = ms_since(t0) / 1e3;
   write_report(opt_.report.empty() ? 0.0 : measure_stream_reference());
   return 0;
 }
@@ -198,16 +209,18 @@ void App::frame() {
   if (frame_ % cache_sample_every == 0 || !cache_sampled_) sample_cache();
 
   const auto t1 = clock_type::now();
-  render_world();
-  platform_.begin_ui_frame();
-  draw_ui();
-  platform_.render_ui();
-  renderer_.finish();
+  if (platform_) {
+    render_world();
+    platform_->begin_ui_frame();
+    draw_ui();
+    platform_->render_ui();
+    renderer_->finish();
+  }
   const double render_ms = ms_since(t1);
 
-  const std::uint64_t mallocs = scratch_->mallocs_this_frame();
-  const std::uint64_t malloc_bytes = scratch_->malloc_bytes_this_frame();
-  scratch_->end_frame();
+  const std::uint64_t mallocs = stores_.scratch().mallocs_this_frame();
+  const std::uint64_t malloc_bytes = stores_.scratch().malloc_bytes_this_frame();
+  stores_.scratch().end_frame();
   memory_.end_frame();
   render_ms_.push(static_cast<float>(render_ms));
   const fm::Snapshot& s = memory_.latest();
@@ -218,55 +231,56 @@ void App::frame() {
     seg.heap_allocations += static_cast<double>(s.heap.allocations_this_frame + mallocs);
     seg.heap_bytes += static_cast<double>(s.heap.bytes_this_frame + malloc_bytes);
     seg.sim_ns += sim_ns;
-    seg.particle_update_ns += static_cast<double>(ns_per_particle_.last()) * static_cast<double>(particles_->size());
+    seg.particle_update_ns += static_cast<double>(ns_per_particle_.last()) * static_cast<double>(stores_.particles().size());
     seg.best_update_ns = std::min(seg.best_update_ns, static_cast<double>(ns_per_particle_.last()));
-    seg.particle_frames += static_cast<double>(particles_->size());
+    seg.particle_frames += static_cast<double>(stores_.particles().size());
     seg.render_ms += render_ms;
   }
   // The screenshot is taken after the frame's accounting: its read-back buffer is not the game's traffic.
   const bool last = opt_.frames != 0 && frame_ + 1 == opt_.frames;
+  if (!platform_) return;
   if (last && !opt_.screenshot.empty()) {
-    write_png(capture_back_buffer(platform_.width(), platform_.height()), opt_.screenshot);
+    write_png(capture_back_buffer(platform_->width(), platform_->height()), opt_.screenshot);
   }
-  platform_.present();
+  platform_->present();
 }
 
 void App::simulate() {
   const auto t0 = clock_type::now();
-  particles_lost_targets_ += entities_->update(dt, rng_, *scratch_);
-  const auto churn = static_cast<std::size_t>(opt_.scenario.churn * static_cast<double>(entities_->size()));
-  entities_->destroy_random(churn, rng_);
-  while (entities_->size() < static_cast<std::size_t>(target_entities_)) {
+  particles_lost_targets_ += stores_.entities().update(dt, rng_, stores_.scratch());
+  const auto churn = static_cast<std::size_t>(opt_.scenario.churn * static_cast<double>(stores_.entities().size()));
+  stores_.entities().destroy_random(churn, rng_);
+  while (stores_.entities().size() < static_cast<std::size_t>(target_entities_)) {
     fm::sim::EntityState s{};
     s.id = next_entity_id_++;
     s.x = std::uniform_real_distribution<float>(0, world_width)(rng_);
     s.y = std::uniform_real_distribution<float>(0, world_height)(rng_);
     s.team = s.id % 4;
     s.health = 100.0f;
-    entities_->spawn({s, 0}, rng_);
+    stores_.entities().spawn({s, 0}, rng_);
   }
   emit_particles();
   const auto t1 = clock_type::now();
   perf_.start();
-  particles_->integrate(dt, workers_);
+  stores_.particles().integrate(dt, workers_);
   perf_reading_ = perf_.stop();
   const double integrate_ms = ms_since(t1);
-  if (particles_->size() > 0) {
-    ns_per_particle_.push(static_cast<float>(integrate_ms * 1e6 / static_cast<double>(particles_->size())));
+  if (stores_.particles().size() > 0) {
+    ns_per_particle_.push(static_cast<float>(integrate_ms * 1e6 / static_cast<double>(stores_.particles().size())));
   }
-  (void)particles_->remove_expired();
+  (void)stores_.particles().remove_expired();
   sim_ms_.push(static_cast<float>(ms_since(t0)));
   now_ += dt;
 }
 
 void App::emit_particles() {
-  const std::size_t have = particles_->size();
+  const std::size_t have = stores_.particles().size();
   const auto want = static_cast<std::size_t>(target_particles_);
-  if (have >= want || entities_->size() == 0) return;
+  if (have >= want || stores_.entities().size() == 0) return;
   const std::size_t count = std::min(want - have, std::max<std::size_t>(want / 10, 1000));
   spawn_buffer_.clear();
   for (std::size_t i = 0; i < count; ++i) {
-    const EntityRecord e = entities_->sample(i % entities_->size());
+    const EntityRecord e = stores_.entities().sample(i % stores_.entities().size());
     ParticleRecord p = fm::sim::spawn_particle(e.state.id, next_particle_id_, now_);
     p.cold.seed = next_particle_id_++;  // unique id, what checksums key on
     p.position = {e.state.x + p.position.x * 6.0f, e.state.y + p.position.y * 6.0f};
@@ -275,34 +289,34 @@ void App::emit_particles() {
     p.colour.rgba = (p.colour.rgba & 0x00FFFFFFu) | 0xB0000000u;
     spawn_buffer_.push_back(p);
   }
-  particles_->import_records(spawn_buffer_);
+  stores_.particles().import_records(spawn_buffer_);
 }
 
 void App::render_world() {
-  renderer_.begin_frame(platform_.width(), platform_.height());
+  renderer_->begin_frame(platform_->width(), platform_->height());
   // The vertex list is this frame's scratch: malloc'd or bump-allocated in the frame arena.
-  const std::size_t n = particles_->size() + entities_->size();
-  auto* vertices = scratch_->allocate_array<PointVertex>(n);
+  const std::size_t n = stores_.particles().size() + stores_.entities().size();
+  auto* vertices = stores_.scratch().allocate_array<PointVertex>(n);
   const std::span<PointVertex> all(vertices, n);
-  particles_->write_vertices(all.first(particles_->size()));
-  entities_->write_vertices(all.subspan(particles_->size()));
-  renderer_.draw(all);
+  stores_.particles().write_vertices(all.first(stores_.particles().size()));
+  stores_.entities().write_vertices(all.subspan(stores_.particles().size()));
+  renderer_->draw(all);
 }
 
 void App::sample_cache() {
   trace_.clear();
-  particles_->trace_update(trace_);
+  stores_.particles().trace_update(trace_);
   cache_sim_.reset();
   cache_sim_.replay(trace_.accesses());
   l1d_miss_ = cache_sim_.l1d().miss_rate();
   l2_miss_ = cache_sim_.l2().miss_rate();
-  line_use_ = particles_->line_utilization(geometry_.l1d.line_bytes);
+  line_use_ = stores_.particles().line_utilization(geometry_.l1d.line_bytes);
   cache_sampled_ = true;
 }
 
 void App::draw_ui() {
   const auto col_w = 500.0f;
-  const auto right_x = static_cast<float>(platform_.width()) - col_w - 8.0f;
+  const auto right_x = static_cast<float>(platform_->width()) - col_w - 8.0f;
   const auto place = [](float x, float y, float w, float h) {
     ImGui::SetNextWindowPos({x, y}, ImGuiCond_Once);
     ImGui::SetNextWindowSize({w, h}, ImGuiCond_Once);
@@ -320,10 +334,10 @@ void App::draw_ui() {
     if (have) fm::overlay::draw_frame_panel(history, {&sim_ms_, &render_ms_});
   }
   ImGui::End();
-  place(8, 204, col_w, 250);
+  place(8, 204, col_w, 320);
   if (ImGui::Begin("Controls")) draw_controls();
   ImGui::End();
-  place(8, 460, col_w, 432);
+  place(8, 530, col_w, 362);
   if (ImGui::Begin("Memory systems")) {
     if (have) fm::overlay::draw_systems_table(history.latest());
   }
@@ -355,7 +369,7 @@ void App::draw_ui() {
     };
     const char* reason = hw ? nullptr : perf_reading_.unavailable_reason.data();
     fm::overlay::draw_cache_panel(
-        {mode_info(particle_modes, modes_.particles).label.data(), &ns_per_particle_, figures, reason});
+        {mode_info(particle_modes, stores_.modes().particles).label.data(), &ns_per_particle_, figures, reason});
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.6f, 0.6f, 0.65f, 1.0f));
     ImGui::TextWrapped("%s", geometry_label_.c_str());
     ImGui::PopStyleColor();
@@ -379,18 +393,18 @@ void App::draw_controls() {
       write_ui_map(key, rects, std::span<const char* const>(keys.data(), table.size()));
     }
     if (clicked >= 0) {
-      Modes m = requested_.value_or(modes_);
+      Modes m = requested_.value_or(stores_.modes());
       apply(m, table[static_cast<std::size_t>(clicked)].value);
       requested_ = m;
       request_source_ = "ui";
     }
   };
-  row("Particles [1/2/3]", "particles", particle_modes, modes_.particles, [](Modes& m, ParticleMode v) { m.particles = v; });
-  row("Entities [4/5/6]", "entities", entity_modes, modes_.entities, [](Modes& m, EntityMode v) { m.entities = v; });
-  row("Scratch [7/8]", "scratch", scratch_modes, modes_.scratch, [](Modes& m, ScratchMode v) { m.scratch = v; });
-  bool debug = modes_.debug_layer;
+  row("Particles [1/2/3]", "particles", particle_modes, stores_.modes().particles, [](Modes& m, ParticleMode v) { m.particles = v; });
+  row("Entities [4/5/6]", "entities", entity_modes, stores_.modes().entities, [](Modes& m, EntityMode v) { m.entities = v; });
+  row("Scratch [7/8]", "scratch", scratch_modes, stores_.modes().scratch, [](Modes& m, ScratchMode v) { m.scratch = v; });
+  bool debug = stores_.modes().debug_layer;
   if (ImGui::Checkbox("Debug layer: tracking + guards [d]", &debug)) {
-    Modes m = requested_.value_or(modes_);
+    Modes m = requested_.value_or(stores_.modes());
     m.debug_layer = debug;
     requested_ = m;
     request_source_ = "ui";
@@ -403,9 +417,15 @@ void App::draw_controls() {
     const char* const name[] = {"toggle"};
     write_ui_map("debug", box, name);
   }
+  // The layer only sees memory that comes from framemem allocators; say what that is in these modes.
+  const Modes& on = stores_.modes();
+  ImGui::TextWrapped("%s particles: %s; entities: %s.",
+                     on.debug_layer ? "The layer checks" : "When on, the layer checks",
+                     mode_info(particle_modes, on.particles).debug_checks.data(),
+                     mode_info(entity_modes, on.entities).debug_checks.data());
   ImGui::SliderInt("particles", &target_particles_, 0, max_particles, "%d", ImGuiSliderFlags_Logarithmic);
   ImGui::SliderInt("entities", &target_entities_, 0, max_entities, "%d", ImGuiSliderFlags_Logarithmic);
-  ImGui::Text("live: %zu particles, %zu entities", particles_->size(), entities_->size());
+  ImGui::Text("live: %zu particles, %zu entities", stores_.particles().size(), stores_.entities().size());
   if (ImGui::Button(paused_ ? "Resume [space]" : "Pause [space]")) paused_ = !paused_;
   ImGui::SameLine();
   if (ImGui::Button("Step [s]")) step_once_ = paused_;
@@ -432,8 +452,9 @@ void App::write_ui_map(const char* key, const float* rects, std::span<const char
 }
 
 void App::handle_keys() {
-  for (char k : platform_.typed_keys()) {
-    Modes m = requested_.value_or(modes_);
+  if (!platform_) return;
+  for (char k : platform_->typed_keys()) {
+    Modes m = requested_.value_or(stores_.modes());
     switch (k) {
       case '1': m.particles = ParticleMode::aos_heap; break;
       case '2': m.particles = ParticleMode::aos_pool; break;
@@ -455,9 +476,15 @@ void App::handle_keys() {
 
 void App::apply_scenario_steps() {
   const auto& steps = opt_.scenario.steps;
-  for (; next_step_ < steps.size() && steps[next_step_].frame <= frame_; ++next_step_) {
+  const int period = opt_.scenario.repeat_every;
+  const int at = period > 0 ? frame_ % period : frame_;
+  if (period > 0 && at == 0 && frame_ > 0) {
+    next_step_ = 0;
+    sample_resident_size();
+  }
+  for (; next_step_ < steps.size() && steps[next_step_].frame <= at; ++next_step_) {
     const ScenarioStep& s = steps[next_step_];
-    Modes m = requested_.value_or(modes_);
+    Modes m = requested_.value_or(stores_.modes());
     if (s.particles) m.particles = *s.particles;
     if (s.entities) m.entities = *s.entities;
     if (s.scratch) m.scratch = *s.scratch;
@@ -470,117 +497,41 @@ void App::apply_scenario_steps() {
   }
 }
 
+void App::sample_resident_size() {
+  const std::size_t kib = resident_kib();
+  if (rss_.samples++ == 0) rss_.first_kib = kib;
+  rss_.last_kib = kib;
+  rss_.max_kib = std::max(rss_.max_kib, kib);
+}
+
 void App::apply_pending() {
   if (pool_actions_.release_empty_pages) {
     particle_pool_.release_empty_pages();
     particle_debug_pool_.release_empty_pages();
   }
-  if (pool_actions_.compact_handles) entities_->compact();
+  if (pool_actions_.compact_handles) stores_.entities().compact();
   pool_actions_ = {};
   if (!requested_) return;
   const Modes want = *requested_;
   requested_.reset();
-  if (want.debug_layer != modes_.debug_layer) {
-    switch_debug(want.debug_layer, request_source_);
+  if (want.debug_layer != stores_.modes().debug_layer) note_switch(stores_.switch_debug(want.debug_layer));
+  if (want.particles != stores_.modes().particles) note_switch(stores_.switch_particles(want.particles));
+  if (want.entities != stores_.modes().entities) note_switch(stores_.switch_entities(want.entities));
+  if (want.scratch != stores_.modes().scratch) note_switch(stores_.switch_scratch(want.scratch));
+}
+
+void App::note_switch(std::vector<SwitchRecord> records) {
+  for (SwitchRecord& r : records) {
+    r.frame = frame_;
+    r.source = request_source_;
+    switches_.push_back(std::move(r));
   }
-  if (want.particles != modes_.particles) switch_particles(want.particles, request_source_);
-  if (want.entities != modes_.entities) switch_entities(want.entities, request_source_);
-  if (want.scratch != modes_.scratch) switch_scratch(want.scratch, request_source_);
-}
-
-namespace {
-
-// Moves every live object of `from` into a new store made by `make`; keeps `from` when the new store
-// cannot be built or its checksum differs. Returns the store that is in use afterwards.
-template <class Store, class Record, class Make>
-std::unique_ptr<Store> migrate(std::unique_ptr<Store> from, std::vector<Record>& buffer, Make&& make, SwitchRecord& rec) {
-  buffer.clear();
-  from->export_records(buffer);
-  rec.before = checksum(std::span<const Record>(buffer));
-  try {
-    std::unique_ptr<Store> to = make();
-    to->import_records(buffer);
-    buffer.clear();
-    to->export_records(buffer);
-    rec.after = checksum(std::span<const Record>(buffer));
-    if (rec.after == rec.before) {
-      rec.accepted = true;
-      return to;
-    }
-    rec.error = "checksum mismatch: " + rec.before.hex() + " before, " + rec.after.hex() + " after";
-  } catch (const std::exception& e) {
-    rec.error = e.what();
-  }
-  return from;
-}
-
-}  // namespace
-
-SwitchRecord App::switch_record(std::string_view store, std::string_view from, std::string_view to,
-                                const char* source) const {
-  SwitchRecord r;
-  r.frame = frame_;
-  r.store = store;
-  r.from = from;
-  r.to = to;
-  r.source = source;
-  return r;
-}
-
-template <class Store, class Record, class Make>
-bool App::move_store(std::unique_ptr<Store>& store, std::vector<Record>& buffer, Make&& make, SwitchRecord rec) {
-  store = migrate(std::move(store), buffer, std::forward<Make>(make), rec);
-  const bool accepted = rec.accepted;
-  switches_.push_back(std::move(rec));
-  return accepted;
-}
-
-void App::switch_particles(ParticleMode to, const char* source) {
-  const StoreAllocators alloc = allocators(modes_.debug_layer);
-  if (move_store(particles_, particle_records_, [&] { return make_particle_store(to, alloc); },
-                 switch_record("particles", key(modes_.particles), key(to), source))) {
-    modes_.particles = to;
-  }
-  start_segment();
-}
-
-void App::switch_entities(EntityMode to, const char* source) {
-  const StoreAllocators alloc = allocators(modes_.debug_layer);
-  if (move_store(entities_, entity_records_, [&] { return make_entity_store(to, alloc); },
-                 switch_record("entities", key(modes_.entities), key(to), source))) {
-    modes_.entities = to;
-  }
-  start_segment();
-}
-
-void App::switch_scratch(ScratchMode to, const char* source) {
-  SwitchRecord rec = switch_record("scratch", key(modes_.scratch), key(to), source);
-  scratch_ = std::make_unique<Scratch>(to, memory_.frame_arena());  // holds nothing across frames
-  rec.accepted = true;
-  modes_.scratch = to;
-  switches_.push_back(std::move(rec));
-  start_segment();
-}
-
-void App::switch_debug(bool on, const char* source) {
-  // Both stores move onto the other allocators. Each store frees through the allocator it was built
-  // with, so a refused move leaves that store consistent on its old allocators.
-  const StoreAllocators alloc = allocators(on);
-  const bool particles_moved = move_store(
-      particles_, particle_records_, [&] { return make_particle_store(modes_.particles, alloc); },
-      switch_record(on ? "particles (debug layer on)" : "particles (debug layer off)", key(modes_.particles),
-                    key(modes_.particles), source));
-  const bool entities_moved = move_store(
-      entities_, entity_records_, [&] { return make_entity_store(modes_.entities, alloc); },
-      switch_record(on ? "entities (debug layer on)" : "entities (debug layer off)", key(modes_.entities),
-                    key(modes_.entities), source));
-  if (particles_moved && entities_moved) modes_.debug_layer = on;
   start_segment();
 }
 
 void App::start_segment() {
   Segment s;
-  s.modes = modes_;
+  s.modes = stores_.modes();
   s.first_frame = frame_;
   segments_.push_back(s);
   cache_sampled_ = false;
@@ -588,7 +539,7 @@ void App::start_segment() {
 
 double App::measure_stream_reference() {
   // The same bytes as the SoA update (position, velocity, age), as plain float arrays, on every worker.
-  const std::size_t n = std::max<std::size_t>(particles_->size(), 1);
+  const std::size_t n = std::max<std::size_t>(stores_.particles().size(), 1);
   std::vector<float> pos(2 * n, 1.0f), vel(2 * n, 0.5f), age(n, 0.0f);
   double best = 1e300;
   for (int rep = 0; rep < 7; ++rep) {
@@ -607,14 +558,15 @@ void App::write_report(double stream_ns) {
   nlohmann::json r;
   r["scenario"] = opt_.scenario.name;
   r["frames"] = frame_;
-  r["gl_renderer"] = platform_.gl_renderer();
+  r["run_seconds"] = run_seconds_;
+  r["gl_renderer"] = platform_ ? platform_->gl_renderer() : "none (--no-render)";
   r["threads"] = workers_.size();
-  r["particles"] = particles_->size();
-  r["entities"] = entities_->size();
-  r["modes"] = {{"particles", key(modes_.particles)},
-                {"entities", key(modes_.entities)},
-                {"scratch", key(modes_.scratch)},
-                {"debug", modes_.debug_layer}};
+  r["particles"] = stores_.particles().size();
+  r["entities"] = stores_.entities().size();
+  r["modes"] = {{"particles", key(stores_.modes().particles)},
+                {"entities", key(stores_.modes().entities)},
+                {"scratch", key(stores_.modes().scratch)},
+                {"debug", stores_.modes().debug_layer}};
   r["switches"] = nlohmann::json::array();
   for (const auto& s : switches_) {
     r["switches"].push_back({{"frame", s.frame}, {"store", s.store}, {"from", s.from}, {"to", s.to},
@@ -639,10 +591,14 @@ void App::write_report(double stream_ns) {
                        {"ns_per_particle_integrate", g.particle_frames > 0 ? g.particle_update_ns / g.particle_frames : 0.0},
                        {"how", "heap allocations: fm::new_counter operator new calls plus malloc calls of the scratch; "
                                "times: steady_clock around the update on all worker threads"}};
+    if (g.modes.debug_layer) {
+      seg["debug_checks"] = {{"particles", mode_info(particle_modes, g.modes.particles).debug_checks},
+                             {"entities", mode_info(entity_modes, g.modes.entities).debug_checks}};
+    }
     r["segments"].push_back(seg);
   }
   r["stream_reference_ns_per_particle"] = {{"value", stream_ns},
-                                           {"particles", particles_->size()},
+                                           {"particles", stores_.particles().size()},
                                            {"how", "best of 7 plain-float passes over the same bytes, all workers"}};
   // Integrate cost per layout over the steady frames of every segment that used it: the mean, and the
   // fastest frame (least disturbed by other load), whose ratios to the streaming reference (the
@@ -677,6 +633,11 @@ void App::write_report(double stream_ns) {
                                                   {"how", "perf_event_open"}}
                                  : nlohmann::json{{"available", false}, {"reason", perf_reading_.reason()}}}};
   r["heap_counter_available"] = memory_.latest().heap.available;
+  if (rss_.samples > 0) {
+    r["resident_kib"] = {{"first", rss_.first_kib}, {"last", rss_.last_kib}, {"max", rss_.max_kib},
+                         {"samples", rss_.samples}, {"at_exit", resident_kib()},
+                         {"how", "/proc/self/statm at the start of every repeat of the steps after the first"}};
+  }
   r["budget_overruns"] = memory_.budget_overruns();
   r["entities_that_lost_their_target"] = particles_lost_targets_;
   r["memory"] = nlohmann::json::parse(fm::to_json(memory_.latest()));

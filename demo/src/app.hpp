@@ -18,6 +18,7 @@ namespace demo {
 
 struct AppOptions {
   bool headless = false;
+  bool render = true;  // false: no window, no GL, no overlay -- simulation, switches and report only
   bool vsync = true;
   int frames = 0;  // 0 = until the window closes
   unsigned threads = 0;  // 0 = every core
@@ -26,17 +27,6 @@ struct AppOptions {
   std::string report;
   std::string ui_map;  // where to write the screen rectangles of the controls (for UI tests)
   Scenario scenario;
-};
-
-// One attempted switch of a store, as the report shows it.
-struct SwitchRecord {
-  int frame = 0;
-  std::string store;   // particles, entities, scratch, debug
-  std::string from, to;
-  std::string source;  // scenario, ui, key
-  Checksum before, after;
-  bool accepted = false;
-  std::string error;
 };
 
 // Frames spent in one combination of modes.

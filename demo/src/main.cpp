@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   CLI::App cli{"framemem demo: particles and entities on framemem, with a live memory overlay.\n"
                "Keys: 1/2/3 particle store, 4/5/6 entity store, 7/8 scratch, d debug layer, space pause, s step."};
   cli.add_flag("--headless", opt.headless, "Render to a hidden window (with --frames, --screenshot, --report)");
+  bool no_render = false;
+  cli.add_flag("--no-render", no_render,
+               "No window, GL or overlay: simulation, switches and report only (soaks); implies --headless");
   cli.add_option("--frames", opt.frames, "Frames to run (0 = until the window is closed)")->check(CLI::NonNegativeNumber);
   cli.add_option("--screenshot", opt.screenshot, "Write the last frame, overlay included, as PNG");
   cli.add_option("--report", opt.report, "Write a JSON report: switches, checksums, per-mode costs, cache figures");
@@ -53,6 +56,12 @@ int main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : bad_input;
   }
   opt.vsync = !no_vsync;
+  opt.render = !no_render;
+  opt.headless = opt.headless || no_render;
+  if (no_render && (!opt.screenshot.empty() || !opt.ui_map.empty())) {
+    std::fprintf(stderr, "framemem-demo: --no-render draws nothing, so --screenshot and --ui-map cannot be used with it\n");
+    return bad_input;
+  }
 
   try {
     opt.scenario = demo::load_scenario(scenario_path.empty() ? opt.assets + "/scenarios/default.json" : scenario_path);

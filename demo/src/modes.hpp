@@ -18,21 +18,31 @@ struct ModeInfo {
   E value;
   std::string_view key;    // scenario / report name
   std::string_view label;  // shown in the overlay
+  // What the debug layer (tracking over guard bytes) checks for this store in this mode; stores that
+  // take memory from the global heap are outside it, and the overlay and the report say so.
+  std::string_view debug_checks = "nothing";
 };
 
 inline constexpr std::array particle_modes{
-    ModeInfo<ParticleMode>{ParticleMode::aos_heap, "aos_heap", "AoS on heap"},
-    ModeInfo<ParticleMode>{ParticleMode::aos_pool, "aos_pool", "AoS in pool"},
-    ModeInfo<ParticleMode>{ParticleMode::soa, "soa", "SoA"},
+    ModeInfo<ParticleMode>{ParticleMode::aos_heap, "aos_heap", "AoS on heap",
+                           "nothing (the std::vector is on the global heap)"},
+    ModeInfo<ParticleMode>{ParticleMode::aos_pool, "aos_pool", "AoS in pool",
+                           "each particle's pool block (guard bytes, double and foreign frees, leaks)"},
+    ModeInfo<ParticleMode>{ParticleMode::soa, "soa", "SoA",
+                           "the column block (guard bytes, double and foreign frees, leaks)"},
 };
 inline constexpr std::array entity_modes{
-    ModeInfo<EntityMode>{EntityMode::raw, "raw", "new/delete + raw pointers"},
-    ModeInfo<EntityMode>{EntityMode::shared, "shared", "shared_ptr/weak_ptr"},
-    ModeInfo<EntityMode>{EntityMode::handles, "handles", "HandlePool"},
+    ModeInfo<EntityMode>{EntityMode::raw, "raw", "new/delete + raw pointers",
+                         "nothing (new/delete use the global heap)"},
+    ModeInfo<EntityMode>{EntityMode::shared, "shared", "shared_ptr/weak_ptr",
+                         "nothing (make_shared uses the global heap)"},
+    ModeInfo<EntityMode>{EntityMode::handles, "handles", "HandlePool",
+                         "the HandlePool pages (guard bytes, double and foreign frees, leaks)"},
 };
 inline constexpr std::array scratch_modes{
-    ModeInfo<ScratchMode>{ScratchMode::malloc, "malloc", "malloc per frame"},
-    ModeInfo<ScratchMode>{ScratchMode::frame_arena, "frame_arena", "FrameArena"},
+    ModeInfo<ScratchMode>{ScratchMode::malloc, "malloc", "malloc per frame", "nothing (scratch is outside the debug layer)"},
+    ModeInfo<ScratchMode>{ScratchMode::frame_arena, "frame_arena", "FrameArena",
+                          "nothing (scratch is outside the debug layer)"},
 };
 
 template <class E, std::size_t N>

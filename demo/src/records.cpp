@@ -2,7 +2,6 @@
 #include "records.hpp"
 
 #include <cstdio>
-#include <initializer_list>
 
 namespace demo {
 
@@ -13,15 +12,19 @@ std::string Checksum::hex() const {
   return buf;
 }
 
+// Every field is folded in; a field added to a record must be added here (the asserts catch a size change).
+static_assert(sizeof(fm::sim::ParticleCold) == 8 + 6 * 4, "checksum(particles) folds every ParticleCold field");
+static_assert(sizeof(fm::sim::EntityState) == 8 * 4, "checksum(entities) folds every EntityState field");
+// Not zero, so an object whose fields are all zero still adds to the hash (mix64(0) is 0).
+constexpr std::uint64_t object_seed = 0x9E3779B97F4A7C15ULL;
+
 Checksum checksum(std::span<const ParticleRecord> particles) noexcept {
   Checksum c;
   for (const auto& p : particles) {
-    std::uint64_t h = mix64(p.cold.seed);
-    for (float v : {p.position.x, p.position.y, p.velocity.x, p.velocity.y, p.age.seconds, p.lifetime.seconds}) {
-      h = fold(h, v);
-    }
-    h = mix64(h ^ (std::uint64_t{p.colour.rgba} << 32 | p.cold.emitter_id) ^ std::bit_cast<std::uint64_t>(p.cold.spawn_time));
-    c.hash += h;
+    const auto& cold = p.cold;
+    c.hash += fold_fields(object_seed, cold.seed, p.position.x, p.position.y, p.velocity.x, p.velocity.y, p.colour.rgba,
+                          p.age.seconds, p.lifetime.seconds, cold.spawn_time, cold.emitter_id, cold.flags, cold.size,
+                          cold.rotation, cold.spin);
     ++c.count;
   }
   return c;
@@ -31,10 +34,7 @@ Checksum checksum(std::span<const EntityRecord> entities) noexcept {
   Checksum c;
   for (const auto& e : entities) {
     const auto& s = e.state;
-    std::uint64_t h = mix64(s.id);
-    for (float v : {s.x, s.y, s.vx, s.vy, s.health}) h = fold(h, v);
-    h = mix64(h ^ (std::uint64_t{s.team} << 32 | e.target) ^ std::uint64_t{s.flags} << 48);
-    c.hash += h;
+    c.hash += fold_fields(object_seed, s.id, s.x, s.y, s.vx, s.vy, s.health, s.team, s.flags, e.target);
     ++c.count;
   }
   return c;

@@ -20,8 +20,9 @@ struct EntityRecord {
   std::uint32_t target = 0;    // id of the target entity, 0 when it has none
 };
 
-// Object count plus an order-independent hash of ids and state (sum of per-object mixes), so the same
-// set of objects in any order gives the same checksum and any lost, duplicated or altered one does not.
+// Object count plus an order-independent hash of every field of every object (sum of per-object hashes),
+// so the same set of objects in any order gives the same checksum and any lost, duplicated or altered
+// one does not.
 struct Checksum {
   std::uint64_t count = 0;
   std::uint64_t hash = 0;
@@ -38,8 +39,20 @@ struct Checksum {
   return x;
 }
 
-[[nodiscard]] inline std::uint64_t fold(std::uint64_t h, float v) noexcept {
-  return mix64(h ^ std::bit_cast<std::uint32_t>(v));
+// Folds the bits of each field into an object's hash in turn. Each step is a bijection of the running
+// hash for fixed later fields, so changing any one field, any bit of it, changes the object's hash.
+template <class... Fields>
+[[nodiscard]] constexpr std::uint64_t fold_fields(std::uint64_t h, Fields... fields) noexcept {
+  const auto bits = [](auto v) -> std::uint64_t {
+    static_assert(sizeof(v) == 4 || sizeof(v) == 8, "fields are 32- or 64-bit");
+    if constexpr (sizeof(v) == 8) {
+      return std::bit_cast<std::uint64_t>(v);
+    } else {
+      return std::bit_cast<std::uint32_t>(v);
+    }
+  };
+  ((h = mix64(h ^ bits(fields))), ...);
+  return h;
 }
 
 [[nodiscard]] Checksum checksum(std::span<const ParticleRecord> particles) noexcept;

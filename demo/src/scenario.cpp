@@ -118,7 +118,8 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
   }
   const Reader r(origin);
   if (!doc.is_object()) r.fail("(top level)", "an object", &doc);
-  r.only_keys(doc, "", {"name", "particles", "entities", "churn", "particle_life", "seed", "modes", "steps"});
+  r.only_keys(doc, "",
+              {"name", "particles", "entities", "churn", "particle_life", "seed", "modes", "steps", "repeat_every"});
 
   Scenario sc;
   const json& name = r.required(doc, "name", "");
@@ -142,6 +143,10 @@ Scenario parse_scenario(const std::string& text, const std::string& origin) {
                "frames in increasing order (previous step is at frame " + std::to_string(sc.steps[i - 1].frame) + ")");
       }
     }
+  }
+  if (doc.contains("repeat_every")) {
+    const int last = sc.steps.empty() ? 0 : sc.steps.back().frame;
+    sc.repeat_every = r.integer(doc["repeat_every"], "repeat_every", last + 1, 1'000'000);
   }
   return sc;
 }

@@ -36,6 +36,9 @@ struct Scenario {
   std::uint32_t seed = 1;
   Modes modes{};
   std::vector<ScenarioStep> steps;  // sorted by frame
+  // 0: the steps run once. Otherwise they start over every `repeat_every` frames (soaks), which must be
+  // later than the last step's frame.
+  int repeat_every = 0;
 };
 
 class ScenarioError : public std::runtime_error {

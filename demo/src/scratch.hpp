@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 #include "modes.hpp"
@@ -23,9 +24,13 @@ class Scratch {
   Scratch& operator=(const Scratch&) = delete;
 
   [[nodiscard]] ScratchMode mode() const noexcept { return mode_; }
+  // Throws std::bad_alloc when the memory is not there and fm::bad_alignment for an alignment that is
+  // not a power of two up to fm::max_alignment (the arena's own errors in frame_arena mode).
   [[nodiscard]] void* allocate(std::size_t bytes, std::size_t align);
+  // Throws std::bad_alloc (std::bad_array_new_length) when n * sizeof(T) does not fit in a size_t.
   template <class T>
   [[nodiscard]] T* allocate_array(std::size_t n) {
+    if (n > SIZE_MAX / sizeof(T)) throw std::bad_array_new_length();
     return static_cast<T*>(allocate(n * sizeof(T), alignof(T)));
   }
   // Frees what malloc mode handed out this frame (the arena recycles on its own).

@@ -1,6 +1,7 @@
 // Checks the demo's headless output as a person would: the report's switches kept every particle and
-// entity, the zero-allocation mode really allocated nothing per frame, and the screenshot is a real frame
-// (many colours, overlay text drawn). Exit 0 when every check holds; each failure is printed.
+// entity, the zero-allocation mode really allocated nothing per frame, a soak's memory did not grow, and
+// the screenshot is a real frame (many colours, overlay text drawn). Exit 0 when every check holds; each
+// failure is printed.
 #include <stb_image.h>
 
 #include <cstdio>
@@ -23,6 +24,25 @@ bool segment_is(const nlohmann::json& seg, const char* particles, const char* en
          seg.at("debug") == false;
 }
 
+// A segment with the debug layer on says, per store, what the layer checked: nothing for stores on the
+// global heap (AoS on heap, new/delete, shared_ptr), their blocks or pages for the framemem stores.
+void check_debug_coverage(const nlohmann::json& seg) {
+  const std::string where = "segment from frame " + std::to_string(seg.at("first_frame").get<int>());
+  expect(seg.contains("debug_checks"), where + " (debug layer on) says what the layer checks");
+  if (!seg.contains("debug_checks")) return;
+  const auto says_nothing = [&](const char* store) {
+    return seg["debug_checks"].at(store).get<std::string>().starts_with("nothing");
+  };
+  const bool heap_particles = seg.at("particles") == "aos_heap";
+  const bool heap_entities = seg.at("entities") != "handles";
+  expect(says_nothing("particles") == heap_particles,
+         where + ": particles in " + seg.at("particles").get<std::string>() + " -> " +
+             seg["debug_checks"]["particles"].get<std::string>());
+  expect(says_nothing("entities") == heap_entities,
+         where + ": entities in " + seg.at("entities").get<std::string>() + " -> " +
+             seg["debug_checks"]["entities"].get<std::string>());
+}
+
 void check_report(const std::string& path, int expected_switches) {
   std::ifstream in(path);
   expect(static_cast<bool>(in), "report " + path + " exists");
@@ -40,6 +60,14 @@ void check_report(const std::string& path, int expected_switches) {
     expect(s.at("checksum_before") == s.at("checksum_after") && s.at("count_before") == s.at("count_after"),
            name + " keeps every object (checksum " + s.at("checksum_before").get<std::string>() + ")");
   }
+  bool saw_debug = false;
+  for (const auto& seg : report.at("segments")) {
+    if (seg.at("debug") == true) {
+      saw_debug = true;
+      check_debug_coverage(seg);
+    }
+  }
+  expect(saw_debug, "report has a segment with the debug layer on");
   bool saw_zero_mode = false;
   bool saw_heap_mode = false;
   for (const auto& seg : report.at("segments")) {
@@ -58,6 +86,49 @@ void check_report(const std::string& path, int expected_switches) {
   }
   expect(saw_zero_mode, "report has a steady SoA + HandlePool + FrameArena segment");
   expect(saw_heap_mode, "report has a steady AoS-on-heap + new/delete + malloc segment");
+}
+
+// A soak: every switch of every repeat kept every object, the framemem-only modes allocated nothing from
+// the heap in any steady frame, and the resident size did not grow from the first repeat to the last.
+void check_soak(const std::string& path, int expected_switches, long long max_growth_kib) {
+  std::ifstream in(path);
+  expect(static_cast<bool>(in), "report " + path + " exists");
+  if (!in) return;
+  const auto report = nlohmann::json::parse(in);
+  int checked = 0, kept = 0;
+  for (const auto& s : report.at("switches")) {
+    ++checked;
+    const bool same = s.at("accepted") == true && s.at("checksum_before") == s.at("checksum_after");
+    kept += same ? 1 : 0;
+    if (!same) expect(false, "switch " + s.dump() + " kept every object");
+  }
+  expect(checked >= expected_switches && kept == checked,
+         std::to_string(kept) + " of " + std::to_string(checked) + " switches kept every object (checksums equal; at least " +
+             std::to_string(expected_switches) + " expected)");
+  int zero_segments = 0;
+  long long steady = 0;
+  double allocations = 0;
+  for (const auto& seg : report.at("segments")) {
+    const bool framemem_only = seg.at("particles") != "aos_heap" && seg.at("entities") == "handles" &&
+                               seg.at("scratch") == "frame_arena" && seg.at("debug") == false;
+    if (!framemem_only || seg.at("steady_frames").get<int>() == 0) continue;
+    ++zero_segments;
+    steady += seg.at("steady_frames").get<long long>();
+    allocations += seg.at("heap_allocations_per_frame").get<double>() * seg.at("steady_frames").get<double>();
+  }
+  expect(zero_segments > 0 && allocations == 0.0,
+         std::to_string(zero_segments) + " framemem-only segments, " + std::to_string(steady) +
+             " steady frames: " + std::to_string(allocations) + " heap allocations in all of them");
+  const auto& rss = report.at("resident_kib");
+  const long long first = rss.at("first").get<long long>(), last = rss.at("last").get<long long>();
+  std::printf("      resident size: %lld KiB at the first repeat, %lld KiB at the last, %lld KiB max, %d samples\n",
+              first, last, rss.at("max").get<long long>(), rss.at("samples").get<int>());
+  if (max_growth_kib >= 0) {
+    expect(rss.at("samples").get<int>() >= 2 && last - first <= max_growth_kib,
+           "resident size grew by " + std::to_string(last - first) + " KiB (at most " + std::to_string(max_growth_kib) +
+               " allowed)");
+  }
+  std::printf("      %d frames in %.1f s\n", report.at("frames").get<int>(), report.at("run_seconds").get<double>());
 }
 
 void check_png(const std::string& path) {
@@ -88,12 +159,16 @@ void check_png(const std::string& path) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: demo_check report <report.json> <min-switches> | png <screenshot.png>\n");
+    std::fprintf(stderr,
+                 "usage: demo_check report <report.json> <min-switches> | png <screenshot.png>\n"
+                 "       demo_check soak <report.json> <min-switches> <max-resident-growth-KiB, -1: not checked>\n");
     return 2;
   }
   const std::string what = argv[1];
   if (what == "report" && argc == 4) {
     check_report(argv[2], std::stoi(argv[3]));
+  } else if (what == "soak" && argc == 5) {
+    check_soak(argv[2], std::stoi(argv[3]), std::stoll(argv[4]));
   } else if (what == "png") {
     check_png(argv[2]);
   } else {

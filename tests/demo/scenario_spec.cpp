@@ -17,7 +17,7 @@ std::string rejection(const std::string& text) {
 }  // namespace
 
 TEST_CASE("shipped scenarios parse and toggle_tour visits every storage mode") {
-  for (const char* name : {"default", "toggle_tour", "stress"}) {
+  for (const char* name : {"default", "toggle_tour", "stress", "bandwidth", "soak"}) {
     CAPTURE(name);
     CHECK_NOTHROW((void)demo::load_scenario(std::string(FM_ASSETS_DIR) + "/scenarios/" + name + ".json"));
   }
@@ -67,4 +67,13 @@ TEST_CASE("bad scenarios are rejected with the file, the field and what was expe
         "scenario 'test.json': field 'steps[1].frame': expected frames in increasing order (previous step is at frame 5)");
   CHECK(rejection(R"({"name":"x","particles":1,"entities":1,"colour":"red"})").find("field 'colour'") != std::string::npos);
   CHECK(rejection("{\n\"name\": \"x\",\n}").rfind("scenario 'test.json': line 3: not valid JSON", 0) == 0);
+}
+
+TEST_CASE("a scenario's steps can repeat, with a period longer than the last step") {
+  const auto sc = demo::parse_scenario(
+      R"({"name":"x","particles":1,"entities":1,"repeat_every":50,"steps":[{"frame":49,"debug":true}]})", "t.json");
+  CHECK(sc.repeat_every == 50);
+  CHECK(demo::parse_scenario(R"({"name":"x","particles":1,"entities":1})", "t.json").repeat_every == 0);
+  CHECK(rejection(R"({"name":"x","particles":1,"entities":1,"repeat_every":40,"steps":[{"frame":40,"debug":true}]})") ==
+        "scenario 'test.json': field 'repeat_every': expected an integer from 41 to 1000000, got 40");
 }

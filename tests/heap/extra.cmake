@@ -6,6 +6,8 @@ endif()
 
 fm_add_doctest(fm_heap_malloc_tests unit ${CMAKE_CURRENT_LIST_DIR}/preload/c_interface.cpp)
 target_link_libraries(fm_heap_malloc_tests PRIVATE framemem_malloc ${CMAKE_DL_LIBS})
+# The test calls the sized operator delete, which clang 16 declares only with -fsized-deallocation.
+target_compile_options(fm_heap_malloc_tests PRIVATE $<$<CXX_COMPILER_ID:Clang>:-fsized-deallocation>)
 
 foreach(program IN ITEMS python git gxx sort cmake)
   add_test(NAME "fm_heap_preload: ${program}"

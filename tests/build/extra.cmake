@@ -1,0 +1,6 @@
+# Build-configuration tests: what a user's default configure produces, checked from a fresh configure.
+add_test(NAME build_default_options_do_not_turn_warnings_into_errors
+  COMMAND ${CMAKE_COMMAND} -DFM_SOURCE_DIR=${PROJECT_SOURCE_DIR} -DFM_WORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/werror
+          -DFM_CXX=${CMAKE_CXX_COMPILER} -DFM_CC=${CMAKE_C_COMPILER}
+          -P ${CMAKE_CURRENT_LIST_DIR}/werror_option.cmake)
+set_tests_properties(build_default_options_do_not_turn_warnings_into_errors PROPERTIES LABELS "unit" TIMEOUT 300)
