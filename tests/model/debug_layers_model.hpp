@@ -69,7 +69,7 @@ struct Shape {
   }
   // Alignments up to this are valid: fm::Heap takes up to 1 GiB, everything else (Guarded too) a page.
   [[nodiscard]] std::size_t max_align() const noexcept {
-    return base == Base::heap && !has(Layer::guarded) ? Heap::max_alignment : fm::max_alignment;
+    return base == Base::heap && !has(Layer::guarded) ? Heap::max_alignment() : fm::max_alignment;
   }
   // Whether the pool base surely serves the request from one of its blocks (and so checks its frees itself).
   // With guard bytes the inner request is larger: a generous bound, not Guarded's exact layout.
