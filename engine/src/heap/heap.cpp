@@ -322,6 +322,19 @@ struct BlockSpan {
   return reinterpret_cast<const void*>(align_up(reinterpret_cast<std::uintptr_t>(start), a));
 }
 
+// Whether the small block starting at `start` is free (a double free). Every free block's first word is a
+// free-list link of its class (or null), which a live block's rarely is, so most checks stop at one load; only
+// a block that looks free is searched for, under the locks, wherever free blocks sit.
+[[nodiscard]] bool already_free(HeapState& h, const char* start) noexcept {
+  auto& s = *static_cast<Segment*>(segment_of(start));
+  const std::uint32_t c = s.page_of(start).size_class;
+  const auto* b = reinterpret_cast<const Block*>(start);
+  if (const Block* link = next_of(b); link != nullptr && !is_block_of_class(h, c, link)) [[likely]] return false;
+  Guard guard(h.lock);
+  Guard class_guard(h.central[c].lock);
+  return central_holds(h, c, b) || caches_hold(h, c, b);
+}
+
 [[nodiscard]] std::string address(const void* p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%p", p);
@@ -400,6 +413,10 @@ void Heap::check_free(const void* p, std::size_t size, std::size_t align) const 
   }
   const auto usable = static_cast<std::size_t>(block.end - static_cast<const char*>(p));
   if (size > usable) return reject(", but the block holds only " + std::to_string(usable) + " bytes");
+  // A large block's double free never gets here: its mapping left the unit map when it was freed.
+  if (head->size_class != large_class && already_free(*state_, block.start)) {
+    return reject(", a double free: its block " + address(block.start) + " is already free");
+  }
 }
 
 bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
