@@ -585,3 +585,20 @@ TEST_CASE("check_free and checked deallocate refuse a double free of a large blo
   }
   CHECK(heap.heap_stats().requested == 0);
 }
+
+TEST_CASE("owns and usable_size of a misaligned pointer into a large block read no header through it") {
+  // Old code read the would-be block header 64 bytes before any pointer into a large block's unit, misaligned
+  // here, which UBSan (built to abort) reports: hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    fm::Heap heap("misaligned");
+    auto* p = static_cast<char*>(heap.allocate(1 << 20));
+    int code = 0;
+    for (std::size_t offset : {1, 3, 7, 12, 4097}) {
+      if (heap.owns(p + offset) || heap.usable_size(p + offset) != 0) code = 1;
+    }
+    heap.deallocate(p, 1 << 20);
+    return code;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}

@@ -285,6 +285,8 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
   // A large block's user pointer is either 64+ bytes into its unit or (alignment >= 4 MiB) the unit start.
   const std::uintptr_t offset = addr - reinterpret_cast<std::uintptr_t>(unit);
   if (!large_units.contains(unit) || (offset != 0 && offset < large_header_size)) return nullptr;
+  // A misaligned pointer is no block's; reading a header through it would be a misaligned access.
+  if (addr % alignof(LargeBlock) != 0) return nullptr;
   auto* lb = reinterpret_cast<LargeBlock*>(addr - large_header_size);
   return lb->self == lb ? lb : nullptr;  // an interior pointer of a large block reads user bytes here
 }
