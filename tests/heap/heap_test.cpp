@@ -602,3 +602,27 @@ TEST_CASE("owns and usable_size of a misaligned pointer into a large block read 
   INFO(child.describe());
   CHECK(child.exited_with(0));
 }
+
+TEST_CASE("a pointer into a large block's unit but past its mapping is no block, and nothing is read there") {
+  // Old code read a would-be header 64 bytes before any such pointer: past a small mapping that is unmapped
+  // memory (SIGSEGV), which a double free of a freed large block's pointer reached: hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    fm::Heap heap("past-mapping");
+    constexpr std::size_t size = 300 * 1024;  // mapped directly, far less than its 4 MiB unit
+    auto* p = static_cast<char*>(heap.allocate(size));
+    int code = 0;
+    for (const std::size_t unit_offset : {std::size_t{1} << 20, std::size_t{2} << 20, std::size_t{3} << 20}) {
+      char* past = p - 64 + unit_offset;
+      if (heap.owns(past) || heap.usable_size(past) != 0) code = 1;
+      try {
+        heap.check_free(past, 16);
+        code = 2;
+      } catch (const fm::bad_free&) {
+      }
+    }
+    heap.deallocate(p, size);
+    return code;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}

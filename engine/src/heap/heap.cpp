@@ -15,6 +15,25 @@ namespace fm {
 
 using namespace heap;
 
+// Only memory of that block's mapping is read, however far past its end `addr` lies (a freed block's
+// pointer, say): a block aligned to 4 MiB or more starts at its unit, its header in the 64 bytes before; any
+// other starts max(64, align) bytes into its mapping, which starts at the unit. So `addr` must sit at such a
+// power of two, and the candidates from the smallest up lie in that mapping up to the first that is a header.
+LargeBlock* heap::large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept {
+  const auto unit_start = reinterpret_cast<std::uintptr_t>(unit);
+  const std::uintptr_t offset = addr - unit_start;
+  const auto header = [](std::uintptr_t user) {
+    auto* lb = reinterpret_cast<LargeBlock*>(user - large_header_size);
+    return lb->self == lb ? lb : nullptr;  // padding or user bytes otherwise
+  };
+  if (large_starts.contains(unit)) return offset == 0 ? header(addr) : nullptr;
+  if (offset < large_header_size || (offset & (offset - 1)) != 0) return nullptr;
+  for (std::uintptr_t at = large_header_size; at <= offset; at *= 2) {
+    if (LargeBlock* lb = header(unit_start + at)) return at == offset ? lb : nullptr;
+  }
+  return nullptr;
+}
+
 namespace {
 
 inline constexpr std::size_t max_request = std::size_t{1} << 46;
@@ -93,6 +112,15 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
     }
   }
   small_free_slow(h, c, b, requested);
+}
+
+// Enters (or removes) a large block's pointer in the unit maps find_segment reads: set before its unit shows
+// a large block, cleared after.
+void mark_large(LargeBlock& lb, bool present) noexcept {
+  SegmentHead* unit = segment_of(lb.user());
+  if (present) large_starts.set(unit, lb.user() == reinterpret_cast<char*>(unit));
+  large_units.set(unit, present);
+  if (!present) large_starts.set(unit, false);
 }
 
 void link_large(HeapState& h, LargeBlock& lb) noexcept {
@@ -178,13 +206,13 @@ void unmap_cached(const CachedMapping& m) noexcept {
     h.large_requested += size;
     ++h.large_allocations;
   }
-  large_units.set(segment_of(lb->user()), true);
+  mark_large(*lb, true);
   return lb->user();
 }
 
 [[gnu::noinline]] void large_free(HeapState& h, LargeBlock& lb) noexcept {
   // Cleared first: once unmapped or cached, the range may be handed out again by another thread.
-  large_units.set(segment_of(lb.user()), false);
+  mark_large(lb, false);
   char* const base = lb.map_base;
   const std::size_t map_size = lb.map_size;
   bool cached = false;
@@ -215,10 +243,10 @@ void unmap_cached(const CachedMapping& m) noexcept {
     return lb.user();
   }
   const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
-  large_units.set(segment_of(lb.user()), false);
+  mark_large(lb, false);
   auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
   if (base == nullptr) {
-    large_units.set(segment_of(lb.user()), true);
+    mark_large(lb, true);
     return nullptr;
   }
   auto* moved = reinterpret_cast<LargeBlock*>(base + offset - large_header_size);
@@ -231,7 +259,7 @@ void unmap_cached(const CachedMapping& m) noexcept {
   if (moved->next) moved->next->prev = moved;
   h.large_bytes += map_size - old_map;
   h.large_peak = std::max(h.large_peak, h.large_bytes);
-  large_units.set(segment_of(moved->user()), true);
+  mark_large(*moved, true);
   return moved->user();
 }
 
@@ -265,10 +293,21 @@ void unmap_cached(const CachedMapping& m) noexcept {
   return aligned_acquire(h, slot, size, align, sized);
 }
 
-inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
+// Everything but a small block: a large block of this heap is freed, anything else ignored. Out of line, so
+// that looking for a large block's header does not weigh on the small blocks' path.
+[[gnu::noinline]] void release_other(HeapState& h, void* p) noexcept {
   SegmentHead* head = find_segment(p);
-  if (head == nullptr || head->heap != &h) [[unlikely]] return;
-  if (head->size_class == large_class) [[unlikely]] return large_free(h, *static_cast<LargeBlock*>(head));
+  if (head != nullptr && head->heap == &h && head->size_class == large_class) {
+    large_free(h, *static_cast<LargeBlock*>(head));
+  }
+}
+
+inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
+  SegmentHead* head = segment_of(p);
+  if (!in_address_range(reinterpret_cast<std::uintptr_t>(p)) || !segment_units.contains(head)) [[unlikely]] {
+    return release_other(h, p);
+  }
+  if (head->heap != &h) [[unlikely]] return;
   auto& s = *static_cast<Segment*>(head);
   const PageMeta& page = s.page_of(p);
   small_free(h, slot, s, page, p, sized ? size : page.block_size);
@@ -370,7 +409,7 @@ Heap::~Heap() {
   while (h.large != nullptr) {
     LargeBlock* lb = h.large;
     h.large = lb->next;
-    large_units.set(segment_of(lb->user()), false);
+    mark_large(*lb, false);
     unmap(lb->map_base, lb->map_size);
   }
   for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap_cached(h.large_cache[i]);

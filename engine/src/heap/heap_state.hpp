@@ -271,10 +271,15 @@ class UnitMap {
 };
 extern constinit UnitMap segment_units;  // units that are small-block segments
 extern constinit UnitMap large_units;    // units holding the user pointer of a large block
+extern constinit UnitMap large_starts;   // of those, units whose first byte is that pointer (alignment >= 4 MiB)
 
 [[nodiscard]] inline SegmentHead* segment_of(const void* p) noexcept {
   return reinterpret_cast<SegmentHead*>(reinterpret_cast<std::uintptr_t>(p) & ~(segment_size - 1));
 }
+
+// The header of the large block whose user pointer is `addr`, in a unit holding some large block's pointer, or
+// null (heap.cpp). Out of line: the free fast path only tests the unit maps.
+[[nodiscard]] LargeBlock* large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept;
 
 // The heap's header for `p` (its segment, or its large block), or null when no Heap mapped `p`.
 [[nodiscard]] inline SegmentHead* find_segment(const void* p) noexcept {
@@ -282,13 +287,7 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
   if (!in_address_range(addr)) [[unlikely]] return nullptr;
   SegmentHead* unit = segment_of(p);
   if (segment_units.contains(unit)) [[likely]] return unit;
-  // A large block's user pointer is either 64+ bytes into its unit or (alignment >= 4 MiB) the unit start.
-  const std::uintptr_t offset = addr - reinterpret_cast<std::uintptr_t>(unit);
-  if (!large_units.contains(unit) || (offset != 0 && offset < large_header_size)) return nullptr;
-  // A misaligned pointer is no block's; reading a header through it would be a misaligned access.
-  if (addr % alignof(LargeBlock) != 0) return nullptr;
-  auto* lb = reinterpret_cast<LargeBlock*>(addr - large_header_size);
-  return lb->self == lb ? lb : nullptr;  // an interior pointer of a large block reads user bytes here
+  return large_units.contains(unit) ? large_block_at(unit, addr) : nullptr;
 }
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
