@@ -626,3 +626,16 @@ TEST_CASE("a pointer into a large block's unit but past its mapping is no block,
   INFO(child.describe());
   CHECK(child.exited_with(0));
 }
+
+TEST_CASE("realloc that keeps a large block in place counts the new size as requested") {
+  fm::Heap heap("realloc-in-place");
+  // Aligned to 1 MiB, even a small request is mapped directly; 4 KiB usable, so 2210 bytes stay in place.
+  void* p = heap.aligned_malloc(1979, std::size_t{1} << 20);
+  REQUIRE(p != nullptr);
+  CHECK(heap.heap_stats().requested == 1979);
+  void* q = heap.realloc(p, 2210);
+  CHECK(q == p);
+  CHECK(heap.heap_stats().requested == 2210);
+  heap.free(q);
+  CHECK(heap.heap_stats().requested == 0);
+}

@@ -228,6 +228,12 @@ void unmap_cached(const CachedMapping& m) noexcept {
   if (!cached) unmap(base, map_size);
 }
 
+// A large block that stays where it is for `size` bytes: the requested bytes follow. Under h.lock.
+void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
+  h.large_requested += size - lb.requested;
+  lb.requested = size;
+}
+
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
 // Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
 // steps is remapped O(log n) times instead of at every step.
@@ -238,8 +244,7 @@ void unmap_cached(const CachedMapping& m) noexcept {
   Guard guard(h.lock);
   const std::size_t old_map = lb.map_size;
   if (needed <= old_map && needed >= old_map / 2) {
-    h.large_requested += size - lb.requested;
-    lb.requested = size;
+    resize_in_place(h, lb, size);
     return lb.user();
   }
   const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
@@ -494,7 +499,13 @@ void* Heap::realloc(void* p, std::size_t size) noexcept {
     if (p == lb.user()) return large_realloc(*state_, lb, size);
   }
   const std::size_t usable = usable_in(*head, p);
-  if (size <= usable && size >= usable / 2) return p;
+  if (size <= usable && size >= usable / 2) {
+    if (head->size_class == large_class) {  // a small size, but not worth moving to a small block
+      Guard guard(state_->lock);
+      resize_in_place(*state_, static_cast<LargeBlock&>(*head), size);
+    }
+    return p;
+  }
   void* q = malloc(size);
   if (q == nullptr) return nullptr;
   std::memcpy(q, p, std::min(size, usable));

@@ -278,7 +278,7 @@ extern constinit UnitMap large_starts;   // of those, units whose first byte is 
 }
 
 // The header of the large block whose user pointer is `addr`, in a unit holding some large block's pointer, or
-// null (heap.cpp). Out of line: the free fast path only tests the unit maps.
+// null (heap.cpp, which says what it may read). Out of line: small blocks never need it.
 [[nodiscard]] LargeBlock* large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept;
 
 // The heap's header for `p` (its segment, or its large block), or null when no Heap mapped `p`.
