@@ -10,6 +10,7 @@
 #include "fm/alloc/memory_resource.hpp"
 #include "fm/alloc/pool.hpp"
 #include "fm/alloc/std_allocator.hpp"
+#include "fm/debug/filled.hpp"
 #include "fm/heap/heap.hpp"
 #include "fm/system/memory_system.hpp"
 
@@ -61,4 +62,24 @@ TEST_CASE("a Pool sits on a Heap: its pages and oversize blocks come from the he
   pool.deallocate(oversize, 10000, 8);
   pool.deallocate(block, 32, 8);
   CHECK(heap.heap_stats().requested == requested - 10000);
+}
+
+TEST_CASE("Filled over a Heap refuses a double free before painting over the freed block's free-list link") {
+  fm::Heap heap("filled-parent");
+  fm::Filled<fm::Heap&> filled(heap);
+  void* keep = filled.allocate(64);
+  void* once = filled.allocate(64);
+  filled.deallocate(once, 64);
+  const std::size_t deallocations = heap.heap_stats().deallocations;
+  REQUIRE_THROWS_AS(filled.deallocate(once, 64), fm::bad_free);
+  CHECK_THROWS_AS(filled.check_free(once, 64), fm::bad_free);
+  CHECK(heap.heap_stats().deallocations == deallocations);
+  // Painted, the link would point at 0xDDDD...; freed twice, the block would come back twice.
+  void* first = filled.allocate(64);
+  void* second = filled.allocate(64);
+  CHECK(first != second);
+  filled.deallocate(second, 64);
+  filled.deallocate(first, 64);
+  filled.deallocate(keep, 64);
+  CHECK(heap.heap_stats().requested == 0);
 }

@@ -3,11 +3,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <latch>
 #include <map>
 #include <memory>
 #include <random>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "fm/core/metrics.hpp"
@@ -485,3 +489,153 @@ TEST_CASE("AddressSanitizer reports touching a freed heap block, a never-used bl
   }
 }
 #endif
+
+namespace {
+
+// Whether check_free and checked deallocate both refuse `p` as a double free naming the heap, leaving the
+// statistics as they were. check_free goes first: on a heap that misses the double free it changes nothing.
+void require_double_free_refused(fm::Heap& heap, void* p, std::size_t size, std::size_t align = 16) {
+  CAPTURE(p);
+  const fm::HeapStats before = heap.heap_stats();
+  const std::string checked = check_free_error(fm::AllocatorRef(heap), p, size, align);
+  REQUIRE(checked.find("double free") != std::string::npos);
+  CHECK(checked.find("heap '" + std::string(heap.name()) + "'") != std::string::npos);
+#if FM_CHECKED
+  CHECK(deallocate_error(heap, p, size, align) == checked);
+#endif
+  const fm::HeapStats after = heap.heap_stats();
+  CHECK(after.requested == before.requested);
+  CHECK(after.allocations == before.allocations);
+  CHECK(after.deallocations == before.deallocations);
+}
+
+// Allocations after refused double frees must all be distinct blocks: a block that entered a free list twice
+// would be handed out twice.
+void check_next_allocations_distinct(fm::Heap& heap, std::size_t size, std::size_t count) {
+  std::vector<void*> got;
+  for (std::size_t i = 0; i < count; ++i) got.push_back(heap.allocate(size));
+  std::vector<void*> sorted = got;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  for (void* p : got) heap.deallocate(p, size);
+}
+
+}  // namespace
+
+TEST_CASE("check_free and checked deallocate refuse a double free of a small block wherever it sits, naming the heap") {
+  fm::Heap heap("twice");
+  void* keep = heap.allocate(64);  // keeps the page in use, so a freed block stays on its free list
+  void* once = heap.allocate(64);
+  heap.deallocate(once, 64);
+  SUBCASE("in the freeing thread's cache") { require_double_free_refused(heap, once, 64); }
+  SUBCASE("on its page's free list") {
+    heap.collect();
+    require_double_free_refused(heap, once, 64);
+  }
+  SUBCASE("with a zero first word, as a live block may have") {
+    void* zeroed = heap.allocate(64);
+    std::memset(zeroed, 0, 64);
+    CHECK(check_free_error(fm::AllocatorRef(heap), zeroed, 64, 16).empty());
+    heap.deallocate(zeroed, 64);
+  }
+  SUBCASE("aligned, its block starting before the pointer") {
+    void* aligned = heap.allocate(40, 256);
+    heap.deallocate(aligned, 40, 256);
+    require_double_free_refused(heap, aligned, 40, 256);
+  }
+  SUBCASE("in batches parked on the central list") {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 600; ++i) blocks.push_back(heap.allocate(64));
+    for (void* p : blocks) heap.deallocate(p, 64);  // overflows the cache: whole batches are parked
+    for (void* p : blocks) require_double_free_refused(heap, p, 64);
+  }
+  SUBCASE("in another thread's cache, while that thread lives, and after it exited") {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 20; ++i) blocks.push_back(heap.allocate(64));
+    std::latch freed(1);
+    std::latch checked(1);
+    std::thread other([&] {
+      for (void* p : blocks) heap.deallocate(p, 64);
+      freed.count_down();
+      checked.wait();  // alive, its cache holding the blocks, while the main thread tries them again
+    });
+    freed.wait();
+    for (void* p : blocks) require_double_free_refused(heap, p, 64);
+    checked.count_down();
+    other.join();
+    for (void* p : blocks) require_double_free_refused(heap, p, 64);
+  }
+  check_next_allocations_distinct(heap, 64, 200);
+  heap.deallocate(keep, 64);
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("check_free and checked deallocate refuse a double free of a large block, cached or unmapped") {
+  fm::Heap heap("twice-large");
+  for (const std::size_t size : {std::size_t{1} << 20, std::size_t{16} << 20}) {
+    CAPTURE(size);
+    void* p = heap.allocate(size);
+    heap.deallocate(p, size);
+    const std::string checked = check_free_error(fm::AllocatorRef(heap), p, size, 16);
+    CHECK(checked.find("heap 'twice-large'") != std::string::npos);
+#if FM_CHECKED
+    CHECK(deallocate_error(heap, p, size, 16) == checked);
+#endif
+    CHECK(heap.heap_stats().large_blocks == 0);
+  }
+  CHECK(heap.heap_stats().requested == 0);
+}
+
+TEST_CASE("owns and usable_size of a misaligned pointer into a large block read no header through it") {
+  // Old code read the would-be block header 64 bytes before any pointer into a large block's unit, misaligned
+  // here, which UBSan (built to abort) reports: hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    fm::Heap heap("misaligned");
+    auto* p = static_cast<char*>(heap.allocate(1 << 20));
+    int code = 0;
+    for (std::size_t offset : {1, 3, 7, 12, 4097}) {
+      if (heap.owns(p + offset) || heap.usable_size(p + offset) != 0) code = 1;
+    }
+    heap.deallocate(p, 1 << 20);
+    return code;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}
+
+TEST_CASE("a pointer into a large block's unit but past its mapping is no block, and nothing is read there") {
+  // Old code read a would-be header 64 bytes before any such pointer: past a small mapping that is unmapped
+  // memory (SIGSEGV), which a double free of a freed large block's pointer reached: hence the child process.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    fm::Heap heap("past-mapping");
+    constexpr std::size_t size = 300 * 1024;  // mapped directly, far less than its 4 MiB unit
+    auto* p = static_cast<char*>(heap.allocate(size));
+    int code = 0;
+    for (const std::size_t unit_offset : {std::size_t{1} << 20, std::size_t{2} << 20, std::size_t{3} << 20}) {
+      char* past = p - 64 + unit_offset;
+      if (heap.owns(past) || heap.usable_size(past) != 0) code = 1;
+      try {
+        heap.check_free(past, 16);
+        code = 2;
+      } catch (const fm::bad_free&) {
+      }
+    }
+    heap.deallocate(p, size);
+    return code;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}
+
+TEST_CASE("realloc that keeps a large block in place counts the new size as requested") {
+  fm::Heap heap("realloc-in-place");
+  // Aligned to 1 MiB, even a small request is mapped directly; 4 KiB usable, so 2210 bytes stay in place.
+  void* p = heap.aligned_malloc(1979, std::size_t{1} << 20);
+  REQUIRE(p != nullptr);
+  CHECK(heap.heap_stats().requested == 1979);
+  void* q = heap.realloc(p, 2210);
+  CHECK(q == p);
+  CHECK(heap.heap_stats().requested == 2210);
+  heap.free(q);
+  CHECK(heap.heap_stats().requested == 0);
+}

@@ -3,6 +3,7 @@
 // with check_free held to predict deallocate exactly.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -34,6 +35,14 @@ inline void expect_pattern(const void* p, std::size_t size, std::uint64_t id, co
                      std::to_string(size) + " bytes) was overwritten");
     }
   }
+}
+
+// Whether `p` lies in the block at `start` (aligned to `align`, `usable` bytes) or in the alignment padding
+// before it: freeing `p` again could then be a legal free of that block as far as any heap can tell, so it
+// is no double free to test.
+[[nodiscard]] inline bool within_reach(const void* p, std::uintptr_t start, std::size_t align, std::size_t usable) {
+  const auto at = reinterpret_cast<std::uintptr_t>(p);
+  return start - std::min(start, align) < at && at < start + std::max<std::size_t>(usable, 1);
 }
 
 // Live blocks by start address, each with its size and id. Zero-size blocks own no bytes and may share an

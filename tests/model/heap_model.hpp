@@ -11,10 +11,12 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "fm/core/align.hpp"
 #include "fm/core/error.hpp"
 #include "fm/heap/heap.hpp"
+#include "model/alloc_checks.hpp"
 #include "model/source.hpp"
 
 namespace fm::model {
@@ -25,6 +27,7 @@ inline constexpr std::size_t impossible_size = std::size_t{1} << 47;
 // Blocks at least this large are checked at both ends only and freed in the step that made them.
 inline constexpr std::size_t huge_block = std::size_t{64} << 20;
 inline constexpr std::size_t max_live_blocks = 48;
+inline constexpr std::size_t max_freed_kept = 16;  // recently freed blocks, for double frees
 
 // A block's pattern is a sequence of 8-byte words derived from its id, so it is written and checked a word
 // at a time (the fuzzer's instrumentation makes byte loops slow), bytes only at ragged ends.
@@ -101,6 +104,13 @@ inline void write_pattern(void* p, std::size_t size, std::uint32_t id) {
   return any == 0;
 }
 
+// A block the harness freed: where, and what it was allocated with.
+struct FreedBlock {
+  void* p;
+  std::size_t size;
+  std::size_t align;
+};
+
 struct HeapBlock {
   std::size_t size = 0;     // bytes asked for (and written with the pattern)
   std::size_t align = 0;    // alignment asked for
@@ -136,7 +146,8 @@ class HeapHarness {
     if (pick < 62) return free_one();
     if (pick < 70) return reallocate();
 #if FM_CHECKED
-    if (pick < 80) return misuse_deallocate();
+    if (pick < 75) return misuse_deallocate();
+    if (pick < 80) return double_free();
 #endif
     if (pick < 85) return free_foreign();
     if (pick < 92) return check_usable_sizes();
@@ -208,6 +219,7 @@ class HeapHarness {
   }
 
   void forget(Live it) {
+    note_freed(reinterpret_cast<void*>(it->first), it->second);
     ++m_.deallocations;
     m_.requested -= it->second.counted;
     m_.live_bytes -= it->second.size;
@@ -336,6 +348,7 @@ class HeapHarness {
     const HeapStats after = heap_.heap_stats();
     const std::uint64_t moved = after.allocations - before.allocations;
     expect(moved <= 1 && after.deallocations - before.deallocations == moved, "realloc counted odd calls");
+    if (q != p) note_freed(p, old);
     m_.live.erase(it);
     m_.requested -= old.counted;
     m_.live_bytes -= old.size;
@@ -371,22 +384,43 @@ class HeapHarness {
         size = usable + 1 + src_.below(64);
       }
     }
+    expect_refused(p, size, align, "misuse of kind " + std::to_string(kind));
+  }
+
+  // A block freed before and not handed out since, freed again: refused as a double free, or, once its page
+  // or mapping went back to the OS (or to another size class), as a pointer that is no block start.
+  void double_free() {
+    if (freed_.empty()) return;
+    const FreedBlock f = freed_[src_.below(static_cast<std::uint32_t>(freed_.size()))];
+    for (const auto& [at, b] : m_.live) {
+      if (within_reach(f.p, at, b.align, heap_.usable_size(reinterpret_cast<void*>(at)))) return;
+    }
+    expect_refused(f.p, f.size, f.align, "a double free of " + std::to_string(f.size) + " bytes");
+  }
+
+  // check_free and deallocate must both throw the same bad_free naming the heap, and change nothing.
+  void expect_refused(void* p, std::size_t size, std::size_t align, const std::string& what) {
     std::string checked;
     try {
       heap_.check_free(p, size, align);
     } catch (const bad_free& e) {
       checked = e.what();
     }
-    expect(!checked.empty(), "check_free accepted misuse of kind " + std::to_string(kind));
+    expect(!checked.empty(), "check_free accepted " + what);
     expect(checked.find("heap '" + std::string(heap_.name()) + "'") != std::string::npos,
            "bad_free does not name the heap: " + checked);
     try {
       heap_.deallocate(p, size, align);
-      expect(false, "deallocate accepted misuse of kind " + std::to_string(kind));
+      expect(false, "deallocate accepted " + what);
     } catch (const bad_free& e) {
       expect(checked == e.what(), "check_free said '" + checked + "', deallocate '" + e.what() + "'");
     }
     check_unchanged("a rejected deallocate");
+  }
+
+  void note_freed(void* p, const HeapBlock& b) {
+    if (freed_.size() == max_freed_kept) freed_.erase(freed_.begin());
+    freed_.push_back({p, b.size, b.align});
   }
 
   void free_foreign() {
@@ -435,6 +469,7 @@ class HeapHarness {
   Heap other_{"other"};
   void* foreign_block_;
   HeapModel m_;
+  std::vector<FreedBlock> freed_;  // the last few blocks freed, live again or not
 };
 
 inline void run_heap(Source& src, std::size_t steps) {

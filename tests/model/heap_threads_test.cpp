@@ -1,6 +1,9 @@
 // Threaded model test of fm::Heap (also run under ThreadSanitizer): a few threads, each with its own model
 // of the blocks it holds, handing blocks to each other through a queue so that many frees happen on
-// another thread than the allocation. Small enough for two cores.
+// another thread than the allocation. Small enough for two cores. At the end, while every thread is still
+// alive and idle, each tries to free again blocks that the others freed: refused, nothing changes.
+#include <algorithm>
+#include <barrier>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -39,6 +42,13 @@ class SharedLive {
     std::lock_guard lock(mutex_);
     blocks_.erase(reinterpret_cast<std::uintptr_t>(p));
   }
+  // Whether a block someone holds (or the padding before its aligned start) contains `p`.
+  bool near(const void* p, std::size_t max_align) {
+    std::lock_guard lock(mutex_);
+    return std::any_of(blocks_.begin(), blocks_.end(), [&](const auto& held) {
+      return fm::model::within_reach(p, held.first, max_align, held.second);
+    });
+  }
 
  private:
   std::mutex mutex_;
@@ -64,10 +74,30 @@ class HandOff {
   std::deque<Parcel> parcels_;
 };
 
+// Blocks the threads freed last, each with the thread that freed it.
+class FreedBlocks {
+ public:
+  void add(const Parcel& parcel, int by) {
+    std::lock_guard lock(mutex_);
+    freed_.push_back({parcel, by});
+  }
+  [[nodiscard]] std::vector<std::pair<Parcel, int>> all() {
+    std::lock_guard lock(mutex_);
+    return freed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<Parcel, int>> freed_;
+};
+
+inline constexpr std::size_t max_thread_align = 4096;
+
 struct Shared {
   fm::Heap heap{"threads"};
   SharedLive live;
   HandOff queue;
+  FreedBlocks freed;
 };
 
 // Checks a block's bytes survived, then frees it through the interface that allocated it.
@@ -84,8 +114,8 @@ void give_back(Shared& s, const Parcel& parcel) {
 
 class Worker {
  public:
-  Worker(Shared& shared, std::uint64_t seed, std::uint32_t first_id)
-      : s_(shared), src_(fm::model::Source::from_seed(seed)), next_id_(first_id) {}
+  Worker(Shared& shared, std::uint64_t seed, int id)
+      : s_(shared), src_(fm::model::Source::from_seed(seed)), id_(id), next_id_(static_cast<std::uint32_t>(id) << 24) {}
 
   void run(std::size_t steps) {
     for (std::size_t step = 0; step < steps; ++step) {
@@ -100,7 +130,43 @@ class Worker {
         give_back(s_, parcel);  // most likely allocated by another thread
       }
     }
-    while (!mine_.empty()) give_back(s_, take_mine());
+    // The last blocks this thread frees sit in its cache (or in batches it parked) for the double frees.
+    while (!mine_.empty()) {
+      const Parcel parcel = take_mine();
+      give_back(s_, parcel);
+      s_.freed.add(parcel, id_);
+    }
+  }
+
+  // Runs while every thread is alive and none allocates or frees: each block another thread freed (or this
+  // one, now and then), not inside a block someone holds again, is refused, and the statistics stay put.
+  void refuse_double_frees() {
+    for (const auto& [parcel, by] : s_.freed.all()) {
+      if ((by == id_ && !src_.chance(25)) || s_.live.near(parcel.p, max_thread_align)) continue;
+      const fm::HeapStats before = s_.heap.heap_stats();
+      const fm::model::HeapBlock& b = parcel.block;
+      std::string checked;
+      try {
+        s_.heap.check_free(parcel.p, b.size, b.align);
+      } catch (const fm::bad_free& e) {
+        checked = e.what();
+      }
+      expect(checked.find("heap 'threads'") != std::string::npos,
+             "check_free of a block thread " + std::to_string(by) + " freed: '" + checked + "'");
+#if FM_CHECKED
+      std::string refused;
+      try {
+        s_.heap.deallocate(parcel.p, b.size, b.align);
+      } catch (const fm::bad_free& e) {
+        refused = e.what();
+      }
+      expect(refused == checked, "deallocate of a freed block said '" + refused + "', check_free '" + checked + "'");
+#endif
+      const fm::HeapStats after = s_.heap.heap_stats();
+      expect(after.allocations == before.allocations && after.deallocations == before.deallocations &&
+                 after.requested == before.requested,
+             "a refused double free changed the statistics");
+    }
   }
 
   [[nodiscard]] std::uint64_t allocations() const noexcept { return allocations_; }
@@ -135,6 +201,7 @@ class Worker {
 
   Shared& s_;
   fm::model::Source src_;
+  int id_;
   std::uint32_t next_id_;
   std::vector<Parcel> mine_;
   std::uint64_t allocations_ = 0;
@@ -144,16 +211,25 @@ void run_heap_threads(fm::model::Source& src, std::size_t steps) {
   constexpr int threads = 3;
   Shared shared;
   std::vector<Worker> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back(shared, (std::uint64_t{src.u32()} << 32) | src.u32(), t << 24);
+  for (int t = 0; t < threads; ++t) workers.emplace_back(shared, (std::uint64_t{src.u32()} << 32) | src.u32(), t);
   std::vector<std::exception_ptr> failures(threads);
   std::vector<std::thread> running;
+  std::barrier phase(threads);
+  // A failure is kept, not thrown, so its thread still meets the others at both barriers.
+  auto attempt = [&](int t, auto&& part) {
+    if (failures[static_cast<std::size_t>(t)]) return;
+    try {
+      part(workers[static_cast<std::size_t>(t)]);
+    } catch (...) {
+      failures[static_cast<std::size_t>(t)] = std::current_exception();
+    }
+  };
   for (int t = 0; t < threads; ++t) {
     running.emplace_back([&, t] {
-      try {
-        workers[static_cast<std::size_t>(t)].run(steps);
-      } catch (...) {
-        failures[static_cast<std::size_t>(t)] = std::current_exception();
-      }
+      attempt(t, [&](Worker& w) { w.run(steps); });
+      phase.arrive_and_wait();  // every thread done allocating and freeing, and still alive
+      attempt(t, [](Worker& w) { w.refuse_double_frees(); });
+      phase.arrive_and_wait();  // nobody exits (parking its cache) while others still look into it
     });
   }
   for (auto& t : running) t.join();

@@ -320,6 +320,18 @@ void central_collect(HeapState& h) noexcept {
   }
 }
 
+bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept {
+  const Central& cl = h.central[c];
+  for (std::uint32_t i = 0; i < cl.transfer_count; ++i) {
+    if (list_holds(h, c, cl.transfer[i], batch_sizes[c], b)) return true;
+  }
+  auto& s = *static_cast<Segment*>(segment_of(b));
+  const PageMeta& p = s.page_of(b);
+  if (p.size_class != c || p.block_size == 0) return false;  // no longer the class's page: not provably free
+  const auto index = static_cast<std::size_t>(reinterpret_cast<const char*>(b) - p.start) / p.block_size;
+  return index >= p.carved || list_holds(h, c, p.free, p.free_count, b);
+}
+
 void central_release_all(HeapState& h) noexcept {
   auto unmap_all = [](Segment*& list) {
     while (list != nullptr) {

@@ -15,6 +15,25 @@ namespace fm {
 
 using namespace heap;
 
+// Only memory of that block's mapping is read, however far past its end `addr` lies (a freed block's
+// pointer, say): a block aligned to 4 MiB or more starts at its unit, its header in the 64 bytes before; any
+// other starts max(64, align) bytes into its mapping, which starts at the unit. So `addr` must sit at such a
+// power of two, and the candidates from the smallest up lie in that mapping up to the first that is a header.
+LargeBlock* heap::large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept {
+  const auto unit_start = reinterpret_cast<std::uintptr_t>(unit);
+  const std::uintptr_t offset = addr - unit_start;
+  const auto header = [](std::uintptr_t user) {
+    auto* lb = reinterpret_cast<LargeBlock*>(user - large_header_size);
+    return lb->self == lb ? lb : nullptr;  // padding or user bytes otherwise
+  };
+  if (large_starts.contains(unit)) return offset == 0 ? header(addr) : nullptr;
+  if (offset < large_header_size || (offset & (offset - 1)) != 0) return nullptr;
+  for (std::uintptr_t at = large_header_size; at <= offset; at *= 2) {
+    if (LargeBlock* lb = header(unit_start + at)) return at == offset ? lb : nullptr;
+  }
+  return nullptr;
+}
+
 namespace {
 
 inline constexpr std::size_t max_request = std::size_t{1} << 46;
@@ -93,6 +112,15 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
     }
   }
   small_free_slow(h, c, b, requested);
+}
+
+// Enters (or removes) a large block's pointer in the unit maps find_segment reads: set before its unit shows
+// a large block, cleared after.
+void mark_large(LargeBlock& lb, bool present) noexcept {
+  SegmentHead* unit = segment_of(lb.user());
+  if (present) large_starts.set(unit, lb.user() == reinterpret_cast<char*>(unit));
+  large_units.set(unit, present);
+  if (!present) large_starts.set(unit, false);
 }
 
 void link_large(HeapState& h, LargeBlock& lb) noexcept {
@@ -178,13 +206,13 @@ void unmap_cached(const CachedMapping& m) noexcept {
     h.large_requested += size;
     ++h.large_allocations;
   }
-  large_units.set(segment_of(lb->user()), true);
+  mark_large(*lb, true);
   return lb->user();
 }
 
 [[gnu::noinline]] void large_free(HeapState& h, LargeBlock& lb) noexcept {
   // Cleared first: once unmapped or cached, the range may be handed out again by another thread.
-  large_units.set(segment_of(lb.user()), false);
+  mark_large(lb, false);
   char* const base = lb.map_base;
   const std::size_t map_size = lb.map_size;
   bool cached = false;
@@ -200,6 +228,12 @@ void unmap_cached(const CachedMapping& m) noexcept {
   if (!cached) unmap(base, map_size);
 }
 
+// A large block that stays where it is for `size` bytes: the requested bytes follow. Under h.lock.
+void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
+  h.large_requested += size - lb.requested;
+  lb.requested = size;
+}
+
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
 // Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
 // steps is remapped O(log n) times instead of at every step.
@@ -210,15 +244,14 @@ void unmap_cached(const CachedMapping& m) noexcept {
   Guard guard(h.lock);
   const std::size_t old_map = lb.map_size;
   if (needed <= old_map && needed >= old_map / 2) {
-    h.large_requested += size - lb.requested;
-    lb.requested = size;
+    resize_in_place(h, lb, size);
     return lb.user();
   }
   const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
-  large_units.set(segment_of(lb.user()), false);
+  mark_large(lb, false);
   auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
   if (base == nullptr) {
-    large_units.set(segment_of(lb.user()), true);
+    mark_large(lb, true);
     return nullptr;
   }
   auto* moved = reinterpret_cast<LargeBlock*>(base + offset - large_header_size);
@@ -231,7 +264,7 @@ void unmap_cached(const CachedMapping& m) noexcept {
   if (moved->next) moved->next->prev = moved;
   h.large_bytes += map_size - old_map;
   h.large_peak = std::max(h.large_peak, h.large_bytes);
-  large_units.set(segment_of(moved->user()), true);
+  mark_large(*moved, true);
   return moved->user();
 }
 
@@ -265,10 +298,21 @@ void unmap_cached(const CachedMapping& m) noexcept {
   return aligned_acquire(h, slot, size, align, sized);
 }
 
-inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
+// Everything but a small block: a large block of this heap is freed, anything else ignored. Out of line, so
+// that looking for a large block's header does not weigh on the small blocks' path.
+[[gnu::noinline]] void release_other(HeapState& h, void* p) noexcept {
   SegmentHead* head = find_segment(p);
-  if (head == nullptr || head->heap != &h) [[unlikely]] return;
-  if (head->size_class == large_class) [[unlikely]] return large_free(h, *static_cast<LargeBlock*>(head));
+  if (head != nullptr && head->heap == &h && head->size_class == large_class) {
+    large_free(h, *static_cast<LargeBlock*>(head));
+  }
+}
+
+inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
+  SegmentHead* head = segment_of(p);
+  if (!in_address_range(reinterpret_cast<std::uintptr_t>(p)) || !segment_units.contains(head)) [[unlikely]] {
+    return release_other(h, p);
+  }
+  if (head->heap != &h) [[unlikely]] return;
   auto& s = *static_cast<Segment*>(head);
   const PageMeta& page = s.page_of(p);
   small_free(h, slot, s, page, p, sized ? size : page.block_size);
@@ -322,6 +366,19 @@ struct BlockSpan {
   return reinterpret_cast<const void*>(align_up(reinterpret_cast<std::uintptr_t>(start), a));
 }
 
+// Whether the small block starting at `start` is free (a double free). Every free block's first word is a
+// free-list link of its class (or null), which a live block's rarely is, so most checks stop at one load; only
+// a block that looks free is searched for, under the locks, wherever free blocks sit.
+[[nodiscard]] bool already_free(HeapState& h, const char* start) noexcept {
+  auto& s = *static_cast<Segment*>(segment_of(start));
+  const std::uint32_t c = s.page_of(start).size_class;
+  const auto* b = reinterpret_cast<const Block*>(start);
+  if (const Block* link = next_of(b); link != nullptr && !is_block_of_class(h, c, link)) [[likely]] return false;
+  Guard guard(h.lock);
+  Guard class_guard(h.central[c].lock);
+  return central_holds(h, c, b) || caches_hold(h, c, b);
+}
+
 [[nodiscard]] std::string address(const void* p) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%p", p);
@@ -357,7 +414,7 @@ Heap::~Heap() {
   while (h.large != nullptr) {
     LargeBlock* lb = h.large;
     h.large = lb->next;
-    large_units.set(segment_of(lb->user()), false);
+    mark_large(*lb, false);
     unmap(lb->map_base, lb->map_size);
   }
   for (std::uint32_t i = 0; i < h.large_cached; ++i) unmap_cached(h.large_cache[i]);
@@ -400,6 +457,10 @@ void Heap::check_free(const void* p, std::size_t size, std::size_t align) const 
   }
   const auto usable = static_cast<std::size_t>(block.end - static_cast<const char*>(p));
   if (size > usable) return reject(", but the block holds only " + std::to_string(usable) + " bytes");
+  // A large block's double free never gets here: its mapping left the unit map when it was freed.
+  if (head->size_class != large_class && already_free(*state_, block.start)) {
+    return reject(", a double free: its block " + address(block.start) + " is already free");
+  }
 }
 
 bool Heap::owns(const void* p) const noexcept { return usable_size(p) != 0; }
@@ -438,7 +499,13 @@ void* Heap::realloc(void* p, std::size_t size) noexcept {
     if (p == lb.user()) return large_realloc(*state_, lb, size);
   }
   const std::size_t usable = usable_in(*head, p);
-  if (size <= usable && size >= usable / 2) return p;
+  if (size <= usable && size >= usable / 2) {
+    if (head->size_class == large_class) {  // a small size, but not worth moving to a small block
+      Guard guard(state_->lock);
+      resize_in_place(*state_, static_cast<LargeBlock&>(*head), size);
+    }
+    return p;
+  }
   void* q = malloc(size);
   if (q == nullptr) return nullptr;
   std::memcpy(q, p, std::min(size, usable));

@@ -271,10 +271,15 @@ class UnitMap {
 };
 extern constinit UnitMap segment_units;  // units that are small-block segments
 extern constinit UnitMap large_units;    // units holding the user pointer of a large block
+extern constinit UnitMap large_starts;   // of those, units whose first byte is that pointer (alignment >= 4 MiB)
 
 [[nodiscard]] inline SegmentHead* segment_of(const void* p) noexcept {
   return reinterpret_cast<SegmentHead*>(reinterpret_cast<std::uintptr_t>(p) & ~(segment_size - 1));
 }
+
+// The header of the large block whose user pointer is `addr`, in a unit holding some large block's pointer, or
+// null (heap.cpp, which says what it may read). Out of line: small blocks never need it.
+[[nodiscard]] LargeBlock* large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept;
 
 // The heap's header for `p` (its segment, or its large block), or null when no Heap mapped `p`.
 [[nodiscard]] inline SegmentHead* find_segment(const void* p) noexcept {
@@ -282,11 +287,7 @@ extern constinit UnitMap large_units;    // units holding the user pointer of a 
   if (!in_address_range(addr)) [[unlikely]] return nullptr;
   SegmentHead* unit = segment_of(p);
   if (segment_units.contains(unit)) [[likely]] return unit;
-  // A large block's user pointer is either 64+ bytes into its unit or (alignment >= 4 MiB) the unit start.
-  const std::uintptr_t offset = addr - reinterpret_cast<std::uintptr_t>(unit);
-  if (!large_units.contains(unit) || (offset != 0 && offset < large_header_size)) return nullptr;
-  auto* lb = reinterpret_cast<LargeBlock*>(addr - large_header_size);
-  return lb->self == lb ? lb : nullptr;  // an interior pointer of a large block reads user bytes here
+  return large_units.contains(unit) ? large_block_at(unit, addr) : nullptr;
 }
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
@@ -300,6 +301,40 @@ void central_collect(HeapState& h) noexcept;
   return reinterpret_cast<Block*>(page.start + offset / page.block_size * page.block_size);
 }
 void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
+
+// Whether `w` is the start of a block of a page of heap `h` lent to class `c`: what a free-list link of the
+// class points to (or null, at a list's end). Reads only metadata of segments the heap has mapped.
+[[nodiscard]] inline bool is_block_of_class(const HeapState& h, std::uint32_t c, const void* w) noexcept {
+  const auto addr = reinterpret_cast<std::uintptr_t>(w);
+  if (!in_address_range(addr) || addr % min_block_size != 0) return false;
+  auto* s = static_cast<Segment*>(segment_of(w));
+  if (!segment_units.contains(s) || s->heap != &h) return false;
+  const PageMeta& page = s->page_of(w);
+  const auto* at = static_cast<const char*>(w);
+  return page.size_class == c && page.block_size != 0 && at >= page.start &&
+         at < page.start + std::size_t{page.capacity} * page.block_size &&
+         static_cast<std::size_t>(at - page.start) % page.block_size == 0;
+}
+
+// Whether the free list from `head` holds `b` within `limit` links. Links are checked to be blocks of class `c`
+// before they are followed, so the walk stays in the heap's blocks even over a list another thread may be
+// changing (a thread cache: then the answer may be stale, as the list itself is). Reads links of free blocks,
+// which AddressSanitizer has poisoned, and other threads' lists without their lock.
+[[nodiscard]] __attribute__((no_sanitize("address", "thread"))) inline bool list_holds(
+    const HeapState& h, std::uint32_t c, const Block* head, std::uint32_t limit, const Block* b) noexcept {
+  for (const Block* at = head; at != nullptr && limit > 0; at = at->next, --limit) {
+    if (at == b) return true;
+    if (!is_block_of_class(h, c, at)) return false;
+  }
+  return false;
+}
+
+// Where a free block of class `c` can sit, for the exact half of the double-free check; both under h.lock and
+// the class lock, which keep every block of the class out of the central list's hands while they look.
+// central_holds: a parked batch, its page's free list, or its page's never carved tail.
+[[nodiscard]] bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept;
+// caches_hold: any thread's cache, the caller's included.
+[[nodiscard]] bool caches_hold(const HeapState& h, std::uint32_t c, const Block* b) noexcept;
 
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting

@@ -79,5 +79,6 @@ void wake_waiter(std::atomic<std::uint32_t>& word) noexcept {
 
 constinit UnitMap segment_units;
 constinit UnitMap large_units;
+constinit UnitMap large_starts;
 
 }  // namespace fm::heap

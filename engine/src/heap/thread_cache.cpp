@@ -192,6 +192,14 @@ void thread_cache_release_all(HeapState& h) noexcept {
   h.caches = h.spare_caches = nullptr;
 }
 
+// Other threads push and pop their caches without a lock: their bins are read as they are at this moment.
+__attribute__((no_sanitize("thread"))) bool caches_hold(const HeapState& h, std::uint32_t c, const Block* b) noexcept {
+  for (const ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) {
+    if (list_holds(h, c, tc->bins[c].head, cache_limits[c], b)) return true;
+  }
+  return false;
+}
+
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept {
   Guard guard(h.lock);
   (blocks > 0 ? h.retired[c].allocations : h.retired[c].deallocations).add(1);

@@ -41,8 +41,8 @@ class Heap {
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t));
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept;
   // With FM_CHECKED, a pointer that is not a block of this heap, a pointer inside a block (not where
-  // allocate(size, align) put it) or a size larger than the block throws fm::bad_free naming the heap and
-  // changes nothing. A double free is not detected (in an ASan build AddressSanitizer reports the use).
+  // allocate(size, align) put it), a size larger than the block or a block already free (double free)
+  // throws fm::bad_free naming the heap and changes nothing (docs/heap.md: what the double-free check costs).
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t));
   // Throws exactly what a checked deallocate(p, size, align) would throw and changes nothing, so debug
   // layers can reject a bad free before they write into the block. Checks even without FM_CHECKED.
