@@ -1,0 +1,332 @@
+// The slow paths of fm::trace::Writer: thread attach and exit, chunk hand-over and back-pressure, and the
+// writer thread that turns chunks and definitions into records (docs/trace.md).
+#include "fm/trace/writer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "fm/core/error.hpp"
+
+namespace fm::trace {
+
+struct Writer::Chunk {
+  std::uint8_t* data = nullptr;
+  std::uint32_t index = 0;
+  std::atomic<std::uint32_t> next_free{0};  // index + 1 of the next free chunk; read by racing poppers
+  Chunk* next_full = nullptr;
+  std::uint32_t thread = 0;
+  std::uint64_t first_sequence = 0;
+  std::uint32_t events = 0;
+  std::size_t used = 0;
+};
+
+namespace {
+
+std::atomic<std::uint64_t> next_serial{1};
+
+// Writers still open, so a thread that exits can hand its partial chunk to each one it recorded into.
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<std::pair<std::uint64_t, Writer*>>& live_writers() {
+  static std::vector<std::pair<std::uint64_t, Writer*>> v;
+  return v;
+}
+
+}  // namespace
+
+// Runs at thread exit: the thread's partial chunks must reach the file even though the thread is gone.
+struct ThreadExitHook {
+  std::vector<std::uint64_t> serials;
+  ~ThreadExitHook();
+};
+namespace {
+thread_local ThreadExitHook exit_hook;
+}
+
+class WriterAccess {
+ public:
+  static void thread_exits(Writer& w) { w.detach_calling_thread(); }
+};
+
+ThreadExitHook::~ThreadExitHook() {
+  const std::lock_guard lock(registry_mutex());
+  for (const auto& [serial, writer] : live_writers()) {
+    if (std::find(serials.begin(), serials.end(), serial) != serials.end()) WriterAccess::thread_exits(*writer);
+  }
+}
+
+Writer::Writer(std::string path, WriterOptions options)
+    : path_(std::move(path)), options_(options), serial_(next_serial.fetch_add(1)), start_(std::chrono::steady_clock::now()) {
+  options_.chunk_bytes = std::max<std::size_t>(options_.chunk_bytes, 256);
+  options_.chunks = std::max<std::size_t>(options_.chunks, 2);
+  file_ = std::fopen(path_.c_str(), "wb");
+  if (!file_) throw error("trace '" + path_ + "': cannot create the file: " + std::strerror(errno));
+
+  std::uint8_t head[64];
+  std::uint8_t* out = std::copy(magic.begin(), magic.end(), head);
+  *out++ = static_cast<std::uint8_t>(version & 0xFF);
+  *out++ = static_cast<std::uint8_t>(version >> 8);
+  const std::size_t clock_len = sizeof(clock_name) - 1;
+  out = put_varint(out, clock_len);
+  out = std::copy(clock_name, clock_name + clock_len, out);
+  out = put_varint(out, ticks_per_second);
+  const auto wall = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  out = put_varint(out, static_cast<std::uint64_t>(wall.count()));
+  const auto head_bytes = static_cast<std::size_t>(out - head);
+  write_failed_ = std::fwrite(head, 1, head_bytes, file_) != head_bytes;
+  bytes_written_.store(head_bytes, std::memory_order_relaxed);
+
+  storage_ = std::make_unique<std::uint8_t[]>(options_.chunk_bytes * options_.chunks);
+  chunks_ = std::make_unique<Chunk[]>(options_.chunks);
+  for (std::size_t i = 0; i < options_.chunks; ++i) {
+    chunks_[i].data = storage_.get() + i * options_.chunk_bytes;
+    chunks_[i].index = static_cast<std::uint32_t>(i);
+    push_free(&chunks_[i]);
+  }
+  {
+    const std::lock_guard lock(registry_mutex());
+    live_writers().emplace_back(serial_, this);
+  }
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+Writer::~Writer() {
+  try {
+    close();
+  } catch (const error&) {
+    // A destructor cannot report it; close() did for a caller that asked.
+  }
+}
+
+std::uint32_t Writer::system(std::string_view name) {
+  const std::lock_guard lock(mutex_);
+  const auto found = std::find(systems_.begin(), systems_.end(), name);
+  if (found != systems_.end()) return static_cast<std::uint32_t>(found - systems_.begin());
+  systems_.emplace_back(name.substr(0, max_name_bytes));
+  const auto number = static_cast<std::uint32_t>(systems_.size() - 1);
+  write_definition(Record::system, number, systems_.back());
+  return number;
+}
+
+void Writer::frame_event(Op op, std::uint64_t frame) {
+  const auto now = std::chrono::steady_clock::now() - start_;
+  Slot s = open(max_event_bytes);
+  s.op(op);
+  s.varint(frame);
+  s.varint(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
+  s.close();
+}
+
+Writer::ThreadState& Writer::attach_thread() {
+  const std::lock_guard lock(mutex_);
+  if (closed_) throw error("trace '" + path_ + "': an event was recorded after close()");
+  const auto me = std::this_thread::get_id();
+  ThreadState* state = nullptr;
+  for (const auto& t : threads_) {
+    if (t->owner == me) state = t.get();
+  }
+  if (!state) {
+    threads_.push_back(std::make_unique<ThreadState>());
+    state = threads_.back().get();
+    state->owner = me;
+    state->number = static_cast<std::uint32_t>(threads_defined_++);
+    write_definition(Record::thread, state->number, "thread " + std::to_string(state->number));
+    exit_hook.serials.push_back(serial_);
+  }
+  detail::thread_cache = {serial_, state};
+  return *state;
+}
+
+// Queues a THREAD or SYSTEM record; the writer thread writes queued definitions before any chunk it took
+// after they were queued, so a definition always precedes its first use in the file. Caller holds mutex_.
+void Writer::write_definition(Record kind, std::uint64_t number, std::string_view name) {
+  std::vector<std::uint8_t> payload(2 * max_varint_bytes + name.size() + 1);
+  std::uint8_t* out = payload.data();
+  *out++ = static_cast<std::uint8_t>(kind);
+  out = put_varint(out, number);
+  out = put_varint(out, name.size());
+  out = std::copy(name.begin(), name.end(), out);
+  payload.resize(static_cast<std::size_t>(out - payload.data()));
+  pending_definitions_.push_back(std::move(payload));
+}
+
+// The thread's chunk is full (or the thread has none yet): pass it to the writer and take an empty one.
+void Writer::hand_over(ThreadState& t) {
+  if (stopping_.load(std::memory_order_relaxed)) {
+    throw error("trace '" + path_ + "': an event was recorded after close()");
+  }
+  if (t.chunk) push_full(seal(t));
+  take_free_chunk(t);
+}
+
+// Stamps the thread's chunk with what the CHUNK record needs and takes it from the thread.
+Writer::Chunk* Writer::seal(ThreadState& t) noexcept {
+  Chunk* c = t.chunk;
+  c->thread = t.number;
+  c->first_sequence = t.sequence;
+  c->events = t.events;
+  c->used = t.used;
+  t.sequence += t.events;
+  t.chunk = nullptr;
+  return c;
+}
+
+// Back-pressure: with every chunk full or in the writer's hands, wait for the writer to return one.
+void Writer::take_free_chunk(ThreadState& t) {
+  for (;;) {
+    const std::uint32_t seen = free_signal_.load(std::memory_order_acquire);
+    if (Chunk* c = pop_free()) {
+      t.chunk = c;
+      t.data = c->data;
+      t.used = 0;
+      t.events = 0;
+      t.last_stamp = 0;
+      t.last_id = 0;
+      return;
+    }
+    work_signal_.fetch_add(1, std::memory_order_release);
+    work_signal_.notify_one();
+    free_signal_.wait(seen, std::memory_order_acquire);
+  }
+}
+
+void Writer::detach_calling_thread() {
+  const std::lock_guard lock(mutex_);
+  const auto me = std::this_thread::get_id();
+  for (const auto& t : threads_) {
+    if (t->owner == me) release_chunk(*t);
+  }
+}
+
+// Hands a thread's partial chunk to the writer (an empty one goes back to the free list); the state stays
+// for its thread number but no longer matches any running thread. Caller holds mutex_.
+void Writer::release_chunk(ThreadState& t) {
+  t.owner = std::thread::id{};
+  if (!t.chunk) return;
+  if (t.events == 0) {
+    push_free(t.chunk);
+    t.chunk = nullptr;
+    return;
+  }
+  push_full(seal(t));
+}
+
+void Writer::push_full(Chunk* c) noexcept {
+  Chunk* head = full_head_.load(std::memory_order_relaxed);
+  do {
+    c->next_full = head;
+  } while (!full_head_.compare_exchange_weak(head, c, std::memory_order_release, std::memory_order_relaxed));
+  work_signal_.fetch_add(1, std::memory_order_release);
+  work_signal_.notify_one();
+}
+
+// The free list is a stack of chunk indices with a tag in the high half of the head, so a pop that raced
+// with a pop and a push of the same chunk (ABA) fails its compare-exchange instead of corrupting the list.
+void Writer::push_free(Chunk* c) noexcept {
+  std::uint64_t head = free_head_.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do {
+    c->next_free.store(static_cast<std::uint32_t>(head), std::memory_order_relaxed);
+    next = ((head >> 32) + 1) << 32 | (c->index + 1);
+  } while (!free_head_.compare_exchange_weak(head, next, std::memory_order_release, std::memory_order_relaxed));
+}
+
+Writer::Chunk* Writer::pop_free() noexcept {
+  std::uint64_t head = free_head_.load(std::memory_order_acquire);
+  for (;;) {
+    const auto index = static_cast<std::uint32_t>(head);
+    if (index == 0) return nullptr;
+    Chunk* c = &chunks_[index - 1];
+    const std::uint64_t next = ((head >> 32) + 1) << 32 | c->next_free.load(std::memory_order_relaxed);
+    if (free_head_.compare_exchange_weak(head, next, std::memory_order_acquire, std::memory_order_acquire)) return c;
+  }
+}
+
+void Writer::writer_loop() {
+  for (;;) {
+    const std::uint32_t seen = work_signal_.load(std::memory_order_acquire);
+    const bool stop = stopping_.load(std::memory_order_acquire);
+    write_pending();
+    if (stop) return;
+    work_signal_.wait(seen, std::memory_order_acquire);
+  }
+}
+
+// Takes every full chunk first, then the definitions: a chunk was pushed after its thread's and systems'
+// definitions were queued, so they are all in the queue now and get written ahead of it.
+void Writer::write_pending() {
+  Chunk* list = full_head_.exchange(nullptr, std::memory_order_acquire);
+  Chunk* ordered = nullptr;  // the list is newest first; the file needs each thread's chunks in order
+  while (list) {
+    Chunk* next = list->next_full;
+    list->next_full = ordered;
+    ordered = list;
+    list = next;
+  }
+  std::vector<std::vector<std::uint8_t>> definitions;
+  {
+    const std::lock_guard lock(mutex_);
+    definitions.swap(pending_definitions_);
+  }
+  for (const auto& d : definitions) write_record(static_cast<Record>(d[0]), d.data() + 1, d.size() - 1, nullptr, 0);
+  bool returned = false;
+  while (ordered) {
+    Chunk* c = ordered;
+    ordered = c->next_full;
+    std::uint8_t head[3 * max_varint_bytes];
+    std::uint8_t* out = put_varint(head, c->thread);
+    out = put_varint(out, c->first_sequence);
+    out = put_varint(out, c->events);
+    write_record(Record::chunk, head, static_cast<std::size_t>(out - head), c->data, c->used);
+    events_written_.fetch_add(c->events, std::memory_order_relaxed);
+    push_free(c);
+    returned = true;
+  }
+  if (returned) {
+    free_signal_.fetch_add(1, std::memory_order_release);
+    free_signal_.notify_all();
+  }
+}
+
+void Writer::write_record(Record kind, const std::uint8_t* head, std::size_t head_bytes, const std::uint8_t* body,
+                          std::size_t body_bytes) {
+  std::uint8_t prefix[1 + max_varint_bytes];
+  prefix[0] = static_cast<std::uint8_t>(kind);
+  const auto prefix_bytes = static_cast<std::size_t>(put_varint(prefix + 1, head_bytes + body_bytes) - prefix);
+  bool ok = std::fwrite(prefix, 1, prefix_bytes, file_) == prefix_bytes;
+  ok = ok && std::fwrite(head, 1, head_bytes, file_) == head_bytes;
+  ok = ok && (body_bytes == 0 || std::fwrite(body, 1, body_bytes, file_) == body_bytes);
+  write_failed_ = write_failed_ || !ok;
+  bytes_written_.fetch_add(prefix_bytes + head_bytes + body_bytes, std::memory_order_relaxed);
+}
+
+void Writer::close() {
+  {
+    const std::lock_guard lock(registry_mutex());
+    std::erase_if(live_writers(), [this](const auto& entry) { return entry.second == this; });
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    for (const auto& t : threads_) release_chunk(*t);
+  }
+  stopping_.store(true, std::memory_order_release);
+  work_signal_.fetch_add(1, std::memory_order_release);
+  work_signal_.notify_one();
+  writer_.join();
+
+  std::uint8_t totals[3 * max_varint_bytes];
+  std::uint8_t* out = put_varint(totals, events_written_.load(std::memory_order_relaxed));
+  out = put_varint(out, threads_defined_);
+  out = put_varint(out, systems_.size());
+  write_record(Record::end, totals, static_cast<std::size_t>(out - totals), nullptr, 0);
+  write_failed_ = std::fclose(file_) != 0 || write_failed_;
+  file_ = nullptr;
+  if (write_failed_) throw error("trace '" + path_ + "': writing the file failed; the trace is incomplete");
+}
+
+}  // namespace fm::trace

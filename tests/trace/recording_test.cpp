@@ -1,0 +1,81 @@
+// fm::Recording<A> records what the allocator below did, under its system name, and nothing it refused.
+#include <doctest/doctest.h>
+
+#include "fm/alloc/linear_arena.hpp"
+#include "fm/alloc/pool.hpp"
+#include "fm/trace/recording.hpp"
+#include "trace/support.hpp"
+
+namespace {
+
+using fm::model::ScratchFile;
+using fm::trace::Op;
+
+static_assert(fm::Allocator<fm::Recording<fm::NewAllocator>>);
+static_assert(fm::FreeCheckingAllocator<fm::Recording<fm::Pool>>);
+
+std::uint64_t id(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+TEST_CASE("recording a system records its allocations, frees and frames with sizes and alignments") {
+  const ScratchFile file("recording_basic");
+  void* kept = nullptr;
+  void* a = nullptr;
+  {
+    fm::trace::Writer w(file.path());
+    fm::Recording<fm::NewAllocator> particles(w, "particles");
+    particles.begin_frame(7);
+    a = particles.allocate(48, 16);
+    kept = particles.allocate(100, 64);
+    particles.deallocate(a, 48, 16);
+    particles.end_frame(7);
+    w.close();
+    const fm::trace::Trace t = fm::trace::read(file.path());
+    CHECK(t.systems == std::vector<std::string>{"particles"});
+    REQUIRE(t.events.size() == 5);
+    CHECK(t.events[0].op == Op::frame_begin);
+    CHECK(t.events[0].frame == 7);
+    CHECK(t.events[1].op == Op::allocate);
+    CHECK(t.events[1].id == id(a));
+    CHECK(t.events[1].size == 48);
+    CHECK(t.events[1].align == 16);
+    CHECK(t.events[2].id == id(kept));
+    CHECK(t.events[2].align == 64);
+    CHECK(t.events[3].op == Op::free);
+    CHECK(t.events[3].id == id(a));
+    CHECK(t.events[4].op == Op::frame_end);
+    CHECK(t.events[4].time >= t.events[0].time);
+    CHECK(t.blocks[1].ended_by == fm::trace::no_block);
+    particles.inner().deallocate(kept, 100, 64);  // after close(): past the recording
+  }
+}
+
+TEST_CASE("a free the allocator below rejects is not recorded") {
+  const ScratchFile file("recording_rejected");
+  fm::trace::Writer w(file.path());
+  fm::Recording<fm::Pool> bullets(w, "bullets", 32, 16);
+  void* p = bullets.allocate(32, 16);
+  bullets.deallocate(p, 32, 16);
+  CHECK_THROWS_AS(bullets.deallocate(p, 32, 16), fm::bad_free);
+  w.close();
+  const fm::trace::Trace t = fm::trace::read(file.path());  // a double free in the trace would be rejected
+  CHECK(t.events.size() == 2);
+}
+
+TEST_CASE("resetting a recorded arena ends every live block of its system") {
+  const ScratchFile file("recording_reset");
+  fm::trace::Writer w(file.path());
+  fm::Recording<fm::LinearArena> scratch(w, "scratch");
+  fm::Recording<fm::NewAllocator> other(w, "other");
+  void* kept = other.allocate(8, 8);
+  for (int i = 0; i < 3; ++i) (void)scratch.allocate(24, 8);
+  scratch.reset();
+  other.deallocate(kept, 8, 8);
+  w.close();
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  REQUIRE(t.events.size() == 6);
+  CHECK(t.events[4].op == Op::reset);
+  CHECK(t.ends(4).size() == 3);
+  for (const auto b : t.ends(4)) CHECK(t.systems[t.blocks[b].system] == "scratch");
+}
+
+}  // namespace
