@@ -1,0 +1,204 @@
+// framemem-replay as a user runs it: a multi-threaded workload recorded through fm::Recording replays
+// under all five allocators with every block verified; bad traces exit with status 2 and say what and
+// where; a corrupting allocator is caught and named.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "fm/alloc/linear_arena.hpp"
+#include "fm/alloc/pool.hpp"
+#include "fm/heap/heap.hpp"
+#include "fm/trace/recording.hpp"
+#include "trace/support.hpp"
+
+namespace {
+
+using fm::model::ScratchFile;
+
+struct Run {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run_tool(const std::string& args) {
+  Run r;
+  const std::string command = std::string(FM_REPLAY_TOOL) + " " + args + " 2>&1";
+  std::FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// A small game loop: the main thread runs frames with a per-frame scratch arena (reset every frame) and a
+// bullet pool; two workers allocate job results from a shared heap that the main thread frees a frame
+// later, so frees cross threads.
+void record_workload(const std::string& path) {
+  fm::trace::Writer w(path, {.chunk_bytes = 4096, .chunks = 8});
+  fm::Heap heap("jobs");
+  fm::Recording<fm::Heap&> jobs(w, "jobs", heap);
+  fm::Recording<fm::LinearArena> scratch(w, "scratch", fm::LinearArenaOptions{.capacity = 1 << 20});
+  fm::Recording<fm::Pool> bullets(w, "bullets", 48, 16);
+  constexpr int frames = 30;
+  constexpr int per_worker = 40;
+  std::vector<void*> bullet_blocks;
+  std::atomic<void*> results[2][per_worker] = {};
+  std::atomic<int> frame_now{0};
+  std::vector<std::thread> workers;
+  for (int k = 0; k < 2; ++k) {
+    workers.emplace_back([&, k] {
+      for (int f = 0; f < frames; ++f) {
+        while (frame_now.load() < f) std::this_thread::yield();
+        for (int i = 0; i < per_worker; ++i) {
+          void* p = jobs.allocate(16 + static_cast<std::size_t>((i * 37 + f) % 500), 16);
+          void* old = results[k][i].exchange(p);
+          if (old) jobs.deallocate(old, 16 + static_cast<std::size_t>((i * 37 + f - 1) % 500), 16);
+        }
+      }
+    });
+  }
+  for (int f = 1; f <= frames; ++f) {
+    scratch.begin_frame(static_cast<std::uint64_t>(f));
+    for (int i = 0; i < 50; ++i) (void)scratch.allocate(8 + static_cast<std::size_t>(i % 200), 8);
+    for (int i = 0; i < 10; ++i) bullet_blocks.push_back(bullets.allocate(48, 16));
+    while (bullet_blocks.size() > 25) {
+      bullets.deallocate(bullet_blocks.front(), 48, 16);
+      bullet_blocks.erase(bullet_blocks.begin());
+    }
+    scratch.reset();
+    scratch.end_frame(static_cast<std::uint64_t>(f));
+    frame_now.store(f);
+  }
+  for (auto& t : workers) t.join();
+  for (void* b : bullet_blocks) bullets.deallocate(b, 48, 16);
+  w.close();
+  for (auto& r : results) {
+    for (auto& slot : r) heap.free(slot.load());  // after close(): past the recording
+  }
+}
+
+TEST_CASE("a recorded multi-threaded workload replays under glibc, mimalloc, jemalloc, tcmalloc and framemem with every block verified") {
+  const ScratchFile trace("replay_workload");
+  const ScratchFile json("replay_workload_json");
+  record_workload(trace.path());
+  const fm::trace::Trace t = fm::trace::read(trace.path());
+  REQUIRE(t.threads.size() == 3);
+  const std::string blocks = std::to_string(t.blocks.size());
+  const Run r = run_tool("--against glibc,mimalloc,jemalloc,tcmalloc,framemem --rounds 2 --json " + json.path() + " " +
+                         trace.path());
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  for (const char* name : {"glibc", "mimalloc", "jemalloc", "tcmalloc", "framemem"}) {
+    CHECK(r.output.find(std::string("\n") + name + " ") != std::string::npos);
+  }
+  CHECK(r.output.find(", 30 frames;") != std::string::npos);
+  CHECK(r.output.find("every block verified under every allocator (" + blocks + " blocks each round)") !=
+        std::string::npos);
+  const std::string j = [&] {
+    const auto bytes = json.bytes();
+    return std::string(bytes.begin(), bytes.end());
+  }();
+  CHECK(j.find("\"name\":\"tcmalloc\"") != std::string::npos);
+  CHECK(j.find("\"verified\":" + blocks) != std::string::npos);
+}
+
+TEST_CASE("an allocator whose library is missing fails the comparison, naming it") {
+  const ScratchFile trace("replay_missing");
+  fm::test::write_trace(trace, [](fm::trace::Writer& w, std::uint32_t s) { w.allocate(s, 0x1000, 8, 8); });
+  const Run r = run_tool("--against glibc,ghost=/nonexistent/libghost.so.1 " + trace.path());
+  CHECK(r.status == 2);
+  CHECK(r.output.find("framemem-replay: allocator 'ghost': library /nonexistent/libghost.so.1 not found") !=
+        std::string::npos);
+}
+
+TEST_CASE("a corrupting allocator is caught, naming the allocator, the block and the event") {
+  const ScratchFile trace("replay_corrupt");
+  fm::test::write_trace(trace, [](fm::trace::Writer& w, std::uint32_t s) {
+    w.allocate(s, 0x1000, 777, 8);
+    w.allocate(s, 0x2000, 778, 8);
+    w.free(0x2000);
+    w.free(0x1000);
+  });
+  const Run r = run_tool(std::string("--against glibc,corrupting=") + FM_CORRUPTING_MALLOC + " --rounds 1 " + trace.path());
+  INFO(r.output);
+  CHECK(r.status == 3);
+  CHECK(r.output.find("framemem-replay: allocator 'corrupting' corrupted block 0 (recorded at 0x1000, 777 bytes "
+                      "aligned to 8, system 'particles', allocated by event 1): byte 100 is 0x") != std::string::npos);
+  CHECK(r.output.find("; found at event 4\n") != std::string::npos);
+}
+
+// Each bad trace: exit status 2, and the message names the file, the byte, the event and the expectation.
+void expect_rejected(const std::vector<std::uint8_t>& bytes, const std::string& phrase) {
+  const ScratchFile bad("replay_bad");
+  {
+    std::FILE* f = std::fopen(bad.path().c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  for (const char* mode : {"", "--against glibc "}) {
+    const Run r = run_tool(mode + bad.path());
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(r.output.find("framemem-replay: " + bad.path() + ": byte ") == 0);
+    CHECK(r.output.find(phrase) != std::string::npos);
+  }
+}
+
+std::vector<std::uint8_t> valid_bytes(void (*record)(fm::trace::Writer&, std::uint32_t)) {
+  const ScratchFile file("replay_valid");
+  return fm::test::write_trace(file, record);
+}
+
+void two_blocks(fm::trace::Writer& w, std::uint32_t s) {
+  w.allocate(s, 0x1000, 64, 16);
+  w.allocate(s, 0x2000, 64, 16);
+  w.free(0x1000);
+}
+
+TEST_CASE("the replay tool rejects a truncated trace with status 2") {
+  auto bytes = valid_bytes(two_blocks);
+  bytes.resize(bytes.size() - 7);
+  expect_rejected(bytes, "runs past the end of the file (truncated); expected a complete record");
+}
+
+TEST_CASE("the replay tool rejects a wrong magic with status 2") {
+  auto bytes = valid_bytes(two_blocks);
+  bytes[3] = 'x';
+  expect_rejected(bytes, "byte 0: wrong magic (not a framemem trace); expected \"FMTRACE\\x1a\"");
+}
+
+TEST_CASE("the replay tool rejects another format version with status 2") {
+  auto bytes = valid_bytes(two_blocks);
+  bytes[8] = 9;
+  expect_rejected(bytes, "byte 8: version 9; expected version 1");
+}
+
+TEST_CASE("the replay tool rejects a free of an unknown block with status 2") {
+  expect_rejected(valid_bytes([](fm::trace::Writer& w, std::uint32_t s) {
+                    w.allocate(s, 0x1000, 64, 16);
+                    w.free(0x3000);
+                  }),
+                  ", event 2: free of unknown block 0x3000 (no event allocated it); expected a live block");
+}
+
+TEST_CASE("the replay tool rejects a double free in the trace with status 2") {
+  expect_rejected(valid_bytes([](fm::trace::Writer& w, std::uint32_t s) {
+                    two_blocks(w, s);
+                    w.free(0x1000);
+                  }),
+                  ", event 4: double free of block 0x1000 (allocated by event 1, freed by event 3); expected a live block");
+}
+
+TEST_CASE("the replay tool rejects an absurd size with status 2") {
+  expect_rejected(valid_bytes([](fm::trace::Writer& w, std::uint32_t s) { w.allocate(s, 0x1000, std::uint64_t{1} << 45, 16); }),
+                  ", event 1: absurd size 35184372088832 bytes; expected at most 2^40 bytes");
+}
+
+}  // namespace

@@ -1,0 +1,506 @@
+// Faithful replay of a validated trace: a plan in memory mapped before the clock starts, one thread per
+// recorded thread, frees only after their allocation ran, frame boundaries as barriers in stamp order,
+// and every block filled with a pattern of its own on allocate and checked when it ends.
+#include "replay.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace fm::replay {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::uint64_t done_stamp = ~std::uint64_t{0};
+constexpr std::size_t plain_align = alignof(std::max_align_t);
+
+// Memory of the replayer itself, mapped and touched before the clock starts, so the allocator under test
+// sees only the trace's traffic.
+class MappedArena {
+ public:
+  explicit MappedArena(std::size_t bytes) : size_(bytes) {
+    base_ = static_cast<std::byte*>(::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
+    if (base_ == MAP_FAILED) throw std::bad_alloc();
+  }
+  ~MappedArena() { ::munmap(base_, size_); }
+  MappedArena(const MappedArena&) = delete;
+  MappedArena& operator=(const MappedArena&) = delete;
+
+  template <class T>
+  T* take(std::size_t n) {
+    used_ = (used_ + 63) & ~std::size_t{63};
+    T* p = reinterpret_cast<T*>(base_ + used_);
+    used_ += n * sizeof(T);
+    for (std::size_t i = 0; i < n; ++i) new (p + i) T();
+    return p;
+  }
+  template <class T>
+  static std::size_t need(std::size_t n) { return n * sizeof(T) + 64; }
+
+ private:
+  std::byte* base_;
+  std::size_t size_;
+  std::size_t used_ = 0;
+};
+
+struct Step {
+  trace::Op op = trace::Op::allocate;
+  std::uint64_t stamp = 0;
+  std::uint64_t event = 0;               // index in file order
+  std::uint64_t create = trace::no_block;
+  std::uint64_t end_first = 0;           // into Plan::ends
+  std::uint64_t end_count = 0;
+  std::uint64_t boundaries_before = 0;   // frame boundaries with a smaller stamp
+  std::uint64_t frame = 0;               // frame end: its index in the per-frame series
+};
+
+struct Slot {
+  void* ptr = nullptr;
+  std::uint64_t size = 0;
+  std::uint64_t align = 1;
+  std::uint64_t id = 0;
+  std::uint64_t created_by = 0;
+  std::uint32_t system = 0;
+  std::atomic<std::uint32_t> ready{0};  // pending, then live, then ended
+};
+constexpr std::uint32_t slot_pending = 0;
+constexpr std::uint32_t slot_live = 1;
+constexpr std::uint32_t slot_ended = 2;
+
+struct alignas(64) Lane {
+  std::atomic<std::uint64_t> next_stamp{0};  // the step this thread waits for or runs; done_stamp at the end
+  std::atomic<std::int64_t> live{0};         // bytes live from this thread's allocations and frees
+  std::atomic<std::uint64_t> verified{0};
+  Step* steps = nullptr;
+  std::uint64_t count = 0;
+  std::uint32_t number = 0;
+};
+
+inline void pause() noexcept { std::this_thread::yield(); }
+
+// Each block's bytes repeat an 8-byte value derived from its index, so a block holding another block's
+// bytes is caught too, not only one holding garbage.
+std::uint64_t pattern_of(std::uint64_t block) noexcept {
+  std::uint64_t z = (block + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  return z ^ (z >> 27) ^ 0x0101010101010101ull;
+}
+
+void fill(void* p, std::uint64_t n, std::uint64_t v) noexcept {
+  auto* c = static_cast<unsigned char*>(p);
+  std::uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) std::memcpy(c + i, &v, 8);
+  unsigned char tail[8];
+  std::memcpy(tail, &v, 8);
+  for (; i < n; ++i) c[i] = tail[i % 8];
+}
+
+// The offset of the first byte of [p, p + n) that differs from the pattern, or n.
+std::uint64_t first_mismatch(const void* p, std::uint64_t n, std::uint64_t v) noexcept {
+  const auto* c = static_cast<const unsigned char*>(p);
+  std::uint64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, c + i, 8);
+    if (w != v) break;
+  }
+  unsigned char bytes[8];
+  std::memcpy(bytes, &v, 8);
+  for (; i < n; ++i) {
+    if (c[i] != bytes[i % 8]) return i;
+  }
+  return n;
+}
+
+class Replayer {
+ public:
+  Replayer(trace::Trace& t, std::string allocator)
+      : allocator_(std::move(allocator)), systems_(t.systems), events_(t.events.size()) {
+    build(t);
+  }
+
+  Result run() {
+    statm_ = ::open("/proc/self/statm", O_RDONLY);
+    std::vector<std::thread> threads;
+    threads.reserve(lane_count_);
+    for (std::uint64_t l = 0; l < lane_count_; ++l) threads.emplace_back([this, l] { run_lane(lanes_[l]); });
+    Result r;
+    r.baseline_rss_kb = rss_kb();
+    const auto start = Clock::now();
+    go_.store(true, std::memory_order_release);
+    go_.notify_all();
+    for (auto& t : threads) t.join();
+    r.total_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    peak_rss_kb_ = std::max(peak_rss_kb_, rss_kb());
+    verify_survivors();
+    r.allocator = allocator_;
+    r.events = events_;
+    r.blocks = block_count_;
+    r.threads = lane_count_;
+    for (std::uint64_t l = 0; l < lane_count_; ++l) r.verified += lanes_[l].verified.load();
+    r.verified += survivors_verified_;
+    r.peak_rss_kb = peak_rss_kb_;
+    r.frame_ns.assign(frame_ns_, frame_ns_ + frames_);
+    r.rss_kb.assign(frame_rss_, frame_rss_ + frames_);
+    r.live_bytes.assign(frame_live_, frame_live_ + frames_);
+    if (statm_ >= 0) ::close(statm_);
+    return r;
+  }
+
+ private:
+  void build(trace::Trace& t) {
+    lane_count_ = t.threads.size();
+    block_count_ = t.blocks.size();
+    std::vector<std::uint64_t> per_lane(lane_count_, 0);
+    std::vector<std::uint64_t> boundary_stamps;
+    for (const auto& e : t.events) {
+      ++per_lane[e.thread];
+      if (e.op == trace::Op::frame_begin || e.op == trace::Op::frame_end) boundary_stamps.push_back(e.stamp);
+      if (e.op == trace::Op::frame_end) ++frames_;
+    }
+    std::sort(boundary_stamps.begin(), boundary_stamps.end());
+
+    const std::size_t bytes = MappedArena::need<Lane>(lane_count_) + MappedArena::need<Step>(t.events.size()) +
+                              MappedArena::need<Slot>(block_count_) +
+                              MappedArena::need<std::uint64_t>(t.ended.size()) +
+                              3 * MappedArena::need<std::uint64_t>(frames_);
+    arena_.emplace(bytes);
+    lanes_ = arena_->take<Lane>(lane_count_);
+    slots_ = arena_->take<Slot>(block_count_);
+    ends_ = arena_->take<std::uint64_t>(t.ended.size());
+    std::copy(t.ended.begin(), t.ended.end(), ends_);
+    frame_ns_ = arena_->take<std::uint64_t>(frames_);
+    frame_rss_ = arena_->take<std::uint64_t>(frames_);
+    frame_live_ = arena_->take<std::uint64_t>(frames_);
+    for (std::uint64_t l = 0; l < lane_count_; ++l) {
+      lanes_[l].steps = arena_->take<Step>(per_lane[l]);
+      lanes_[l].number = static_cast<std::uint32_t>(l);
+    }
+    for (std::uint64_t b = 0; b < block_count_; ++b) {
+      const trace::Block& block = t.blocks[b];
+      Slot& s = slots_[b];
+      s.size = block.size;
+      s.align = block.align;
+      s.id = block.id;
+      s.created_by = block.created_by;
+      s.system = block.system;
+    }
+    std::uint64_t frame = 0;
+    for (std::uint64_t i = 0; i < t.events.size(); ++i) {
+      const trace::Event& e = t.events[i];
+      Lane& lane = lanes_[e.thread];
+      Step& s = lane.steps[lane.count++];
+      s.op = e.op;
+      s.stamp = e.stamp;
+      s.event = i;
+      s.create = t.created[i];
+      s.end_first = t.ended_begin[i];
+      s.end_count = t.ended_begin[i + 1] - t.ended_begin[i];
+      s.boundaries_before = static_cast<std::uint64_t>(
+          std::lower_bound(boundary_stamps.begin(), boundary_stamps.end(), e.stamp) - boundary_stamps.begin());
+      if (e.op == trace::Op::frame_end) s.frame = frame++;
+    }
+    for (std::uint64_t l = 0; l < lane_count_; ++l) {
+      lanes_[l].next_stamp.store(lanes_[l].count ? lanes_[l].steps[0].stamp : done_stamp);
+    }
+    // The trace's own vectors are released now, before any replay thread exists or the clock starts.
+    t = trace::Trace{};
+  }
+
+  void run_lane(Lane& lane) {
+    go_.wait(false, std::memory_order_acquire);
+    Clock::time_point frame_start{};
+    for (std::uint64_t k = 0; k < lane.count; ++k) {
+      const Step& s = lane.steps[k];
+      lane.next_stamp.store(s.stamp, std::memory_order_release);
+      while (boundaries_done_.load(std::memory_order_acquire) < s.boundaries_before) pause();
+      switch (s.op) {
+        case trace::Op::allocate: allocate(lane, s.create, s); break;
+        case trace::Op::realloc: reallocate(lane, ends_[s.end_first], s.create, s); break;
+        case trace::Op::free:
+        case trace::Op::reset:
+        case trace::Op::rewind:
+          for (std::uint64_t e = 0; e < s.end_count; ++e) release(lane, ends_[s.end_first + e], s);
+          break;
+        case trace::Op::frame_begin:
+          wait_all_past(lane, s.stamp);
+          frame_start = Clock::now();
+          boundaries_done_.store(s.boundaries_before + 1, std::memory_order_release);
+          break;
+        case trace::Op::frame_end:
+          wait_all_past(lane, s.stamp);
+          frame_ns_[s.frame] = static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - frame_start).count());
+          sample(s.frame);
+          boundaries_done_.store(s.boundaries_before + 1, std::memory_order_release);
+          break;
+      }
+    }
+    lane.next_stamp.store(done_stamp, std::memory_order_release);
+  }
+
+  // A frame boundary: every event before it, on every thread, has run.
+  void wait_all_past(const Lane& self, std::uint64_t stamp) const {
+    for (std::uint64_t l = 0; l < lane_count_; ++l) {
+      if (&lanes_[l] == &self) continue;
+      while (lanes_[l].next_stamp.load(std::memory_order_acquire) <= stamp) pause();
+    }
+  }
+
+  void sample(std::uint64_t frame) {
+    std::int64_t live = 0;
+    for (std::uint64_t l = 0; l < lane_count_; ++l) live += lanes_[l].live.load(std::memory_order_relaxed);
+    frame_live_[frame] = static_cast<std::uint64_t>(std::max<std::int64_t>(live, 0));
+    frame_rss_[frame] = rss_kb();
+    peak_rss_kb_ = std::max(peak_rss_kb_, frame_rss_[frame]);
+  }
+
+  static void* obtain(std::uint64_t size, std::uint64_t align) noexcept {
+    if (align <= plain_align) return std::malloc(size);
+    void* p = nullptr;
+    return ::posix_memalign(&p, align, size) == 0 ? p : nullptr;
+  }
+
+  void allocate(Lane& lane, std::uint64_t b, const Step& s) {
+    Slot& slot = slots_[b];
+    void* p = obtain(slot.size, slot.align);
+    if (!p && slot.size != 0) out_of_memory(slot, b, s);
+    fill(p, slot.size, pattern_of(b));
+    slot.ptr = p;
+    slot.ready.store(slot_live, std::memory_order_release);
+    add_live(lane, static_cast<std::int64_t>(slot.size));
+  }
+
+  void release(Lane& lane, std::uint64_t b, const Step& s) {
+    Slot& slot = await(b);
+    verify(slot, b, slot.size, s);
+    std::free(slot.ptr);
+    slot.ready.store(slot_ended, std::memory_order_relaxed);
+    lane.verified.fetch_add(1, std::memory_order_relaxed);
+    add_live(lane, -static_cast<std::int64_t>(slot.size));
+  }
+
+  // realloc where the C interface can do it (default alignment, a non-zero size); otherwise what realloc
+  // means: a new block, the common prefix copied, the old block freed. Either way the prefix must survive.
+  void reallocate(Lane& lane, std::uint64_t old_b, std::uint64_t new_b, const Step& s) {
+    Slot& old_slot = await(old_b);
+    Slot& new_slot = slots_[new_b];
+    verify(old_slot, old_b, old_slot.size, s);
+    const std::uint64_t keep = std::min(old_slot.size, new_slot.size);
+    void* p = nullptr;
+    if (old_slot.align <= plain_align && new_slot.align <= plain_align && new_slot.size != 0) {
+      p = std::realloc(old_slot.ptr, new_slot.size);
+      if (!p) out_of_memory(new_slot, new_b, s);
+    } else {
+      p = obtain(new_slot.size, new_slot.align);
+      if (!p && new_slot.size != 0) out_of_memory(new_slot, new_b, s);
+      if (keep) std::memcpy(p, old_slot.ptr, keep);
+      std::free(old_slot.ptr);
+    }
+    old_slot.ptr = p;  // the prefix check below reads the old block's bytes where realloc put them
+    verify(old_slot, old_b, keep, s);
+    old_slot.ready.store(slot_ended, std::memory_order_relaxed);
+    lane.verified.fetch_add(1, std::memory_order_relaxed);
+    fill(p, new_slot.size, pattern_of(new_b));
+    new_slot.ptr = p;
+    new_slot.ready.store(slot_live, std::memory_order_release);
+    add_live(lane, static_cast<std::int64_t>(new_slot.size) - static_cast<std::int64_t>(old_slot.size));
+  }
+
+  Slot& await(std::uint64_t b) {
+    Slot& slot = slots_[b];
+    while (slot.ready.load(std::memory_order_acquire) == slot_pending) pause();
+    return slot;
+  }
+
+  static void add_live(Lane& lane, std::int64_t delta) noexcept {
+    lane.live.store(lane.live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
+
+  void verify(const Slot& slot, std::uint64_t b, std::uint64_t n, const Step& s) const {
+    const std::uint64_t at = first_mismatch(slot.ptr, n, pattern_of(b));
+    if (at == n) return;
+    unsigned char expected[8];
+    const std::uint64_t v = pattern_of(b);
+    std::memcpy(expected, &v, 8);
+    const auto found = static_cast<const unsigned char*>(slot.ptr)[at];
+    std::fprintf(stderr,
+                 "framemem-replay: allocator '%s' corrupted block %llu (recorded at 0x%llx, %llu bytes aligned to "
+                 "%llu, system '%s', allocated by event %llu): byte %llu is 0x%02x, expected 0x%02x; found at "
+                 "event %llu\n",
+                 allocator_.c_str(), ull(b), ull(slot.id), ull(slot.size), ull(slot.align),
+                 systems_[slot.system].c_str(), ull(slot.created_by + 1), ull(at), found, expected[at % 8],
+                 ull(s.event + 1));
+    std::fflush(stderr);
+    std::_Exit(exit_corrupted);
+  }
+
+  [[noreturn]] void out_of_memory(const Slot& slot, std::uint64_t b, const Step& s) const {
+    std::fprintf(stderr,
+                 "framemem-replay: allocator '%s' returned null for block %llu (%llu bytes aligned to %llu, system "
+                 "'%s') at event %llu\n",
+                 allocator_.c_str(), ull(b), ull(slot.size), ull(slot.align), systems_[slot.system].c_str(),
+                 ull(s.event + 1));
+    std::fflush(stderr);
+    std::_Exit(exit_out_of_memory);
+  }
+
+  // Blocks still live when the trace ends are checked after the clock stopped.
+  void verify_survivors() {
+    const Step end_of_trace{.op = trace::Op::free, .event = events_};
+    for (std::uint64_t b = 0; b < block_count_; ++b) {
+      Slot& slot = slots_[b];
+      if (slot.ready.load(std::memory_order_acquire) != slot_live) continue;
+      verify(slot, b, slot.size, end_of_trace);
+      ++survivors_verified_;
+    }
+  }
+
+  std::uint64_t rss_kb() const noexcept {
+    char buf[128];
+    if (statm_ < 0) return 0;
+    const ssize_t n = ::pread(statm_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char* p = std::strchr(buf, ' ');
+    if (!p) return 0;
+    return std::strtoull(p + 1, nullptr, 10) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+  }
+
+  static unsigned long long ull(std::uint64_t v) noexcept { return v; }
+
+  std::string allocator_;
+  std::vector<std::string> systems_;
+  std::uint64_t events_;
+  std::optional<MappedArena> arena_;
+  Lane* lanes_ = nullptr;
+  Slot* slots_ = nullptr;
+  std::uint64_t* ends_ = nullptr;
+  std::uint64_t* frame_ns_ = nullptr;
+  std::uint64_t* frame_rss_ = nullptr;
+  std::uint64_t* frame_live_ = nullptr;
+  std::uint64_t lane_count_ = 0;
+  std::uint64_t block_count_ = 0;
+  std::uint64_t frames_ = 0;
+  std::uint64_t survivors_verified_ = 0;
+  std::uint64_t peak_rss_kb_ = 0;  // written only by frame-end owners, one at a time (boundaries are ordered)
+  int statm_ = -1;
+  std::atomic<bool> go_{false};
+  std::atomic<std::uint64_t> boundaries_done_{0};
+};
+
+void put_series(std::ostringstream& out, const char* name, const std::vector<std::uint64_t>& v) {
+  out << ",\"" << name << "\":[";
+  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << v[i];
+  out << "]";
+}
+
+}  // namespace
+
+Result replay(trace::Trace trace, const std::string& allocator) {
+  Replayer r(trace, allocator);
+  return r.run();
+}
+
+std::string to_json(const Result& r) {
+  std::ostringstream out;
+  out << "{\"allocator\":\"" << r.allocator << "\",\"preloaded\":" << (r.preloaded ? "true" : "false")
+      << ",\"events\":" << r.events << ",\"blocks\":" << r.blocks << ",\"verified\":" << r.verified
+      << ",\"threads\":" << r.threads << ",\"total_ns\":" << r.total_ns << ",\"baseline_rss_kb\":" << r.baseline_rss_kb
+      << ",\"peak_rss_kb\":" << r.peak_rss_kb;
+  put_series(out, "frame_ns", r.frame_ns);
+  put_series(out, "rss_kb", r.rss_kb);
+  put_series(out, "live_bytes", r.live_bytes);
+  out << "}";
+  return out.str();
+}
+
+namespace {
+
+// The reader of to_json's own output: fields in known order, numbers and arrays of numbers only.
+class JsonLine {
+ public:
+  explicit JsonLine(const std::string& s) : s_(s) {}
+  std::string text(const char* key) {
+    seek(key);
+    if (s_[at_] != '"') bad(key);
+    const std::size_t end = s_.find('"', at_ + 1);
+    if (end == std::string::npos) bad(key);
+    std::string v = s_.substr(at_ + 1, end - at_ - 1);
+    at_ = end + 1;
+    return v;
+  }
+  bool flag(const char* key) {
+    seek(key);
+    return s_.compare(at_, 4, "true") == 0;
+  }
+  std::uint64_t number(const char* key) {
+    seek(key);
+    return parse_number(key);
+  }
+  std::vector<std::uint64_t> series(const char* key) {
+    seek(key);
+    if (s_[at_++] != '[') bad(key);
+    std::vector<std::uint64_t> v;
+    while (at_ < s_.size() && s_[at_] != ']') {
+      v.push_back(parse_number(key));
+      if (s_[at_] == ',') ++at_;
+    }
+    return v;
+  }
+
+ private:
+  void seek(const char* key) {
+    const std::string k = std::string("\"") + key + "\":";
+    const std::size_t p = s_.find(k);
+    if (p == std::string::npos) bad(key);
+    at_ = p + k.size();
+  }
+  std::uint64_t parse_number(const char* key) {
+    char* end = nullptr;
+    const std::uint64_t v = std::strtoull(s_.c_str() + at_, &end, 10);
+    if (end == s_.c_str() + at_) bad(key);
+    at_ = static_cast<std::size_t>(end - s_.c_str());
+    return v;
+  }
+  [[noreturn]] static void bad(const char* key) {
+    throw error(std::string("replay result: missing or malformed field '") + key + "'");
+  }
+  const std::string& s_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+Result from_json(const std::string& line) {
+  JsonLine j(line);
+  Result r;
+  r.allocator = j.text("allocator");
+  r.preloaded = j.flag("preloaded");
+  r.events = j.number("events");
+  r.blocks = j.number("blocks");
+  r.verified = j.number("verified");
+  r.threads = j.number("threads");
+  r.total_ns = j.number("total_ns");
+  r.baseline_rss_kb = j.number("baseline_rss_kb");
+  r.peak_rss_kb = j.number("peak_rss_kb");
+  r.frame_ns = j.series("frame_ns");
+  r.rss_kb = j.series("rss_kb");
+  r.live_bytes = j.series("live_bytes");
+  return r;
+}
+
+}  // namespace fm::replay
