@@ -76,6 +76,28 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
+// Bytes per event by op, measured from the offsets of consecutive events of one chunk (the last event of
+// each chunk has no successor there and is left out).
+void print_event_sizes(const fm::trace::Trace& t) {
+  constexpr const char* names[] = {"allocate", "free", "realloc", "reset", "rewind", "frame begin", "frame end"};
+  std::uint64_t count[7] = {}, bytes[7] = {};
+  for (std::size_t i = 0; i + 1 < t.events.size(); ++i) {
+    const auto& e = t.events[i];
+    const auto& next = t.events[i + 1];
+    const std::uint64_t size = t.offsets[i + 1] - t.offsets[i];
+    if (next.thread != e.thread || next.sequence != e.sequence + 1 || size > 1 + 5 * fm::trace::max_varint_bytes) continue;
+    ++count[static_cast<int>(e.op)];
+    bytes[static_cast<int>(e.op)] += size;
+  }
+  std::printf("%zu bytes in all, %.2f bytes per event including framing and tables\n", static_cast<std::size_t>(t.bytes),
+              t.events.empty() ? 0.0 : static_cast<double>(t.bytes) / static_cast<double>(t.events.size()));
+  for (int op = 0; op < 7; ++op) {
+    if (count[op] == 0) continue;
+    std::printf("  %-11s %10llu events, %5.2f bytes each\n", names[op], static_cast<unsigned long long>(count[op]),
+                static_cast<double>(bytes[op]) / static_cast<double>(count[op]));
+  }
+}
+
 void print_summary(const Result& r) {
   std::printf("replayed %llu events, %llu blocks on %llu threads, %zu frames in %.3f ms; peak RSS %.1f MiB\n",
               static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.blocks),
@@ -99,6 +121,7 @@ int main(int argc, char** argv) {
     if (o.check) {
       std::printf("%s: valid, %zu events, %zu blocks, %zu threads, %zu systems\n", o.trace.c_str(), t.events.size(),
                   t.blocks.size(), t.threads.size(), t.systems.size());
+      print_event_sizes(t);
       return exit_ok;
     }
     Result r = replay(std::move(t), o.child.empty() ? "in-process" : o.child);
