@@ -108,6 +108,27 @@ TEST_CASE("a recorded multi-threaded workload replays under glibc, mimalloc, jem
   CHECK(j.find("\"verified\":" + blocks) != std::string::npos);
 }
 
+TEST_CASE("what-if classifies each system from the trace and replays it onto every strategy that fits, every block verified") {
+  const ScratchFile trace("replay_what_if");
+  record_workload(trace.path());
+  const Run r = run_tool("--what-if --rounds 1 " + trace.path());
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  // The scratch arena is reset every frame (LIFO, dies in its frame); bullets are one size, freed oldest first.
+  CHECK(r.output.find("recommendation: scratch: 100% of blocks live < 2 frames, 100% of frees LIFO, sizes vary, 1 thread; ") !=
+        std::string::npos);
+  CHECK(r.output.find("recommendation: bullets: ") != std::string::npos);
+  CHECK(r.output.find("0% of frees LIFO, one size (48 bytes), 1 thread; ") != std::string::npos);
+  CHECK(r.output.find("recommendation: jobs: ") != std::string::npos);
+  // Every strategy that fits ran and verified every block of its system (30 frames of the workload).
+  for (const char* row : {"scratch        FrameArena", "scratch        StackAllocator", "scratch        Heap",
+                          "bullets        Pool", "bullets        malloc", "jobs           Heap"}) {
+    CHECK(r.output.find(row) != std::string::npos);
+  }
+  CHECK(r.output.find("jobs           StackAllocator") == std::string::npos);  // two threads, frees not LIFO
+  for (const char* verified : {"1500\n", "300\n", "2400\n"}) CHECK(r.output.find(verified) != std::string::npos);
+}
+
 TEST_CASE("an allocator whose library is missing fails the comparison, naming it") {
   const ScratchFile trace("replay_missing");
   fm::test::write_trace(trace, [](fm::trace::Writer& w, std::uint32_t s) { w.allocate(s, 0x1000, 8, 8); });

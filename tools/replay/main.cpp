@@ -8,18 +8,21 @@
 #include "compare.hpp"
 #include "fm/trace/reader.hpp"
 #include "replay.hpp"
+#include "what_if.hpp"
 
 namespace {
 
 using namespace fm::replay;
 
 constexpr char usage[] =
-    "usage: framemem-replay [--check] [--against LIST [--rounds N] [--json PATH]] TRACE\n"
+    "usage: framemem-replay [--check | --what-if | --against LIST] [--rounds N] [--json PATH] TRACE\n"
     "  (default)        validate TRACE, replay it with this process's malloc, print a summary\n"
     "  --check          validate TRACE only\n"
     "  --against LIST   replay once per allocator in a child process (LD_PRELOAD), rounds interleaved;\n"
     "                   LIST: glibc,mimalloc,jemalloc,tcmalloc,framemem or name=/path/lib.so\n"
-    "  --rounds N       rounds of --against (default 3)\n"
+    "  --what-if        replay each system alone onto malloc and every fm strategy its profile admits\n"
+    "                   (FrameArena, StackAllocator, Pool, Heap) and recommend the fastest\n"
+    "  --rounds N       rounds of --against and --what-if (default 3)\n"
     "  --json PATH      write the comparison as JSON\n"
     "exit status: 0 ok, 1 usage error, 2 bad or unreadable trace, unknown or missing allocator,\n"
     "             3 a block's contents were corrupted, 4 the allocator returned null\n";
@@ -32,6 +35,7 @@ struct Options {
   std::string expect_lib;   // internal: the library the child must find mapped
   unsigned rounds = 3;
   bool check = false;
+  bool what_if = false;
 };
 
 [[noreturn]] void usage_error(const std::string& why) {
@@ -52,6 +56,8 @@ Options parse_args(int argc, char** argv) {
       std::exit(exit_ok);
     } else if (a == "--check") {
       o.check = true;
+    } else if (a == "--what-if") {
+      o.what_if = true;
     } else if (a == "--against") {
       o.against = value();
     } else if (a == "--json") {
@@ -122,6 +128,10 @@ int main(int argc, char** argv) {
       std::printf("%s: valid, %zu events, %zu blocks, %zu threads, %zu systems\n", o.trace.c_str(), t.events.size(),
                   t.blocks.size(), t.threads.size(), t.systems.size());
       print_event_sizes(t);
+      return exit_ok;
+    }
+    if (o.what_if) {
+      print_what_if(what_if(t, o.rounds));
       return exit_ok;
     }
     Result r = replay(std::move(t), o.child.empty() ? "in-process" : o.child);
