@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -140,13 +141,31 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
               static_cast<unsigned long long>(any.blocks));
 }
 
+// A path as a JSON string: quotes, backslashes and control characters escaped.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 void write_json(const CompareOptions& o, const std::vector<Summary>& all) {
   std::ofstream out(o.json);
-  out << "{\"trace\":\"" << o.trace << "\",\"rounds\":" << o.rounds << ",\"allocators\":[";
+  out << "{\"trace\":" << json_string(o.trace) << ",\"rounds\":" << o.rounds << ",\"allocators\":[";
   for (std::size_t i = 0; i < all.size(); ++i) {
     const Summary& s = all[i];
-    out << (i ? "," : "") << "{\"name\":\"" << s.peer->name << "\",\"library\":\"" << s.peer->library
-        << "\",\"total_ns_median\":" << s.median_total_ns << ",\"frame_p50_ns\":" << s.p50
+    out << (i ? "," : "") << "{\"name\":\"" << s.peer->name << "\",\"library\":" << json_string(s.peer->library)
+        << ",\"total_ns_median\":" << s.median_total_ns << ",\"frame_p50_ns\":" << s.p50
         << ",\"frame_p99_ns\":" << s.p99 << ",\"frame_max_ns\":" << s.max << ",\"peak_rss_kb\":" << s.peak_rss_kb
         << ",\"median_round\":" << to_json(*s.median_round) << ",\"total_ns\":[";
     for (std::size_t r = 0; r < s.rounds.size(); ++r) out << (r ? "," : "") << s.rounds[r].total_ns;
@@ -173,6 +192,11 @@ std::vector<Peer> resolve_peers(const std::string& list) {
       }
       p = {k->name, k->library};
     }
+    // Names go into JSON and onto a command line unquoted: letters, digits, '_', '-' and '.' only.
+    const bool plain = !p.name.empty() && std::all_of(p.name.begin(), p.name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
+    if (!plain) throw error("allocator name '" + p.name + "': use letters, digits, '_', '-' and '.' only");
     if (!p.library.empty() && !exists(p.library)) {
       throw error("allocator '" + p.name + "': library " + p.library + " not found");
     }
