@@ -79,7 +79,7 @@ Writer::Writer(std::string path, WriterOptions options)
   write_failed_ = std::fwrite(head, 1, head_bytes, file_) != head_bytes;
   bytes_written_.store(head_bytes, std::memory_order_relaxed);
 
-  storage_ = std::make_unique<std::uint8_t[]>(options_.chunk_bytes * options_.chunks);
+  storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(options_.chunk_bytes * options_.chunks);
   chunks_ = std::make_unique<Chunk[]>(options_.chunks);
   for (std::size_t i = 0; i < options_.chunks; ++i) {
     chunks_[i].data = storage_.get() + i * options_.chunk_bytes;

@@ -95,6 +95,7 @@ class Writer {
   [[nodiscard]] std::uint64_t bytes_written() const noexcept { return bytes_written_.load(std::memory_order_relaxed); }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
+ private:
   struct Chunk;
   // A recording thread's state: its chunk and the delta bases of the chunk's previous event.
   struct ThreadState {
@@ -109,7 +110,6 @@ class Writer {
     std::uint64_t last_id = 0;
   };
 
- private:
   static constexpr std::size_t max_event_bytes = 1 + 5 * max_varint_bytes;
 
   // The place of one event in the calling thread's chunk; deltas are against the chunk's previous event.
