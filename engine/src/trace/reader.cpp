@@ -97,6 +97,12 @@ class Parser {
   Parser(std::span<const std::uint8_t> bytes, Trace& t) : bytes_(bytes), t_(t) {}
 
   void run() {
+    // No event is shorter than 3 bytes (op, stamp delta, one field): reserving for that many (up to a cap
+    // that keeps the reservation well inside what the OS grants) avoids copying the event list as it
+    // grows; pages never written are never touched.
+    const std::size_t most_events = std::min<std::size_t>(bytes_.size() / 3, std::size_t{1} << 24);
+    t_.events.reserve(most_events);
+    t_.offsets.reserve(most_events);
     Cursor c(t_, bytes_.data(), bytes_.data(), bytes_.data() + bytes_.size());
     header(c);
     bool ended = false;
