@@ -3,7 +3,7 @@
 #include "fm/config.hpp"
 
 namespace fm::library_config {
-#define FM_CONFIG_DEFINE(name) const char FM_CONFIG_SYMBOL(name) = 0;
+#define FM_CONFIG_DEFINE(prefix, value) const char FM_CONFIG_SYMBOL(prefix, value) = 0;
 FM_CONFIG_OPTIONS(FM_CONFIG_DEFINE)
 #undef FM_CONFIG_DEFINE
 }  // namespace fm::library_config
