@@ -3,8 +3,10 @@
 # Project code is warning-clean; Debian headers come in as SYSTEM includes so they never trip -Werror.
 # -Werror is for developers and CI (FM_WERROR): a user's compiler may warn where ours did not, and that
 # must never stop their build.
+# -Wundef: an option macro that is not defined (fm/config.hpp not reached) must not silently read as 0 and
+# compile checked-mode code or tests out.
 add_library(fm_warnings INTERFACE)
-target_compile_options(fm_warnings INTERFACE -Wall -Wextra -Wpedantic)
+target_compile_options(fm_warnings INTERFACE -Wall -Wextra -Wpedantic -Wundef)
 if(FM_WERROR)
   target_compile_options(fm_warnings INTERFACE -Werror)
 endif()

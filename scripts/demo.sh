@@ -17,7 +17,9 @@ fi
 
 out="$FM_ROOT/out"
 mkdir -p "$out"
-xvfb-run -a -s "-screen 0 1600x900x24" "$demo" --assets "$FM_ROOT/assets" --headless --frames 300 \
-  --screenshot "$out/demo.png" --report "$out/demo.json" "$@"
+echo "demo: 300 frames headless under xvfb-run (log: $out/demo.log)"
+: >"$out/demo.log"
+fm_logged "$out/demo.log" xvfb-run -a -s "-screen 0 1600x900x24" "$demo" --assets "$FM_ROOT/assets" --headless \
+  --frames 300 --screenshot "$out/demo.png" --report "$out/demo.json" "$@"
 echo "demo: screenshot $out/demo.png"
 echo "demo: report     $out/demo.json"

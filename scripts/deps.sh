@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages framemem needs, only those missing; `apt-get update` runs once, and not
-# at all when everything is present. Non-interactive; uses sudo when not root.
+# at all when everything is present. Non-interactive; uses sudo when not root. Prints one line per step;
+# apt's and dpkg's output goes to a log file (FM_DEPS_LOG, default out/deps.log) whose path it prints.
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 
-packages=(
-  cmake g++ pkg-config make
-  libsdl2-dev libimgui-dev libstb-dev libgl-dev libgl1-mesa-dri libegl1 libegl-mesa0
-  doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
-  libfoonathan-memory-dev libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
-  xvfb xauth xdotool valgrind python3 git
-  clang-16 libclang-rt-16-dev llvm
-)
+# One group per line; add packages to a group or add a group.
+build_tools=(cmake g++ pkg-config make)
+libraries=(libsdl2-dev libimgui-dev libstb-dev libgl-dev libgl1-mesa-dri libegl1 libegl-mesa0
+           doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev)
+peer_allocators=(libfoonathan-memory-dev libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev)
+test_tools=(xvfb xauth xdotool valgrind python3 git dpkg-dev)  # dpkg-dev: dpkg-shlibdeps for `cpack -G DEB`
+clang_tools=(clang-16 libclang-rt-16-dev llvm)
+packages=("${build_tools[@]}" "${libraries[@]}" "${peer_allocators[@]}" "${test_tools[@]}" "${clang_tools[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,7 +30,11 @@ if [[ $(id -u) -ne 0 ]]; then
   command -v sudo >/dev/null || { echo "deps: missing ${missing[*]} and not root (no sudo)" >&2; exit 1; }
   sudo=(sudo)
 fi
-echo "deps: installing ${missing[*]}"
+log=${FM_DEPS_LOG:-$FM_ROOT/out/deps.log}
+mkdir -p "$(dirname "$log")"
+: >"$log"
+echo "deps: installing ${#missing[@]} packages: ${missing[*]} (log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fm_logged "$log" "${sudo[@]}" apt-get update -q
+fm_logged "$log" "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "deps: installed ${#missing[@]} packages"

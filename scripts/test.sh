@@ -41,14 +41,16 @@ if [[ ${#threads_targets[@]} -gt 0 && -n "${threads_targets[0]}" ]]; then
   echo "== ThreadSanitizer build (${threads_targets[*]})"
   cmake -S "$FM_ROOT" -B "$tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_SANITIZE=thread -DFM_BUILD_BENCH=OFF -DFM_WERROR=ON \
     -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF >"$tsan.configure.log" 2>&1 || { cat "$tsan.configure.log"; exit 1; }
-  cmake --build "$tsan" --target "${threads_targets[@]}"
+  fm_logged "$tsan.build.log" cmake --build "$tsan" --target "${threads_targets[@]}"
   run_ctest "$tsan" -L threads
 else
   echo "== ThreadSanitizer build skipped: no tests labelled threads yet"
 fi
 
 # Release optimises harder than RelWithDebInfo and g++ warns about more there (array bounds, restrict);
-# users build Release with default options, so the whole tree must build there without a warning.
+# users build Release with default options, so the whole tree must build there without a warning. Release is
+# unchecked by default (fm/config.hpp), so these builds compile the unchecked paths; the tests that expect
+# checked-mode errors run in the RelWithDebInfo builds above, where checked mode is on.
 release="$FM_ROOT/build-release-check"
 mkdir -p "$release"
 echo "== Release build of the whole tree (default options, g++)"
@@ -66,7 +68,7 @@ echo "== libFuzzer build (clang-16) and a ${FM_FUZZ_SECONDS:-30}s run of each ta
 CC=clang-16 CXX=clang++-16 fm_configure "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" \
   -DFM_BUILD_FUZZ=ON -DFM_WERROR=ON -DFM_BUILD_DEMO=OFF -DFM_BUILD_OVERLAY=OFF -DFM_BUILD_BENCH=OFF \
   "-DFM_FUZZ_SECONDS=${FM_FUZZ_SECONDS:-30}"
-cmake --build "$fuzz" --target fm_fuzzers
+fm_logged "$fuzz.build.log" cmake --build "$fuzz" --target fm_fuzzers
 run_ctest "$fuzz" -L fuzz
 
 echo "all test builds passed"

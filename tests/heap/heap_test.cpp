@@ -297,7 +297,8 @@ char* segment_base(void* p) {
   return reinterpret_cast<char*>(reinterpret_cast<std::uintptr_t>(p) & ~((std::uintptr_t{1} << 22) - 1));
 }
 
-bool rejected_as_foreign(fm::Heap& heap, void* p) {
+// Used by checked-build cases only (FM_CHECKED); Release builds compile them out.
+[[maybe_unused]] bool rejected_as_foreign(fm::Heap& heap, void* p) {
   try {
     heap.deallocate(p, 16);
   } catch (const fm::bad_free& e) {
@@ -361,7 +362,7 @@ TEST_CASE("a zero-byte block with a large alignment lies inside its own mapping 
 namespace {
 
 // The message deallocate throws for (p, size, align), or "" when it accepts the free.
-std::string deallocate_error(fm::Heap& heap, void* p, std::size_t size, std::size_t align) {
+[[maybe_unused]] std::string deallocate_error(fm::Heap& heap, void* p, std::size_t size, std::size_t align) {
   try {
     heap.deallocate(p, size, align);
   } catch (const fm::bad_free& e) {

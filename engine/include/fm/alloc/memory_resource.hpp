@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <memory_resource>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // `A` models fm::Allocator. It is not constrained here so an allocator can hold a MemoryResource of itself

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 struct CacheLevelGeometry {

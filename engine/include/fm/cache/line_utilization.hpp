@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <span>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // Bytes [offset, offset + size) of each element that a loop touches.

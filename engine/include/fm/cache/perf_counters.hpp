@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 struct PerfReading {

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // Largest alignment any framemem allocator accepts (one page).

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // Base of every framemem error, so a game can catch them all in one place.

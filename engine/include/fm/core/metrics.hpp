@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "fm/config.hpp"
+
 namespace fm::metrics {
 
 // Share of `part` in `whole`, 0 when `whole` is 0.

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fm/config.hpp"
+
 namespace fm::heap_counter {
 
 struct Counts {

@@ -6,16 +6,9 @@
 
 #include <cstddef>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FM_HAS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FM_HAS_ASAN 1
-#endif
-#endif
-#ifndef FM_HAS_ASAN
-#define FM_HAS_ASAN 0
-#endif
+// FM_HAS_ASAN and FM_HAS_VALGRIND come from fm/config.hpp: they say how the library was built, so inline code
+// here annotates exactly when the library's own code does, whatever flags a consumer compiles with.
+#include "fm/config.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #define FM_HAS_TSAN 1
@@ -32,11 +25,11 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-#if !defined(FM_NO_VALGRIND) && __has_include(<valgrind/memcheck.h>)
+#if FM_HAS_VALGRIND
+#if !__has_include(<valgrind/memcheck.h>)
+#error "framemem was built with Valgrind annotations (FM_VALGRIND=ON): install valgrind/memcheck.h (Debian: valgrind) or use a framemem built with FM_VALGRIND=OFF"
+#endif
 #include <valgrind/memcheck.h>
-#define FM_HAS_VALGRIND 1
-#else
-#define FM_HAS_VALGRIND 0
 #endif
 
 namespace fm::debug {

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 namespace detail {

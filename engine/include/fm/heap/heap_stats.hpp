@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fm/config.hpp"
 #include "fm/heap/size_class.hpp"
 
 namespace fm {

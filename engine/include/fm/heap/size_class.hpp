@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fm/config.hpp"
+
 namespace fm::heap {
 
 inline constexpr std::size_t min_block_size = 16;  // also the alignment every block has

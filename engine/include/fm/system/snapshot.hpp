@@ -9,6 +9,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // A short name stored inline (truncation is rejected where names are registered, never silent).
