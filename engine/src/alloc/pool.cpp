@@ -90,6 +90,7 @@ void Pool::give_back(Page* page) noexcept {
 void Pool::release_all_pages() noexcept {
   for (Page* page : pages_) give_back(page);
   pages_.clear();
+  sorted_pages_ = 0;
   page_table_.assign(page_table_.size(), nullptr);
   committed_bytes_ = 0;
   free_ = nullptr;
@@ -132,16 +133,7 @@ bool Pool::add_page() noexcept {
   void* given = upstream_.try_allocate(page_request_bytes_, page_request_align_);
   if (given == nullptr) return false;
   void* raw = align_up(given, page_bytes_);
-  try {
-    auto* sorted = static_cast<Page*>(raw);
-    pages_.insert(std::upper_bound(pages_.begin(), pages_.end(), sorted, std::less<>{}), sorted);
-    try {
-      rebuild_page_table(std::max(min_table_slots, std::bit_ceil(pages_.size() * 2)));
-    } catch (const std::bad_alloc&) {
-      pages_.erase(std::find(pages_.begin(), pages_.end(), sorted));
-      throw;
-    }
-  } catch (const std::bad_alloc&) {
+  if (!track_page(static_cast<Page*>(raw))) {
     upstream_.deallocate(given, page_request_bytes_, page_request_align_);
     return false;
   }
@@ -157,6 +149,41 @@ bool Pool::add_page() noexcept {
   return true;
 }
 
+// Records a new page in pages_ and the page table without touching the other pages: amortized O(1), since the
+// table only doubles when the pages outgrow it. False, with nothing changed, when either cannot grow.
+bool Pool::track_page(Page* page) noexcept {
+  try {
+    pages_.push_back(page);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  const std::size_t slots = page_table_.size() / 2;
+  if (2 * pages_.size() > slots) {
+    try {
+      rebuild_page_table(2 * slots);
+    } catch (const std::bad_alloc&) {
+      pages_.pop_back();
+      return false;
+    }
+  } else {
+    insert_into_table(page);
+  }
+  if (sorted_pages_ + 1 == pages_.size() && (sorted_pages_ == 0 || std::less<>{}(pages_[sorted_pages_ - 1], page))) {
+    ++sorted_pages_;
+  }
+  return true;
+}
+
+// Sorts the pages added out of address order into the sorted ones: O(pages) once after such growth, nothing
+// while pages arrive in order. Merging pointers never throws (without a buffer it merges in place).
+void Pool::sort_pages() const noexcept {
+  if (sorted_pages_ == pages_.size()) return;
+  const auto middle = pages_.begin() + static_cast<std::ptrdiff_t>(sorted_pages_);
+  std::sort(middle, pages_.end(), std::less<>{});
+  std::inplace_merge(pages_.begin(), middle, pages_.end(), std::less<>{});
+  sorted_pages_ = pages_.size();
+}
+
 void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
 #if FM_CHECKED
   check_oversize_free(p, size, align);
@@ -166,8 +193,8 @@ void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
   ++oversize_deallocations_;
 }
 
-// Rebuilt whenever pages come or go (rare), so lookups stay one or two probes. Growing throws before it
-// changes anything; rebuilding at the same size never throws.
+// Rebuilt when the table doubles or pages are released, so lookups stay one or two probes. Growing throws
+// before it changes anything; rebuilding at the same size never throws.
 void Pool::rebuild_page_table(std::size_t slots) {
   if (2 * slots != page_table_.size()) {
     std::vector<Page*> table(2 * slots, nullptr);  // may throw: the old table stays intact
@@ -176,11 +203,13 @@ void Pool::rebuild_page_table(std::size_t slots) {
     std::fill(page_table_.begin(), page_table_.end(), nullptr);
   }
   table_shift_ = static_cast<unsigned>(64 - std::countr_zero(slots));
-  for (Page* page : pages_) {
-    std::size_t slot = page_slot(page);
-    while (page_table_[slot] != nullptr) ++slot;
-    page_table_[slot] = page;
-  }
+  for (Page* page : pages_) insert_into_table(page);
+}
+
+void Pool::insert_into_table(Page* page) noexcept {
+  std::size_t slot = page_slot(page);
+  while (page_table_[slot] != nullptr) ++slot;
+  page_table_[slot] = page;
 }
 
 void Pool::throw_foreign(const void* p) const {
@@ -252,6 +281,7 @@ std::size_t Pool::release_empty_pages() {
   if (tail != nullptr) write_link(tail, nullptr);
   free_ = head;
 
+  sort_pages();  // erase_if keeps the order of what stays
   std::size_t released = 0;
   std::erase_if(pages_, [&](Page* page) {
     if (page->live != 0) return false;
@@ -259,6 +289,7 @@ std::size_t Pool::release_empty_pages() {
     released += page_request_bytes_;
     return true;
   });
+  sorted_pages_ = pages_.size();
   committed_bytes_ -= released;
   empty_pages_ = 0;
   rebuild_page_table(page_table_.size() / 2);
@@ -266,6 +297,7 @@ std::size_t Pool::release_empty_pages() {
 }
 
 PageInfo Pool::page_info(std::size_t i) const noexcept {
+  sort_pages();
   Page* page = pages_[i];
   const auto* base = reinterpret_cast<const std::byte*>(page);
   return PageInfo{

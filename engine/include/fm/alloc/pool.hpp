@@ -115,7 +115,7 @@ class Pool {
   [[nodiscard]] bool is_live(const void* p) const noexcept;
 
   [[nodiscard]] std::size_t page_count() const noexcept { return pages_.size(); }
-  // Pages in address order.
+  // Pages in address order (pages added out of order since the last call are sorted in first).
   [[nodiscard]] PageInfo page_info(std::size_t i) const noexcept;
   template <class F>
   void for_each_page(F&& f) const {
@@ -265,6 +265,8 @@ class Pool {
   [[nodiscard]] void* allocate_slow(std::size_t size, std::size_t align);
   [[nodiscard]] void* try_allocate_slow(std::size_t size, std::size_t align) noexcept;
   [[nodiscard]] bool add_page() noexcept;
+  [[nodiscard]] bool track_page(Page* page) noexcept;
+  void sort_pages() const noexcept;
   void release_all_pages() noexcept;
   [[nodiscard]] bool within_budget(std::size_t more) const noexcept;
   void deallocate_oversize(void* p, std::size_t size, std::size_t align);
@@ -274,6 +276,7 @@ class Pool {
   [[noreturn]] void throw_double_free(const void* p) const;
   [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
   void rebuild_page_table(std::size_t slots);
+  void insert_into_table(Page* page) noexcept;
 
   std::size_t block_size_;
   std::size_t block_align_;
@@ -292,9 +295,14 @@ class Pool {
   std::size_t free_jumps_ = 0;  // of which join blocks that are not neighbours
   std::size_t empty_pages_ = 0;
   std::size_t full_pages_ = 0;
-  std::vector<Page*> pages_;       // sorted by address
+  // In the order added; the first sorted_pages_ are in address order, and readers that promise address order
+  // sort the rest in first (a new page usually lies above the others, so that is rarely needed). Sorting
+  // changes no observable state, hence mutable.
+  mutable std::vector<Page*> pages_;
+  mutable std::size_t sorted_pages_ = 0;
   // Hash set of pages_ with linear probing that never wraps: keys hash into the first half (a power of two,
-  // at least twice the pages), so every probe run ends on a null before the end of the second half.
+  // at least twice the pages), so every probe run ends on a null before the end of the second half. It
+  // doubles when the pages outgrow it, so adding a page costs amortized O(1).
   std::vector<Page*> page_table_;
   unsigned table_shift_ = 0;  // 64 - log2(page_table_.size() / 2)
   std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations
