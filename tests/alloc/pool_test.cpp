@@ -249,9 +249,13 @@ TEST_CASE("pool metrics follow the design's formulas") {
 // Pages from an mmap'd arena, so a test can take away access to the pool's block memory.
 struct MappedPages {
   static constexpr std::size_t bytes = std::size_t{4} << 20;
-  std::byte* base = static_cast<std::byte*>(::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  struct Mapping {
+    std::byte* base = static_cast<std::byte*>(
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    ~Mapping() { ::munmap(base, bytes); }
+  } mapping;  // declared first: unmapped after the arena is gone
+  std::byte* base = mapping.base;
   fm::LinearArena arena{std::span<std::byte>(base, bytes), {.name = "mapped"}};
-  ~MappedPages() { ::munmap(base, bytes); }
 };
 
 TEST_CASE("pool stats are read from counters: they touch no free block, however many are free") {
