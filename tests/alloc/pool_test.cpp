@@ -289,8 +289,8 @@ TEST_CASE("pool stats are read from counters: they touch no free block, however 
 }
 
 TEST_CASE("pool pages stay in address order when the parent hands them out downwards") {
-  MappedPages mapped;
-  REQUIRE(mapped.base != MAP_FAILED);
+  const MappedPages::Mapping mapping;  // no arena over it: the parent below hands it out
+  REQUIRE(mapping.base != MAP_FAILED);
   // A parent that gives each page below the previous one, as mmap-backed heaps often do.
   struct Downwards {
     std::byte* top;
@@ -300,7 +300,7 @@ TEST_CASE("pool pages stay in address order when the parent hands them out downw
     }
     void deallocate(void*, std::size_t, std::size_t) noexcept {}
     [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
-  } parent{mapped.base + MappedPages::bytes};
+  } parent{mapping.base + MappedPages::bytes};
   fm::Pool pool{64, 8, {.parent = parent}};
   std::vector<void*> blocks;
   for (std::size_t i = 0; i < 20 * pool.blocks_per_page(); ++i) blocks.push_back(pool.allocate(64, 8));
