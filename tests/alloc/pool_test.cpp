@@ -4,12 +4,18 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <random>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <sys/mman.h>
+
+#include "debug/child_process.hpp"
 #include "fm/alloc/linear_arena.hpp"
 #include "model/ledger_allocator.hpp"
 #include "support.hpp"
@@ -238,6 +244,79 @@ TEST_CASE("pool metrics follow the design's formulas") {
   pool.deallocate(blocks[5], 16, 8);
   s = pool.pool_stats();
   CHECK(s.free_list_scatter == doctest::Approx(3.0 / 4.0));
+}
+
+// Pages from an mmap'd arena, so a test can take away access to the pool's block memory.
+struct MappedPages {
+  static constexpr std::size_t bytes = std::size_t{4} << 20;
+  struct Mapping {
+    std::byte* base = static_cast<std::byte*>(
+        ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    ~Mapping() { ::munmap(base, bytes); }
+  } mapping;  // declared first: unmapped after the arena is gone
+  std::byte* base = mapping.base;
+  fm::LinearArena arena{std::span<std::byte>(base, bytes), {.name = "mapped"}};
+};
+
+TEST_CASE("pool stats are read from counters: they touch no free block, however many are free") {
+  MappedPages mapped;
+  REQUIRE(mapped.base != MAP_FAILED);
+  // Large pages, so everything past a page's first 4 KiB (its header and bitmap) is block memory.
+  fm::Pool pool{64, 8, {.blocks_per_page = 1024, .parent = mapped.arena}};
+  REQUIRE(pool.page_bytes() > 4096);
+  const std::size_t per_page = pool.blocks_per_page();
+  std::vector<void*> blocks(4 * per_page);
+  for (void*& p : blocks) p = pool.allocate(64, 8);
+  REQUIRE(pool.page_count() == 4);
+  // Free every other block in shuffled order: half free, no two free blocks neighbours, every link a jump.
+  std::vector<std::size_t> odd;
+  for (std::size_t i = 1; i < blocks.size(); i += 2) odd.push_back(i);
+  std::shuffle(odd.begin(), odd.end(), std::mt19937(5));
+  for (std::size_t i : odd) pool.deallocate(blocks[i], 64, 8);
+  const std::size_t live = blocks.size() - odd.size();
+
+  const int rc = fm::test::run_in_child([&] {
+    for (std::size_t i = 0; i < pool.page_count(); ++i) {
+      auto* page = const_cast<std::byte*>(pool.page_info(i).page);
+      if (::mprotect(page + 4096, pool.page_bytes() - 4096, PROT_NONE) != 0) return 2;
+    }
+    const fm::PoolStats s = pool.pool_stats();
+    const bool right = s.live_blocks == live && s.partial_pages == 4 && s.empty_pages == 0 && s.full_pages == 0 &&
+                       s.free_list_scatter == 1.0;
+    return right ? 0 : 1;
+  });
+  CHECK(rc == 0);  // 139 (SIGSEGV) when the statistics walk the free list
+}
+
+TEST_CASE("pool pages stay in address order when the parent hands them out downwards") {
+  const MappedPages::Mapping mapping;  // no arena over it: the parent below hands it out
+  REQUIRE(mapping.base != MAP_FAILED);
+  // A parent that gives each page below the previous one, as mmap-backed heaps often do.
+  struct Downwards {
+    std::byte* top;
+    void* allocate(std::size_t size, std::size_t align) {
+      top = reinterpret_cast<std::byte*>(fm::align_down(reinterpret_cast<std::uintptr_t>(top) - size, align));
+      return top;
+    }
+    void deallocate(void*, std::size_t, std::size_t) noexcept {}
+    [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
+  } parent{mapping.base + MappedPages::bytes};
+  fm::Pool pool{64, 8, {.parent = parent}};
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < 20 * pool.blocks_per_page(); ++i) blocks.push_back(pool.allocate(64, 8));
+  REQUIRE(pool.page_count() == 20);
+  for (std::size_t i = 1; i < pool.page_count(); ++i) CHECK(pool.page_info(i - 1).page < pool.page_info(i).page);
+  for (void* p : blocks) CHECK(pool.owns(p));
+  // Iteration in address order: every live block, each after the one before it.
+  std::vector<void*> seen;
+  pool.for_each_live_block([&](void* p) { seen.push_back(p); });
+  CHECK(seen.size() == blocks.size());
+  CHECK(std::is_sorted(seen.begin(), seen.end(), std::less<>{}));
+  // Releasing some pages keeps the rest in order.
+  for (std::size_t i = 0; i < pool.blocks_per_page(); ++i) pool.deallocate(blocks[i], 64, 8);
+  CHECK(pool.release_empty_pages() > 0);
+  REQUIRE(pool.page_count() == 19);
+  for (std::size_t i = 1; i < pool.page_count(); ++i) CHECK(pool.page_info(i - 1).page < pool.page_info(i).page);
 }
 
 TEST_CASE("a pool serves larger requests from its parent within the budget") {

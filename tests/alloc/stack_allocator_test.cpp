@@ -33,7 +33,28 @@ TEST_CASE("stack frees the top block and rewinds to markers") {
   stack.reset();
   CHECK(stack.allocate(10, 8) == a);
   CHECK(stack.high_water() == 70);
-  CHECK(stack.stats().deallocations == 1);
+  CHECK(stack.stats().deallocations == 4);  // c freed, b rewound, then a and the second b reset
+}
+
+TEST_CASE("stack stats count the blocks a rewind or reset unwinds as frees") {
+  fm::StackAllocator stack{{.capacity = 1024}};
+  const auto m = stack.mark();
+  (void)stack.allocate(16, 8);
+  (void)stack.allocate(16, 8);
+  stack.rewind(m);
+  (void)stack.allocate(16, 8);
+  fm::AllocatorStats s = stack.stats();
+  CHECK(s.allocations == 3);
+  CHECK(s.deallocations == 2);
+  CHECK(s.allocations - s.deallocations == 1);  // one live block
+  CHECK(stack.try_rewind(m));
+  CHECK(stack.stats().deallocations == 3);
+  (void)stack.allocate(8, 8);
+  (void)stack.allocate(8, 8);
+  stack.reset();
+  s = stack.stats();
+  CHECK(s.allocations == 5);
+  CHECK(s.deallocations == 5);
 }
 
 TEST_CASE("stack serves every power-of-two alignment up to 4096 for sizes up to 4 pages") {

@@ -176,3 +176,32 @@ TEST_CASE("a tracker registered as a system names the system and the real call s
   CHECK(text.find("tracking_test.cpp:" + std::to_string(line) + ": 1 block, 40 bytes in ") != std::string::npos);
   memory.system("particles").deallocate(p, 40, 8);
 }
+
+TEST_CASE("a tracker names itself in leak reports and errors, not the allocator below it") {
+  fm::Tracking<fm::NewAllocator> tracker{fm::TrackingOptions{.name = "particle tracker"}};
+  tracker.set_print_leaks_at_exit(false);
+  CHECK(tracker.name() == "particle tracker");
+  CHECK(tracker.inner().name() == "new");
+  fm::MemorySystem memory;
+  memory.add_system("particles", tracker, "debug");
+  void* p = memory.system("particles").allocate(40, 8);
+  CHECK(tracker.leak_report().to_string().starts_with(
+      "framemem: 1 leaked allocation (40 bytes) in 'particle tracker' (system 'particles')\n"));
+  fm::NewAllocator other;
+  void* foreign = other.allocate(8, 8);
+  CHECK(message_of([&] { tracker.deallocate(foreign, 8, 8); }).starts_with("foreign pointer in 'particle tracker': "));
+  other.deallocate(foreign, 8, 8);
+  CHECK(message_of([&] { tracker.deallocate(p, 41, 8); }).starts_with("size mismatch in 'particle tracker': "));
+  memory.system("particles").deallocate(p, 40, 8);
+  CHECK(message_of([&] { tracker.deallocate(p, 40, 8); }).starts_with("double free in 'particle tracker': "));
+}
+
+TEST_CASE("a tracker over a referenced allocator takes its name from the constructor too") {
+  fm::NewAllocator heap;
+  fm::Tracking<fm::NewAllocator&> tracker{fm::TrackingOptions{.name = "ai scratch"}, heap};
+  CHECK(tracker.name() == "ai scratch");
+  void* p = tracker.allocate(16, 8);
+  CHECK(&tracker.inner() == &heap);
+  CHECK(heap.stats().bytes_used == 16);
+  tracker.deallocate(p, 16, 8);
+}

@@ -182,6 +182,28 @@ TEST_CASE("compact closes holes, keeps every handle valid, and works within a by
   CHECK(pool.compact().objects_moved == 0);
 }
 
+TEST_CASE("a compacted pool stays compact after the next create while fewer than 64 slots are free") {
+  fm::HandlePool<Particle> pool;
+  std::vector<fm::Handle<Particle>> hs;
+  for (int i = 0; i < 20; ++i) hs.push_back(pool.create(Particle{i}));
+  for (int i = 0; i < 20; i += 2) pool.destroy(hs[static_cast<std::size_t>(i)]);
+  const auto compacted = pool.compact();
+  CHECK(compacted.objects_moved > 0);
+  CHECK(compacted.holes_left == 0);
+  // Ten free slots, fewer than the reuse threshold: the new object takes a fresh slot whose home cell lies
+  // past the compacted storage.
+  const auto fresh = pool.create(Particle{100});
+  CHECK(pool.stats().holes == 0);
+  CHECK(pool.at(fresh).value == 100);
+  const auto another = pool.create(Particle{101});
+  CHECK(pool.stats().holes == 0);
+  CHECK(pool.at(another).value == 101);
+  for (int i = 1; i < 20; i += 2) CHECK(pool.at(hs[static_cast<std::size_t>(i)]).value == i);
+  std::size_t visited = 0;
+  pool.each([&](const Particle&) { ++visited; });
+  CHECK(visited == 12);
+}
+
 TEST_CASE("pages come from the given allocator and stats account for every byte") {
   fm::test::BudgetAllocator budget;
   {

@@ -100,8 +100,11 @@ class HandlePoolModel {
 
   void create(Source& src, long& tokens) {
     const std::uint64_t value = next_value_++;
+    const std::size_t holes = pool_.stats().holes;
     const H h = pool_.create(value, &tokens);
     expect(!h.is_null() && issued_.insert(h).second, name_ + ": create issued " + to_string(h) + " twice");
+    // A new object fills a hole or extends storage by one cell, so what compact() closed stays closed.
+    expect(pool_.stats().holes <= holes, name_ + ": create left a hole behind");
     expect(h.generation() <= Pool::max_generation, name_ + ": generation past the pool's maximum");
     live_.emplace(h, value);
     (void)src;

@@ -1,6 +1,7 @@
 // Reference model of fm::Pool and the step function its doctest and libFuzzer drivers share. The model is a set
-// of live blocks (pool blocks and oversize ones), the pages seen so far with their live counts, and counters;
-// it predicts every allocation's outcome (block, new page, oversize, budget, parent) and every misuse's error.
+// of live blocks (pool blocks and oversize ones), the pages seen so far with their live counts, the free list as
+// a stack of blocks, and counters; it predicts every allocation's outcome (which block, new page, oversize,
+// budget, parent) and every misuse's error, and recounts the free-list scatter from its stack after each step.
 #pragma once
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/alloc/pool.hpp"
+#include "fm/core/metrics.hpp"
 #include "model/alloc_checks.hpp"
 #include "model/ledger_allocator.hpp"
 #include "model/source.hpp"
@@ -146,6 +148,8 @@ class PoolHarness {
       expect(pages_.contains(page) != new_page, what + (new_page ? " did not take a new page" : " took a new page"));
       if (new_page) note_new_page(page);
       expect(is_block_start(p), what + " is not on a block boundary of a page");
+      expect(p == free_list_.back(), what + " is not the most recently freed block (the free-list head)");
+      free_list_.pop_back();
       ++pages_[page];
       ++block_allocs_;
       peak_live_ = std::max(peak_live_, live_blocks());
@@ -167,6 +171,8 @@ class PoolHarness {
     header_ = header;
     expect(header_ + per_page_ * stride_ <= page_bytes_ && info.blocks == per_page_ && info.stride == stride_,
            "blocks do not fit their page");
+    // A new page's blocks go in front of the free list in address order.
+    for (std::size_t i = per_page_; i-- > 0;) free_list_.push_back(reinterpret_cast<void*>(page + header_ + i * stride_));
   }
 
   void free_live() {
@@ -187,6 +193,7 @@ class PoolHarness {
     } else {
       --pages_[page_of(p, page_bytes_)];
       ++block_frees_;
+      free_list_.push_back(p);
       freed_.push_back(p);
       if (freed_.size() > 16) freed_.erase(freed_.begin());
     }
@@ -295,6 +302,8 @@ class PoolHarness {
         ++it;
       }
     }
+    // The free blocks of released pages leave the free list; the others keep their order.
+    std::erase_if(free_list_, [&](void* b) { return !pages_.contains(page_of(b, page_bytes_)); });
     expect(pool_->release_empty_pages() == empty * page_cost_, "release_empty_pages gave back the wrong byte count");
     live_.verify_all("release_empty_pages");
   }
@@ -316,19 +325,33 @@ class PoolHarness {
   struct Snapshot {
     AllocatorStats stats;
     std::size_t pages, live, committed, empty, full, releasable, oversize;
+    double scatter;
     std::size_t parent_bytes;
     bool operator==(const Snapshot& o) const {
       return stats.bytes_used == o.stats.bytes_used && stats.bytes_reserved == o.stats.bytes_reserved &&
              stats.bytes_peak == o.stats.bytes_peak && stats.allocations == o.stats.allocations &&
              stats.deallocations == o.stats.deallocations && pages == o.pages && live == o.live &&
              committed == o.committed && empty == o.empty && full == o.full && releasable == o.releasable &&
-             oversize == o.oversize && parent_bytes == o.parent_bytes;
+             oversize == o.oversize && scatter == o.scatter && parent_bytes == o.parent_bytes;
     }
   };
   [[nodiscard]] Snapshot snapshot() const {
     const PoolStats s = pool_->pool_stats();
-    return Snapshot{pool_->stats(), s.pages, s.live_blocks, s.committed_blocks, s.empty_pages, s.full_pages,
-                    s.releasable_bytes, s.oversize_bytes, ledger_->stats().bytes_used};
+    return Snapshot{pool_->stats(),      s.pages,          s.live_blocks,    s.committed_blocks,
+                    s.empty_pages,       s.full_pages,     s.releasable_bytes, s.oversize_bytes,
+                    s.free_list_scatter, ledger_->stats().bytes_used};
+  }
+
+  // Free-list scatter counted over the model's stack: links between consecutive free blocks that are not one
+  // stride apart, over all links.
+  [[nodiscard]] double scatter() const {
+    std::size_t jumps = 0;
+    for (std::size_t k = 1; k < free_list_.size(); ++k) {
+      const auto a = reinterpret_cast<std::uintptr_t>(free_list_[k - 1]);
+      const auto b = reinterpret_cast<std::uintptr_t>(free_list_[k]);
+      jumps += (a > b ? a - b : b - a) != stride_ ? 1 : 0;
+    }
+    return metrics::free_list_scatter(jumps, free_list_.empty() ? 0 : free_list_.size() - 1);
   }
 
   void check(bool deep) {
@@ -351,6 +374,8 @@ class PoolHarness {
     expect(ps.empty_pages == empty && ps.full_pages == full && ps.partial_pages == pages_.size() - empty - full,
            "pool_stats() page counts");
     expect(ps.releasable_bytes == empty * page_cost_ && ps.oversize_bytes == oversize_bytes_, "pool_stats() bytes");
+    expect(free_list_.size() == pages_.size() * per_page_ - live_blocks(), "free list length");
+    expect(ps.free_list_scatter == scatter(), "pool_stats().free_list_scatter differs from the model's recount");
     if (kind_ == PoolParent::ledger) {
       expect(ledger_->stats().bytes_used == s.bytes_reserved, "the parent holds other bytes than the pool reserved");
     }
@@ -393,6 +418,7 @@ class PoolHarness {
   std::size_t header_ = 0;  // from the first page seen
   Blocks live_;
   std::map<std::uintptr_t, std::size_t> pages_;  // page start -> live blocks in it
+  std::vector<void*> free_list_;                 // free pool blocks, the head (next to be handed out) last
   std::vector<void*> freed_;                     // recently freed pool blocks, for double frees
   std::size_t block_allocs_ = 0, block_frees_ = 0, peak_live_ = 0;
   std::size_t oversize_bytes_ = 0, oversize_peak_ = 0, oversize_allocs_ = 0, oversize_frees_ = 0;

@@ -194,12 +194,13 @@ class StackHarness {
     }
   }
 
-  // Forgets the blocks above the first `depth`, verifying their contents.
+  // Frees the blocks above the first `depth` (a rewind or reset frees each of them), verifying their contents.
   void drop_blocks_above(std::size_t depth, const std::string& what) {
     while (blocks_.size() > depth) {
       const Block b = blocks_.back();
       live_.erase(at(b.offset), what);
       requested_ -= b.size;
+      ++deallocations_;
       blocks_.pop_back();
     }
   }
@@ -237,6 +238,7 @@ class StackHarness {
     expect(a.padding == top() - requested_, "padding");
     expect(stack_.high_water() == high_water_ && s.bytes_peak == high_water_, "high_water");
     expect(s.allocations == allocations_ && s.deallocations == deallocations_, "allocation counts");
+    expect(s.allocations - s.deallocations == blocks_.size(), "live blocks (allocations - deallocations)");
     expect(s.bytes_reserved == capacity_ && a.capacity == capacity_, "capacity");
   }
 

@@ -90,9 +90,11 @@ void Pool::give_back(Page* page) noexcept {
 void Pool::release_all_pages() noexcept {
   for (Page* page : pages_) give_back(page);
   pages_.clear();
+  sorted_pages_ = 0;
   page_table_.assign(page_table_.size(), nullptr);
   committed_bytes_ = 0;
   free_ = nullptr;
+  free_links_ = free_jumps_ = empty_pages_ = full_pages_ = 0;
 }
 
 bool Pool::within_budget(std::size_t more) const noexcept {
@@ -131,32 +133,55 @@ bool Pool::add_page() noexcept {
   void* given = upstream_.try_allocate(page_request_bytes_, page_request_align_);
   if (given == nullptr) return false;
   void* raw = align_up(given, page_bytes_);
-  try {
-    auto* sorted = static_cast<Page*>(raw);
-    pages_.insert(std::upper_bound(pages_.begin(), pages_.end(), sorted, std::less<>{}), sorted);
-    try {
-      rebuild_page_table(std::max(min_table_slots, std::bit_ceil(pages_.size() * 2)));
-    } catch (const std::bad_alloc&) {
-      pages_.erase(std::find(pages_.begin(), pages_.end(), sorted));
-      throw;
-    }
-  } catch (const std::bad_alloc&) {
+  if (!track_page(static_cast<Page*>(raw))) {
     upstream_.deallocate(given, page_request_bytes_, page_request_align_);
     return false;
   }
   auto* page = ::new (raw) Page{0, static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
   std::fill_n(bitmap_of(page), bitmap_words(blocks_per_page_), std::uint64_t{0});
   committed_bytes_ += page_request_bytes_;
+  ++empty_pages_;
 
   // Thread the page's blocks in address order in front of the free list, so new blocks are handed out in order.
   std::byte* first = static_cast<std::byte*>(raw) + header_bytes_;
   if (debug::annotations_active) debug::poison(first, page_bytes_ - header_bytes_);
-  for (std::size_t i = blocks_per_page_; i-- > 0;) {
-    auto* b = reinterpret_cast<FreeBlock*>(first + i * stride_);
-    write_link(b, free_);
-    free_ = b;
+  for (std::size_t i = blocks_per_page_; i-- > 0;) link_front(reinterpret_cast<FreeBlock*>(first + i * stride_));
+  return true;
+}
+
+// Records a new page in pages_ and the page table without touching the other pages: amortized O(1), since the
+// table only doubles when the pages outgrow it. False, with nothing changed, when either cannot grow.
+bool Pool::track_page(Page* page) noexcept {
+  try {
+    pages_.push_back(page);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  const std::size_t slots = page_table_.size() / 2;
+  if (2 * pages_.size() > slots) {
+    try {
+      rebuild_page_table(2 * slots);
+    } catch (const std::bad_alloc&) {
+      pages_.pop_back();
+      return false;
+    }
+  } else {
+    insert_into_table(page);
+  }
+  if (sorted_pages_ + 1 == pages_.size() && (sorted_pages_ == 0 || std::less<>{}(pages_[sorted_pages_ - 1], page))) {
+    ++sorted_pages_;
   }
   return true;
+}
+
+// Sorts the pages added out of address order into the sorted ones: O(pages) once after such growth, nothing
+// while pages arrive in order. Merging pointers never throws (without a buffer it merges in place).
+void Pool::sort_pages() const noexcept {
+  if (sorted_pages_ == pages_.size()) return;
+  const auto middle = pages_.begin() + static_cast<std::ptrdiff_t>(sorted_pages_);
+  std::sort(middle, pages_.end(), std::less<>{});
+  std::inplace_merge(pages_.begin(), middle, pages_.end(), std::less<>{});
+  sorted_pages_ = pages_.size();
 }
 
 void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
@@ -168,8 +193,8 @@ void Pool::deallocate_oversize(void* p, std::size_t size, std::size_t align) {
   ++oversize_deallocations_;
 }
 
-// Rebuilt whenever pages come or go (rare), so lookups stay one or two probes. Growing throws before it
-// changes anything; rebuilding at the same size never throws.
+// Rebuilt when the table doubles or pages are released, so lookups stay one or two probes. Growing throws
+// before it changes anything; rebuilding at the same size never throws.
 void Pool::rebuild_page_table(std::size_t slots) {
   if (2 * slots != page_table_.size()) {
     std::vector<Page*> table(2 * slots, nullptr);  // may throw: the old table stays intact
@@ -178,11 +203,13 @@ void Pool::rebuild_page_table(std::size_t slots) {
     std::fill(page_table_.begin(), page_table_.end(), nullptr);
   }
   table_shift_ = static_cast<unsigned>(64 - std::countr_zero(slots));
-  for (Page* page : pages_) {
-    std::size_t slot = page_slot(page);
-    while (page_table_[slot] != nullptr) ++slot;
-    page_table_[slot] = page;
-  }
+  for (Page* page : pages_) insert_into_table(page);
+}
+
+void Pool::insert_into_table(Page* page) noexcept {
+  std::size_t slot = page_slot(page);
+  while (page_table_[slot] != nullptr) ++slot;
+  page_table_[slot] = page;
 }
 
 void Pool::throw_foreign(const void* p) const {
@@ -231,15 +258,19 @@ bool Pool::is_live(const void* p) const noexcept {
 }
 
 std::size_t Pool::release_empty_pages() {
-  // Unlink the free blocks of empty pages, keeping the order of the rest.
-  for (Page* page : pages_) page->scratch = live_in(page);
+  if (empty_pages_ == 0) return 0;
+  // Unlink the free blocks of empty pages, keeping the order of the rest and counting its links anew.
   FreeBlock* head = nullptr;
   FreeBlock* tail = nullptr;
+  free_links_ = 0;
+  free_jumps_ = 0;
   for (FreeBlock* b = free_; b != nullptr;) {
     FreeBlock* next = read_link(b);
-    if (page_of(b)->scratch != 0) {
+    if (page_of(b)->live != 0) {
       if (tail != nullptr) {
         write_link(tail, b);
+        ++free_links_;
+        free_jumps_ += jumps(tail, b);
       } else {
         head = b;
       }
@@ -250,26 +281,23 @@ std::size_t Pool::release_empty_pages() {
   if (tail != nullptr) write_link(tail, nullptr);
   free_ = head;
 
+  sort_pages();  // erase_if keeps the order of what stays
   std::size_t released = 0;
   std::erase_if(pages_, [&](Page* page) {
-    if (page->scratch != 0) return false;
+    if (page->live != 0) return false;
     give_back(page);
     released += page_request_bytes_;
     return true;
   });
+  sorted_pages_ = pages_.size();
   committed_bytes_ -= released;
+  empty_pages_ = 0;
   rebuild_page_table(page_table_.size() / 2);
   return released;
 }
 
-std::size_t Pool::live_in(const Page* page) const noexcept {
-  const std::uint64_t* words = bitmap_of(page);
-  std::size_t live = 0;
-  for (std::size_t w = 0; w < bitmap_words(blocks_per_page_); ++w) live += static_cast<std::size_t>(std::popcount(words[w]));
-  return live;
-}
-
 PageInfo Pool::page_info(std::size_t i) const noexcept {
+  sort_pages();
   Page* page = pages_[i];
   const auto* base = reinterpret_cast<const std::byte*>(page);
   return PageInfo{
@@ -277,7 +305,7 @@ PageInfo Pool::page_info(std::size_t i) const noexcept {
       .first_block = base + header_bytes_,
       .stride = stride_,
       .blocks = blocks_per_page_,
-      .live = live_in(page),
+      .live = page->live,
       .bitmap = std::span<const std::uint64_t>(bitmap_of(page), bitmap_words(blocks_per_page_)),
   };
 }
@@ -290,37 +318,19 @@ PoolStats Pool::pool_stats() const noexcept {
       .blocks_per_page = blocks_per_page_,
       .page_bytes = page_bytes_,
       .pages = pages_.size(),
+      .full_pages = full_pages_,
+      .empty_pages = empty_pages_,
+      .partial_pages = pages_.size() - full_pages_ - empty_pages_,
       .live_blocks = live_blocks(),
       .committed_blocks = pages_.size() * blocks_per_page_,
+      .releasable_bytes = empty_pages_ * page_request_bytes_,
       .oversize_bytes = oversize_bytes_,
       .budget = budget_,
   };
-  for (const Page* page : pages_) {
-    const std::size_t live = live_in(page);
-    if (live == 0) {
-      ++s.empty_pages;
-    } else if (live == blocks_per_page_) {
-      ++s.full_pages;
-    } else {
-      ++s.partial_pages;
-    }
-  }
-  s.releasable_bytes = s.empty_pages * page_request_bytes_;
   s.occupancy = metrics::occupancy(s.live_blocks, s.committed_blocks);
   s.page_fragmentation = metrics::page_fragmentation(s.partial_pages, s.pages);
-
   // Neighbours in either direction count as adjacent: both keep the next allocation on nearby lines.
-  std::size_t links = 0;
-  std::size_t jumps = 0;
-  for (const FreeBlock* b = free_; b != nullptr;) {
-    const FreeBlock* next = read_link(b);
-    if (next == nullptr) break;
-    const auto distance = reinterpret_cast<const std::byte*>(next) - reinterpret_cast<const std::byte*>(b);
-    ++links;
-    if (distance != static_cast<std::ptrdiff_t>(stride_) && distance != -static_cast<std::ptrdiff_t>(stride_)) ++jumps;
-    b = next;
-  }
-  s.free_list_scatter = metrics::free_list_scatter(jumps, links);
+  s.free_list_scatter = metrics::free_list_scatter(free_jumps_, free_links_);
   return s;
 }
 

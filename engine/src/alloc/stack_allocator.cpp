@@ -57,7 +57,6 @@ void StackAllocator::deallocate(void* p, std::size_t size, std::size_t align) {
 #endif
     return;  // not strict (or unchecked): ignored, the memory comes back with the next rewind or reset
   }
-  ++deallocations_;
   lower_top(end_of_first(blocks_.size() - 1), requested_ - size, blocks_.size() - 1);
 }
 
@@ -113,8 +112,11 @@ bool StackAllocator::grow_blocks() noexcept {
   }
 }
 
+// Every block above `depth` is freed here, whether popped, rewound or reset, so stats() counts each of them as a
+// deallocation and allocations - deallocations stays the number of live blocks.
 void StackAllocator::lower_top(std::size_t offset, std::size_t requested, std::size_t depth) noexcept {
   high_water_ = high_water();
+  deallocations_ += blocks_.size() - depth;
   blocks_.resize(depth);
   if (debug::annotations_active) debug::poison(begin_ + offset, top() - offset);
   cursor_ = begin_ + offset;

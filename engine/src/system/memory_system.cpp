@@ -223,19 +223,17 @@ void MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out) const noexc
   out.page_fragmentation = st.page_fragmentation;
   out.releasable_bytes = st.releasable_bytes;
   out.free_list_scatter = st.free_list_scatter;
-  out.page_count = static_cast<std::uint32_t>(std::min(pool.page_count(), snapshot_max_pages));
-  out.pages_truncated = pool.page_count() > snapshot_max_pages;
-  out.address_begin = 0;
-  out.address_end = 0;
-  for (std::size_t i = 0; i < pool.page_count(); ++i) {
+  const std::size_t pages = pool.page_count();
+  out.page_count = static_cast<std::uint32_t>(std::min(pages, snapshot_max_pages));
+  out.pages_truncated = pages > snapshot_max_pages;
+  // Pages are in address order, so the range takes two pages, not a walk over all of them.
+  const auto page_address = [&](std::size_t i) { return reinterpret_cast<std::uint64_t>(pool.page_info(i).page); };
+  out.address_begin = pages == 0 ? 0 : page_address(0);
+  out.address_end = pages == 0 ? 0 : page_address(pages - 1) + st.page_bytes;
+  for (std::size_t i = 0; i < out.page_count; ++i) {
     const PageInfo info = pool.page_info(i);
-    const auto begin = reinterpret_cast<std::uint64_t>(info.page);
-    out.address_begin = i == 0 ? begin : std::min(out.address_begin, begin);
-    out.address_end = std::max<std::uint64_t>(out.address_end, begin + st.page_bytes);
-    if (i < out.page_count) {
-      out.pages[i] = {begin, static_cast<std::uint32_t>(info.live), static_cast<std::uint32_t>(info.blocks),
-                      live_summary(info)};
-    }
+    out.pages[i] = {reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
+                    static_cast<std::uint32_t>(info.blocks), live_summary(info)};
   }
 }
 

@@ -59,7 +59,9 @@ struct PoolStats {
   std::size_t budget = 0;
   double occupancy = 0;          // live / committed blocks
   double page_fragmentation = 0;  // partial pages / pages
-  double free_list_scatter = 0;   // free-list links whose blocks are not neighbours / links
+  // Free-list links (block -> next free block) whose two blocks are not address neighbours (one stride apart,
+  // either direction) / links: 0 when the next allocations walk memory in order, 1 when every one jumps.
+  double free_list_scatter = 0;
 };
 
 class Pool {
@@ -113,7 +115,7 @@ class Pool {
   [[nodiscard]] bool is_live(const void* p) const noexcept;
 
   [[nodiscard]] std::size_t page_count() const noexcept { return pages_.size(); }
-  // Pages in address order.
+  // Pages in address order (pages added out of order since the last call are sorted in first).
   [[nodiscard]] PageInfo page_info(std::size_t i) const noexcept;
   template <class F>
   void for_each_page(F&& f) const {
@@ -130,7 +132,8 @@ class Pool {
     }
   }
 
-  // Walks pages and the free list: O(pages + free blocks). For per-frame snapshots, not inner loops.
+  // O(1): reads counters that allocate and free keep current, so a per-frame snapshot costs the same whatever
+  // the pool holds.
   [[nodiscard]] PoolStats pool_stats() const noexcept;
   // bytes_used counts whole blocks plus oversize bytes; bytes_peak is the block peak plus the oversize peak
   // (exact for a pool that only hands out blocks, an upper bound when oversize requests are mixed in).
@@ -151,11 +154,11 @@ class Pool {
   struct FreeBlock {
     FreeBlock* next;
   };
-  // Page header at the page start; the bitmap words follow it, the blocks start header_bytes_ in. Live counts
-  // are popcounts of the bitmap, taken when asked for, so the fast paths touch one bitmap word only.
+  // Page header at the page start; the bitmap words follow it (the first ones on the header's cache line), the
+  // blocks start header_bytes_ in.
   struct Page {
-    std::size_t scratch;  // release_empty_pages() marks empty pages here
-    std::size_t lead;     // bytes from what the parent handed out to the page start (0 when it aligned the page)
+    std::size_t live;  // live blocks, kept by pop/push so page counts need no bitmap scan
+    std::size_t lead;  // bytes from what the parent handed out to the page start (0 when it aligned the page)
   };
 
   [[nodiscard]] bool fits_block(std::size_t size, std::size_t align) const noexcept {
@@ -187,15 +190,35 @@ class Pool {
     b->next = next;
     if (debug::annotations_active) debug::poison(b, sizeof(FreeBlock));
   }
+  // 1 when a free-list link from `b` to `next` jumps (the blocks are not neighbours), else 0.
+  [[nodiscard]] std::size_t jumps(const FreeBlock* b, const FreeBlock* next) const noexcept {
+    const std::uintptr_t d = reinterpret_cast<std::uintptr_t>(next) - reinterpret_cast<std::uintptr_t>(b);
+    return d != stride_ && d != 0 - stride_ ? 1 : 0;
+  }
+  // Puts `b` at the head of the free list, counting the link it makes for free_list_scatter.
+  void link_front(FreeBlock* b) noexcept {
+    if (free_ != nullptr) {
+      ++free_links_;
+      free_jumps_ += jumps(b, free_);
+    }
+    write_link(b, free_);
+    free_ = b;
+  }
 
-  // Fast paths: pop/push the free-list head and flip the block's bit.
+  // Fast paths: pop/push the free-list head, flip the block's bit, and keep the counters pool_stats() reads.
   [[nodiscard]] void* pop() noexcept {
     FreeBlock* b = free_;
     if (b == nullptr) return nullptr;
     free_ = read_link(b);
+    if (free_ != nullptr) {
+      --free_links_;
+      free_jumps_ -= jumps(b, free_);
+    }
     Page* page = page_of(b);
     const std::size_t i = index_of(page, b);
     bitmap_of(page)[i / 64] |= std::uint64_t{1} << (i % 64);
+    if (page->live++ == 0) --empty_pages_;
+    if (page->live == blocks_per_page_) ++full_pages_;
     const std::size_t live = ++block_allocations_ - block_deallocations_;
     if (live > peak_live_) peak_live_ = live;
     if (debug::annotations_active) debug::block_allocated(b, block_size_);
@@ -204,11 +227,11 @@ class Pool {
   void push(Page* page, void* p) noexcept {
     const std::size_t i = index_of(page, p);
     bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    if (page->live-- == blocks_per_page_) --full_pages_;
+    if (page->live == 0) ++empty_pages_;
     ++block_deallocations_;
     if (debug::annotations_active) debug::block_freed(p, block_size_);
-    auto* b = static_cast<FreeBlock*>(p);
-    write_link(b, free_);
-    free_ = b;
+    link_front(static_cast<FreeBlock*>(p));
   }
 
   // Our page containing block `p`, or null (foreign pointer, or not on a block boundary). O(1): a hash probe.
@@ -242,7 +265,8 @@ class Pool {
   [[nodiscard]] void* allocate_slow(std::size_t size, std::size_t align);
   [[nodiscard]] void* try_allocate_slow(std::size_t size, std::size_t align) noexcept;
   [[nodiscard]] bool add_page() noexcept;
-  [[nodiscard]] std::size_t live_in(const Page* page) const noexcept;
+  [[nodiscard]] bool track_page(Page* page) noexcept;
+  void sort_pages() const noexcept;
   void release_all_pages() noexcept;
   [[nodiscard]] bool within_budget(std::size_t more) const noexcept;
   void deallocate_oversize(void* p, std::size_t size, std::size_t align);
@@ -252,6 +276,7 @@ class Pool {
   [[noreturn]] void throw_double_free(const void* p) const;
   [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
   void rebuild_page_table(std::size_t slots);
+  void insert_into_table(Page* page) noexcept;
 
   std::size_t block_size_;
   std::size_t block_align_;
@@ -266,9 +291,18 @@ class Pool {
   std::size_t page_request_align_ = 0;
   std::size_t budget_;
   FreeBlock* free_ = nullptr;
-  std::vector<Page*> pages_;       // sorted by address
+  std::size_t free_links_ = 0;  // links in the free list (free blocks - 1, or 0)
+  std::size_t free_jumps_ = 0;  // of which join blocks that are not neighbours
+  std::size_t empty_pages_ = 0;
+  std::size_t full_pages_ = 0;
+  // In the order added; the first sorted_pages_ are in address order, and readers that promise address order
+  // sort the rest in first (a new page usually lies above the others, so that is rarely needed). Sorting
+  // changes no observable state, hence mutable.
+  mutable std::vector<Page*> pages_;
+  mutable std::size_t sorted_pages_ = 0;
   // Hash set of pages_ with linear probing that never wraps: keys hash into the first half (a power of two,
-  // at least twice the pages), so every probe run ends on a null before the end of the second half.
+  // at least twice the pages), so every probe run ends on a null before the end of the second half. It
+  // doubles when the pages outgrow it, so adding a page costs amortized O(1).
   std::vector<Page*> page_table_;
   unsigned table_shift_ = 0;  // 64 - log2(page_table_.size() / 2)
   std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations

@@ -72,6 +72,8 @@ class StackAllocator {
   [[nodiscard]] bool owns(const void* p) const noexcept { return p >= begin_ && p < end_; }
   [[nodiscard]] std::size_t max_alignment() const noexcept { return fm::max_alignment; }
   [[nodiscard]] ArenaStats arena_stats() const noexcept;
+  // deallocations counts every block freed, by deallocate, rewind or reset: allocations - deallocations is the
+  // number of blocks on the stack.
   [[nodiscard]] AllocatorStats stats() const noexcept;
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
   [[nodiscard]] std::size_t bytes_used() const noexcept { return top(); }

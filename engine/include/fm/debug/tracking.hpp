@@ -1,16 +1,19 @@
 // Tracking: a decorator that records every live allocation (size, alignment, tag, source location),
 // rejects double frees, foreign pointers and size mismatches with fm::bad_free, and reports leaks grouped
 // by file:line (printed to stderr when the tracker is destroyed with blocks still live). The location is the
-// caller's even through AllocatorRef and other layers, and a report names the system the tracker serves.
+// caller's even through AllocatorRef and other layers; reports and errors name the tracker (its own name, given
+// at construction) and the system it serves.
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <source_location>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fm/debug/decorator.hpp"
@@ -52,6 +55,12 @@ struct LeakReport {
   // One header line plus one line per site, e.g. "  src/ai.cpp:42: 3 blocks, 192 bytes [ai] in plan()"; the header
   // ends in " (system 'particles')" when there is a system name.
   [[nodiscard]] std::string to_string() const;
+};
+
+// A tracker's own settings, passed before the wrapped allocator's constructor arguments:
+// `Tracking<Pool> bullets{TrackingOptions{.name = "bullets tracker"}, sizeof(Bullet), alignof(Bullet)}`.
+struct TrackingOptions {
+  std::string_view name;  // named in leak reports and errors; empty: the wrapped allocator's name
 };
 
 namespace debug {
@@ -100,7 +109,14 @@ class Tracking : public debug::Decorator<A> {
 
  public:
   using Base::Base;
+  template <class... Args>
+    requires std::constructible_from<A, Args&&...>
+  explicit Tracking(TrackingOptions options, Args&&... args)
+      : Base(std::forward<Args>(args)...), own_name_(options.name) {}
   ~Tracking() { print_leaks(); }
+
+  // The tracker's own name when it was given one, else the wrapped allocator's; layers above report this name.
+  [[nodiscard]] std::string_view name() const noexcept { return own_name_.empty() ? Base::name() : own_name_; }
 
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
                                std::source_location where = std::source_location::current()) {
@@ -181,6 +197,7 @@ class Tracking : public debug::Decorator<A> {
   }
 
   debug::AllocationTable table_;
+  std::string own_name_;
   std::string system_;
   bool print_at_exit_ = true;
 };

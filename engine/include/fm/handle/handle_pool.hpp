@@ -247,8 +247,12 @@ class HandlePool {
   std::uint32_t next_index() const noexcept {
     return reuses_slot() ? free_head_ : static_cast<std::uint32_t>(slot_count_);
   }
-  bool home_is_free(std::uint32_t index) const noexcept {
-    return index >= end_ || cells_[index].is_hole();
+  // Where a new object for slot `index` goes without making a hole: its home cell when that is a hole or the
+  // next cell of storage, else the newest hole, else the end of storage (away from home, behind a link). A home
+  // past the end is never used, so storage stays dense after compact() whatever slot the object gets.
+  std::uint32_t position_for(std::uint32_t index) const noexcept {
+    if (index == end_ || (index < end_ && cells_[index].is_hole())) return index;
+    return hole_count_ > 0 ? holes_[hole_count_ - 1] : static_cast<std::uint32_t>(end_);
   }
 
   // Makes sure one more object fits without allocating in emplace(). Returns false only when !throwing.
@@ -276,10 +280,9 @@ class HandlePool {
       }
       if (!make_room(slots_, slot_count_, throwing)) return false;
     }
-    // The new object goes to its home cell, which may lie past end_. holes_ grows with the cells so that
-    // destroy (noexcept) never allocates to record a hole.
-    const std::size_t last = std::max<std::size_t>(end_, next_index());
-    return make_room(cells_, last, throwing) && make_room(holes_, last, throwing);
+    // The new object goes at or below end_ (position_for). holes_ grows with the cells so that destroy
+    // (noexcept) never allocates to record a hole.
+    return make_room(cells_, end_, throwing) && make_room(holes_, end_, throwing);
   }
 
   template <class Table>
@@ -292,9 +295,7 @@ class HandlePool {
   template <class... Args>
   Handle<T> emplace(Args&&... args) {
     const std::uint32_t index = next_index();
-    const std::uint32_t pos = home_is_free(index) ? index
-                              : hole_count_ > 0   ? holes_[hole_count_ - 1]
-                                                  : static_cast<std::uint32_t>(end_);
+    const std::uint32_t pos = position_for(index);
     T* p = cells_[pos].value();
     debug::unpoison(p, sizeof(T));
     try {
@@ -310,13 +311,12 @@ class HandlePool {
     return {index, slots_[index].generation, tag_};
   }
 
-  // Takes `pos` out of the holes, or extends storage to it (cells skipped on the way become holes).
+  // Takes `pos` out of the holes, or extends storage by it (position_for never skips a cell).
   void claim_cell(std::uint32_t pos) noexcept {
     if (pos < end_) {
       remove_hole(cells_[pos].owner() & ~hole_bit);
       return;
     }
-    while (end_ < pos) push_hole(static_cast<std::uint32_t>(end_++));
     ++end_;
   }
 
@@ -392,7 +392,7 @@ class HandlePool {
   void move_last_down() noexcept {
     const auto from = static_cast<std::uint32_t>(end_ - 1);
     const std::uint32_t index = cells_[from].owner();
-    const std::uint32_t pos = index < from && home_is_free(index) ? index : holes_[hole_count_ - 1];
+    const std::uint32_t pos = index < from && cells_[index].is_hole() ? index : holes_[hole_count_ - 1];
     remove_hole(cells_[pos].owner() & ~hole_bit);
     T* src = cells_[from].value();
     T* dst = cells_[pos].value();

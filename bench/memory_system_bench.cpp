@@ -1,0 +1,99 @@
+// MemorySystem::end_frame at engine scale: pools of 200k blocks with half of them free in scattered order
+// (the case a free-list walk made cost milliseconds), and the cost of each registered system on its own.
+// Figures are per frame, per pool and per system, so they stay comparable when the pool cap changes.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fm/alloc/linear_arena.hpp"
+#include "fm/alloc/pool.hpp"
+#include "fm/system/memory_system.hpp"
+
+namespace {
+
+// The scene is 64 pools; the memory system accepts at most snapshot_max_pools today, so the benchmark
+// registers as many as it may. This is the one constant to raise when the cap goes.
+constexpr std::size_t pool_count = std::min<std::size_t>(64, fm::snapshot_max_pools);
+constexpr std::size_t blocks_per_pool = 200'000;
+constexpr std::size_t block_bytes = 64;
+
+// A pool of `blocks_per_pool` blocks, every other one freed in random order: half free, pages partial, and a
+// free list whose links almost all jump.
+std::unique_ptr<fm::Pool> scattered_pool(std::size_t seed) {
+  auto pool = std::make_unique<fm::Pool>(block_bytes, alignof(std::max_align_t), fm::PoolOptions{.name = "bench"});
+  std::vector<void*> blocks(blocks_per_pool);
+  for (void*& p : blocks) p = pool->allocate(block_bytes, alignof(std::max_align_t));
+  std::vector<std::size_t> odd(blocks_per_pool / 2);
+  std::iota(odd.begin(), odd.end(), std::size_t{0});
+  for (std::size_t& i : odd) i = 2 * i + 1;
+  std::shuffle(odd.begin(), odd.end(), std::mt19937_64(seed));
+  for (std::size_t i : odd) pool->deallocate(blocks[i], block_bytes, alignof(std::max_align_t));
+  return pool;
+}
+
+void run_frames(benchmark::State& state, fm::MemorySystem& ms) {
+  for (auto _ : state) {
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  benchmark::DoNotOptimize(ms.latest().frame);
+}
+
+// Reports CPU microseconds per registered unit (pool or system) next to Google Benchmark's time per frame.
+void report(benchmark::State& state, const char* per_name, std::size_t units) {
+  const double frames = static_cast<double>(state.iterations());
+  state.counters[per_name] = benchmark::Counter(frames * static_cast<double>(units) * 1e-6,
+                                                benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+void end_frame_scattered_pools(benchmark::State& state) {
+  std::vector<std::unique_ptr<fm::Pool>> pools;
+  fm::MemorySystem ms;
+  for (std::size_t i = 0; i < pool_count; ++i) {
+    pools.push_back(scattered_pool(i + 1));
+    ms.add_pool("pool" + std::to_string(i), *pools.back());
+  }
+  const fm::PoolStats st = pools.front()->pool_stats();
+  state.counters["pools"] = static_cast<double>(pool_count);
+  state.counters["pages_per_pool"] = static_cast<double>(st.pages);
+  state.counters["scatter"] = st.free_list_scatter;
+  run_frames(state, ms);
+  report(state, "us_per_pool", pool_count);
+}
+
+// Pool statistics alone (what end_frame reads for each pool), without the snapshot around them.
+void pool_stats_scattered(benchmark::State& state) {
+  const auto pool = scattered_pool(1);
+  for (auto _ : state) benchmark::DoNotOptimize(pool->pool_stats());
+}
+
+// `range(0)` plain systems (linear arenas with a little in use) besides the memory system's own frame arena.
+void end_frame_systems(benchmark::State& state) {
+  const auto count = static_cast<std::size_t>(state.range(0));
+  std::vector<std::unique_ptr<fm::LinearArena>> arenas;
+  fm::MemorySystem ms;
+  for (std::size_t i = 0; i < count; ++i) {
+    arenas.push_back(std::make_unique<fm::LinearArena>(fm::LinearArenaOptions{.capacity = 4096}));
+    (void)arenas.back()->allocate(100, 8);
+    ms.add_system("system" + std::to_string(i), *arenas.back(), "arena");
+  }
+  run_frames(state, ms);
+  report(state, "us_per_system", count + 1);
+}
+
+const bool registered = [] {
+  benchmark::RegisterBenchmark("end_frame/scattered_pools", end_frame_scattered_pools)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("pool_stats/scattered_pool", pool_stats_scattered);
+  auto* systems = benchmark::RegisterBenchmark("end_frame/systems", end_frame_systems)->Unit(benchmark::kMicrosecond);
+  for (long n : {1L, 8L, static_cast<long>(fm::snapshot_max_systems - 1)}) systems->Arg(n);
+  return true;
+}();
+
+}  // namespace
