@@ -12,6 +12,7 @@
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/debug/heap_counter.hpp"
 #include "fm/system/snapshot_json.hpp"
+#include "fm/system/usage_report.hpp"
 
 namespace {
 
@@ -200,14 +201,14 @@ TEST_CASE("the frame arena is a system of its own and flips at end_frame") {
   ms.end_frame();
   const fm::FrameArenaSnapshot& a = ms.latest().frame_arena;
   CHECK(a.available);
-  CHECK(a.bytes_used >= 1001);
-  CHECK(a.high_water >= a.bytes_used);
+  CHECK(a.bytes_this_frame >= 1001);
+  CHECK(a.high_water >= a.bytes_this_frame);
   CHECK(row(ms.latest(), "frame").kind.view() == "frame arena");
   ms.begin_frame();
   ms.end_frame();
   ms.begin_frame();
   ms.end_frame();
-  CHECK(ms.latest().frame_arena.bytes_used == 0);
+  CHECK(ms.latest().frame_arena.bytes_this_frame == 0);
   CHECK(ms.latest().frame_arena.high_water >= 1001);
 }
 
@@ -311,4 +312,75 @@ TEST_CASE("10,000 frames with allocations in every system take nothing from the 
   CHECK(particle_allocations > 1'000'000);  // the frames did allocate, from framemem
   CHECK(ms.latest().heap.available);
   CHECK(ms.latest().frame == 10'300);
+}
+
+namespace {
+
+std::vector<std::string> names_in_order(const fm::Snapshot& s) {
+  std::vector<std::string> names;
+  for (std::uint32_t i = 0; i < s.system_count; ++i) names.emplace_back(s.systems[i].name.view());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("children are listed under their parent whatever order they were registered in") {
+  fm::MemorySystem ms;
+  fm::NewAllocator ai, audio, late, particles;
+  ms.add_scope("entities");
+  ms.add_system("entities/ai", ai, "heap");
+  ms.add_system("audio", audio, "heap");
+  ms.add_system("entities/late", late, "heap");  // a child registered after an unrelated system
+  ms.add_system("fx/particles", particles, "heap");
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  CHECK(names_in_order(s) == std::vector<std::string>{"frame", "entities", "entities/ai", "entities/late", "audio",
+                                                      "fx", "fx/particles"});
+  for (std::uint32_t i = 0; i < s.system_count; ++i) {  // every parent precedes its children, one level up
+    const fm::SystemSnapshot& sys = s.systems[i];
+    if (sys.parent < 0) continue;
+    REQUIRE(static_cast<std::uint32_t>(sys.parent) < i);
+    CHECK(s.systems[static_cast<std::size_t>(sys.parent)].depth + 1 == sys.depth);
+  }
+  CHECK(fm::usage_report(s).find("entities/late") < fm::usage_report(s).find("audio"));
+}
+
+TEST_CASE("a scope created implicitly by a child takes a budget or an allocator registered later") {
+  fm::MemorySystem ms;
+  fm::Pool bullets(64, 16, {.name = "bullets"});
+  ms.add_pool("combat/bullets", bullets);
+  ms.add_scope("combat", 1000);  // registration order must not matter
+  fm::NewAllocator props, level;
+  ms.add_system("level/props", props, "heap");
+  ms.add_system("level", level, "heap", 5000);
+  std::vector<void*> live;
+  for (int i = 0; i < 20; ++i) live.push_back(bullets.allocate(64, 16));  // 1280 B > 1000
+  void* a = props.allocate(300);
+  void* b = level.allocate(200);
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  CHECK(names_in_order(s) == std::vector<std::string>{"frame", "combat", "combat/bullets", "level", "level/props"});
+  const fm::SystemSnapshot& combat = row(s, "combat");
+  CHECK(combat.kind.view() == "scope");
+  CHECK(combat.budget == 1000);
+  CHECK(combat.total_bytes_used == 1280);
+  CHECK(combat.over_budget);
+  CHECK(ms.budget_overruns() == 1);
+  const fm::SystemSnapshot& lv = row(s, "level");
+  CHECK(lv.kind.view() == "heap");
+  CHECK(lv.has_allocator);
+  CHECK(lv.bytes_used == 200);
+  CHECK(lv.total_bytes_used == 500);
+  CHECK(lv.budget == 5000);
+  CHECK(ms.system("level") == fm::AllocatorRef(level));
+  // A name registered explicitly is still registered once.
+  CHECK(error_of([&] { ms.add_scope("combat"); }) ==
+        "memory system: cannot add system 'combat': a system of that name exists");
+  CHECK(error_of([&] { ms.add_system("level", props, "heap"); }) ==
+        "memory system: cannot add system 'level': a system of that name exists");
+  for (void* p : live) bullets.deallocate(p, 64, 16);
+  props.deallocate(a, 300);
+  level.deallocate(b, 200);
 }

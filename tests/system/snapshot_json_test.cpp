@@ -35,7 +35,7 @@ fm::Snapshot sample() {
   s.pools[0].page_count = 2;
   s.pools[0].pages[0] = {0x7f0000001000, 3, 4, 0xffffffffffffffff};
   s.pools[0].pages[1] = {0x7f0000002000, 0, 4, 0};
-  s.frame_arena = {true, 100, 1 << 20, 5000, 12, 1};
+  s.frame_arena = {true, 100, 300, 1 << 20, 5000, 12, 1};
   s.heap = {false, 0, 0, 0, 0, 0};
   return s;
 }
@@ -66,6 +66,9 @@ TEST_CASE("a snapshot written as JSON parses and keeps every value") {
   CHECK(j["pools"][0]["pages"][0]["address"] == 0x7f0000001000);
   CHECK(j["pools"][0]["pages"][0]["live_summary"] == "0xffffffffffffffff");
   CHECK(j["pools"][0]["pages"][1]["live_blocks"] == 0);
+  CHECK(j["frame_arena"]["bytes_this_frame"] == 100);
+  CHECK(j["frame_arena"]["bytes_held"] == 300);
+  CHECK(j["frame_arena"]["capacity_per_frame"] == 1 << 20);
   CHECK(j["frame_arena"]["high_water"] == 5000);
   CHECK(j["frame_arena"]["overflow_events"] == 1);
   CHECK(j["heap"]["available"] == false);

@@ -3,7 +3,11 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE("the usage report lists every system indented by scope, with totals, live counts and budgets") {
+#include <string>
+
+#include "fm/system/memory_system.hpp"
+
+TEST_CASE("the usage report lists every system indented by scope, with used bytes, call counts and budgets") {
   fm::Snapshot s;
   s.frame = 42;
   s.budget_overruns = 3;
@@ -22,6 +26,20 @@ TEST_CASE("the usage report lists every system indented by scope, with totals, l
   s.systems[1].allocations_total = 10;
   s.systems[1].frees_total = 3;
   CHECK(fm::usage_report(s) == "frame 42, 2 systems, 3 budget overruns\n"
-                               "  entities  scope  used 0 B (total 4096 B)  budget 1024 B  OVER BUDGET\n"
-                               "    entities/ai  pool  used 4096 B (total 4096 B)  live 7\n");
+                               "  entities  scope  used 4096 B  budget 1024 B (400%)  OVER BUDGET\n"
+                               "    entities/ai  pool  used 4096 B [own 4096 B, 10 allocations, 3 frees]\n");
+}
+
+TEST_CASE("the usage report labels the frame arena's figures and shows no live count for its no-op frees") {
+  fm::MemorySystem ms({.frame_arena = {.capacity = 4096}});
+  for (int frame = 0; frame < 3; ++frame) {
+    ms.begin_frame();
+    for (int i = 0; i < 10; ++i) (void)ms.frame_arena().allocate(64, 8);
+    ms.end_frame();
+  }
+  const std::string report = fm::usage_report(ms.latest());
+  const std::string frame_line = report.substr(report.find("  frame  "));
+  // Individual frees of an arena are no-ops, so allocations minus frees counts nothing that is live.
+  CHECK(frame_line.find("live") == std::string::npos);
+  CHECK(frame_line.find("used 1280 B") != std::string::npos);  // this frame's 640 B plus the previous frame's
 }

@@ -47,6 +47,8 @@ MemorySystem::MemorySystem(MemorySystemOptions options)
     : frame_arena_(options.frame_arena), ring_(std::max<std::size_t>(options.history, 1)) {
   entries_.reserve(snapshot_max_systems);
   systems_.reserve(snapshot_max_systems);
+  order_.reserve(snapshot_max_systems);
+  rows_.reserve(snapshot_max_systems);
   add_system("frame", frame_arena_, "frame arena", options.frame_budget);
   const auto heap = heap_counter::read();
   heap_allocations_ = heap.allocations;
@@ -58,9 +60,10 @@ std::string MemorySystem::rejection(std::string_view name, std::string_view kind
   if (!well_formed(name)) return "a name is non-empty parts separated by single '/'";
   if (name.size() > SystemName::capacity) return "names are at most " + std::to_string(SystemName::capacity) + " characters";
   if (kind.size() > KindName::capacity) return "kinds are at most " + std::to_string(KindName::capacity) + " characters";
-  if (find(name) >= 0) return "a system of that name exists";
-  std::size_t missing = 1;  // the system itself, plus every enclosing scope not yet registered
-  for (auto p = parent_of(name); !p.empty() && find(p) < 0; p = parent_of(p)) ++missing;
+  const int existing = find(name);
+  if (existing >= 0 && !entries_[static_cast<std::size_t>(existing)].implicit) return "a system of that name exists";
+  std::size_t missing = existing >= 0 ? 0 : 1;  // the system itself, plus every enclosing scope not yet registered
+  for (auto p = parent_of(name); missing != 0 && !p.empty() && find(p) < 0; p = parent_of(p)) ++missing;
   if (systems_.size() + missing > snapshot_max_systems) {
     return "at most " + std::to_string(snapshot_max_systems) + " systems (snapshots have fixed room)";
   }
@@ -81,24 +84,71 @@ void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool
     throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
   }
   if (allocator) allocator.set_system_name(name);  // so a tracker's reports say which system leaked
+  if (const int existing = find(name); existing >= 0) {
+    complete(static_cast<std::size_t>(existing), allocator, pool, kind, budget);
+  } else {
+    append(name, allocator, pool, kind, budget, false);
+  }
+  layout();
+}
+
+void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
+                          std::size_t budget, bool implicit) {
   const auto parent_name = parent_of(name);
-  if (!parent_name.empty() && find(parent_name) < 0) add(parent_name, {}, nullptr, "scope", 0);
+  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", 0, true);
   SystemSnapshot s;
   (void)s.name.assign(name);
+  Entry e;
+  e.parent = parent_name.empty() ? -1 : find(parent_name);
+  e.implicit = implicit;
+  s.depth = e.parent < 0 ? 0 : systems_[static_cast<std::size_t>(e.parent)].depth + 1;
+  systems_.push_back(s);
+  entries_.push_back(e);
+  complete(entries_.size() - 1, allocator, pool, kind, budget);
+  entries_.back().implicit = implicit;
+}
+
+void MemorySystem::complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind,
+                            std::size_t budget) {
+  SystemSnapshot& s = systems_[i];
+  Entry& e = entries_[i];
   (void)s.kind.assign(kind);
-  s.parent = parent_name.empty() ? -1 : find(parent_name);
-  s.depth = s.parent < 0 ? 0 : systems_[static_cast<std::size_t>(s.parent)].depth + 1;
   s.has_allocator = static_cast<bool>(allocator);
   s.budget = budget;
-  if (pool) s.pool = static_cast<std::int32_t>(pools_++);
-  Entry e{allocator, pool};
+  e.implicit = false;
+  e.allocator = allocator;
+  e.pool = pool;
+  if (pool) ++pools_;
   if (allocator) {
     const AllocatorStats st = allocator.stats();
     e.allocations = st.allocations;
     e.frees = st.deallocations;
   }
-  systems_.push_back(s);
-  entries_.push_back(e);
+}
+
+// Snapshot rows in pre-order: each system, then its children in registration order. Registration is
+// set-up work, so the quadratic walk is fine.
+void MemorySystem::layout() {
+  order_.clear();
+  place_children(-1);
+  rows_.clear();
+  std::vector<std::int32_t> row_of(entries_.size(), -1);
+  std::int32_t pool = 0;
+  for (const std::uint32_t i : order_) {
+    SystemSnapshot r = systems_[i];
+    r.parent = entries_[i].parent < 0 ? -1 : row_of[static_cast<std::size_t>(entries_[i].parent)];
+    r.pool = entries_[i].pool ? pool++ : -1;
+    row_of[i] = static_cast<std::int32_t>(rows_.size());
+    rows_.push_back(r);
+  }
+}
+
+void MemorySystem::place_children(std::int32_t parent) {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].parent != parent) continue;
+    order_.push_back(static_cast<std::uint32_t>(i));
+    place_children(static_cast<std::int32_t>(i));
+  }
 }
 
 void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
@@ -175,24 +225,25 @@ void MemorySystem::capture(Snapshot& s) {
   s.frame = frame_;
   s.frame_seconds = seconds_now() - begin_seconds_;
   s.interval_seconds = previous_begin_seconds_ < 0 ? 0 : begin_seconds_ - previous_begin_seconds_;
-  s.system_count = static_cast<std::uint32_t>(systems_.size());
+  s.system_count = static_cast<std::uint32_t>(rows_.size());
   s.pool_count = pools_;
-  for (std::size_t i = 0; i < systems_.size(); ++i) capture_system(i, s.systems[i]);
-  for (std::size_t i = 0; i < systems_.size(); ++i) {
-    if (const Pool* pool = entries_[i].pool) {
-      PoolSnapshot& p = s.pools[static_cast<std::size_t>(systems_[i].pool)];
-      p.system = static_cast<std::uint32_t>(i);
+  for (std::size_t k = 0; k < rows_.size(); ++k) capture_system(k, s.systems[k]);
+  for (std::size_t k = 0; k < rows_.size(); ++k) {
+    if (const Pool* pool = entries_[order_[k]].pool) {
+      PoolSnapshot& p = s.pools[static_cast<std::size_t>(rows_[k].pool)];
+      p.system = static_cast<std::uint32_t>(k);
       capture_pool(*pool, p);
     }
   }
   roll_up(s);
   capture_frame_arena(s.frame_arena);
+  s.frame_arena.bytes_held = s.systems[0].bytes_used;  // "frame" is registered first, so it is row 0
   capture_heap(s.heap);
 }
 
-void MemorySystem::capture_system(std::size_t i, SystemSnapshot& out) {
-  Entry& e = entries_[i];
-  out = systems_[i];
+void MemorySystem::capture_system(std::size_t row, SystemSnapshot& out) {
+  Entry& e = entries_[order_[row]];
+  out = rows_[row];
   out.budget_overruns = e.overruns;
   if (!e.allocator) return;
   const AllocatorStats st = e.allocator.stats();
@@ -242,8 +293,8 @@ void MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out) const noexc
 void MemorySystem::capture_frame_arena(FrameArenaSnapshot& out) const {
   const ArenaStats st = frame_arena_.arena_stats();
   out.available = true;
-  out.bytes_used = st.bytes_used;
-  out.capacity = st.capacity;
+  out.bytes_this_frame = st.bytes_used;
+  out.capacity_per_frame = st.capacity;
   out.high_water = st.high_water;
   out.padding = st.padding;
   out.overflow_events = st.overflow_events;
@@ -262,7 +313,7 @@ void MemorySystem::capture_heap(HeapSnapshot& out) noexcept {
   heap_bytes_ = now.bytes;
 }
 
-// Children are registered after their parents, so one backward pass adds every subtree into its root.
+// Rows are in hierarchy order (parents first), so one backward pass adds every subtree into its root.
 void MemorySystem::roll_up(Snapshot& s) noexcept {
   for (std::size_t i = 0; i < s.system_count; ++i) {
     s.systems[i].total_bytes_used = s.systems[i].bytes_used;
@@ -280,7 +331,7 @@ void MemorySystem::roll_up(Snapshot& s) noexcept {
 void MemorySystem::check_budgets(Snapshot& s) {
   for (std::size_t i = 0; i < s.system_count; ++i) {
     SystemSnapshot& sys = s.systems[i];
-    Entry& e = entries_[i];
+    Entry& e = entries_[order_[i]];
     sys.over_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
     const bool newly_over = sys.over_budget && !e.over;
     e.over = sys.over_budget;

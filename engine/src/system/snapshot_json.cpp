@@ -156,8 +156,9 @@ void write_system(JsonWriter& w, const SystemSnapshot& s) {
 void write_frame_arena(JsonWriter& w, const FrameArenaSnapshot& a) {
   w.begin_object();
   w.key("available").value(a.available);
-  w.key("bytes_used").value(a.bytes_used);
-  w.key("capacity").value(a.capacity);
+  w.key("bytes_this_frame").value(a.bytes_this_frame);
+  w.key("bytes_held").value(a.bytes_held);
+  w.key("capacity_per_frame").value(a.capacity_per_frame);
   w.key("high_water").value(a.high_water);
   w.key("padding").value(a.padding);
   w.key("overflow_events").value(a.overflow_events);

@@ -31,7 +31,9 @@ class MemorySystem {
   MemorySystem& operator=(const MemorySystem&) = delete;
 
   // Registers `allocator` as system `name`. A name "a/b" is a child scope of "a" (created as a pure scope
-  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none.
+  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none. Order does
+  // not matter: registering "a" after "a/b" gives the implicit scope "a" its allocator (or, with
+  // add_scope, its budget), and snapshots list every system under its parent.
   // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
   // registers nothing. The allocator must outlive the memory system. An allocator that reports per system
   // (fm::Tracking, also under other debug layers) is told `name`.
@@ -79,6 +81,8 @@ class MemorySystem {
   struct Entry {
     AllocatorRef allocator;        // null for a pure scope
     Pool* pool = nullptr;          // set for systems registered as pools
+    std::int32_t parent = -1;      // index into entries_, -1 at top level
+    bool implicit = false;         // a scope created for a child, completed when its name is registered
     std::uint64_t allocations = 0; // cumulative counts at the previous end_frame, for per-frame diffs
     std::uint64_t frees = 0;
     std::uint64_t overruns = 0;
@@ -86,11 +90,18 @@ class MemorySystem {
   };
 
   void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  void append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget,
+              bool implicit);
+  // Gives the implicit scope entries_[i] what its own registration brings.
+  void complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  // Recomputes the hierarchy order of snapshot rows after a registration.
+  void layout();
+  void place_children(std::int32_t parent);
   // Empty when `name` can be added, otherwise why not.
   [[nodiscard]] std::string rejection(std::string_view name, std::string_view kind, bool is_pool) const;
   [[nodiscard]] int find(std::string_view name) const noexcept;
   void capture(Snapshot& s);
-  void capture_system(std::size_t i, SystemSnapshot& out);
+  void capture_system(std::size_t row, SystemSnapshot& out);
   void capture_pool(const Pool& pool, PoolSnapshot& out) const noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
@@ -99,7 +110,9 @@ class MemorySystem {
 
   FrameArena frame_arena_;
   std::vector<Entry> entries_;        // reserved for snapshot_max_systems at construction
-  std::vector<SystemSnapshot> systems_;  // the registered identity (name, kind, parent, budget) of each system
+  std::vector<SystemSnapshot> systems_;  // the registered identity (name, kind, budget) of each entry
+  std::vector<std::uint32_t> order_;     // hierarchy order: row k of a snapshot describes entries_[order_[k]]
+  std::vector<SystemSnapshot> rows_;     // identities in hierarchy order, parent and pool as snapshot indices
   std::uint32_t pools_ = 0;
   std::vector<std::function<void()>> end_frame_callbacks_;
   std::vector<std::function<void(const SystemSnapshot&)>> overrun_callbacks_;

@@ -71,7 +71,7 @@ struct SystemSnapshot {
   std::int32_t pool = -1;               // index into Snapshot::pools, -1 when not a pool
   std::uint32_t depth = 0;              // 0 for top level, 1 for "a/b"...
   bool has_allocator = false;           // false for a pure scope that only groups children
-  // This system's own allocator.
+  // This system's own allocator. Frees are deallocate() calls: an arena counts them but frees nothing.
   std::uint64_t bytes_used = 0;
   std::uint64_t bytes_reserved = 0;     // capacity held from the parent allocator
   std::uint64_t bytes_peak = 0;
@@ -81,19 +81,24 @@ struct SystemSnapshot {
   std::uint64_t frees_this_frame = 0;
   std::uint64_t overflow_events = 0;
   double overhead = 0;                  // fm::metrics::overhead(bytes_reserved, bytes_used)
-  // Rolled up over this system and every child scope; the budget applies to these.
+  // Rolled up over this system and every child scope. total_bytes_used is THE used quantity: the budget
+  // check, the overlay's bar, the usage report and the JSON all compare it with the budget.
   std::uint64_t total_bytes_used = 0;
   std::uint64_t total_bytes_reserved = 0;
   std::uint64_t budget = 0;             // 0 = no budget
-  bool over_budget = false;
+  bool over_budget = false;             // total_bytes_used > budget (budget != 0)
   std::uint64_t budget_overruns = 0;    // times this system went over its budget (cumulative)
 };
 
+// The frame arena's figures, each defined once. A frame's memory stays readable through the next frame(s),
+// so the arena holds more than the frame that just ended allocated.
 struct FrameArenaSnapshot {
   bool available = false;               // false when the memory system has no frame arena
-  std::uint64_t bytes_used = 0;         // used by the frame that just ended
-  std::uint64_t capacity = 0;           // of one frame's buffer
-  std::uint64_t high_water = 0;         // largest bytes_used of any frame so far
+  std::uint64_t bytes_this_frame = 0;   // allocated by the frame that just ended (all threads, padding included)
+  std::uint64_t bytes_held = 0;         // in every buffer: this frame plus the earlier frames still readable;
+                                        // the same figure as the "frame" system's bytes_used
+  std::uint64_t capacity_per_frame = 0; // of one frame's buffers (summed over threads)
+  std::uint64_t high_water = 0;         // largest bytes_this_frame of any frame so far
   std::uint64_t padding = 0;            // bytes lost to alignment in the frame that just ended
   std::uint64_t overflow_events = 0;    // cumulative
 };
@@ -112,7 +117,7 @@ struct Snapshot {
   double frame_seconds = 0;             // begin_frame() to end_frame()
   double interval_seconds = 0;          // previous begin_frame() to this one (0 for the first frame)
   std::uint64_t budget_overruns = 0;    // cumulative over all systems
-  std::uint32_t system_count = 0;
+  std::uint32_t system_count = 0;       // systems in hierarchy order: each parent precedes its children
   std::uint32_t pool_count = 0;
   std::array<SystemSnapshot, snapshot_max_systems> systems{};
   std::array<PoolSnapshot, snapshot_max_pools> pools{};
