@@ -3,28 +3,30 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <string>
 
 #include "fm/system/memory_system.hpp"
 
 TEST_CASE("the usage report lists every system indented by scope, with used bytes, call counts and budgets") {
+  std::array<fm::SystemSnapshot, 2> rows{};
+  rows[0].name = "entities";
+  rows[0].kind = "scope";
+  rows[0].total_bytes_used = 4096;
+  rows[0].budget = 1024;
+  rows[0].over_budget = true;
+  rows[1].name = "entities/ai";
+  rows[1].kind = "pool";
+  rows[1].depth = 1;
+  rows[1].has_allocator = true;
+  rows[1].bytes_used = 4096;
+  rows[1].total_bytes_used = 4096;
+  rows[1].allocations_total = 10;
+  rows[1].frees_total = 3;
   fm::Snapshot s;
   s.frame = 42;
   s.budget_overruns = 3;
-  s.system_count = 2;
-  REQUIRE(s.systems[0].name.assign("entities"));
-  REQUIRE(s.systems[0].kind.assign("scope"));
-  s.systems[0].total_bytes_used = 4096;
-  s.systems[0].budget = 1024;
-  s.systems[0].over_budget = true;
-  REQUIRE(s.systems[1].name.assign("entities/ai"));
-  REQUIRE(s.systems[1].kind.assign("pool"));
-  s.systems[1].depth = 1;
-  s.systems[1].has_allocator = true;
-  s.systems[1].bytes_used = 4096;
-  s.systems[1].total_bytes_used = 4096;
-  s.systems[1].allocations_total = 10;
-  s.systems[1].frees_total = 3;
+  s.systems = rows;
   CHECK(fm::usage_report(s) == "frame 42, 2 systems, 3 budget overruns\n"
                                "  entities  scope  used 4096 B  budget 1024 B (400%)  OVER BUDGET\n"
                                "    entities/ai  pool  used 4096 B [own 4096 B, 10 allocations, 3 frees]\n");

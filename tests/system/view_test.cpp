@@ -19,7 +19,7 @@ namespace {
 
 std::vector<fm::SystemRow> rows(const fm::Snapshot& s) {
   std::vector<fm::SystemRow> out;
-  for (std::uint32_t i = 0; i < s.system_count; ++i) out.push_back(fm::system_row(s, i));
+  for (std::size_t i = 0; i < s.systems.size(); ++i) out.push_back(fm::system_row(s, i));
   return out;
 }
 

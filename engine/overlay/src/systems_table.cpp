@@ -18,7 +18,7 @@ void draw_systems_table(const Snapshot& s) {
   ImGui::TableSetupColumn("alloc/free", ImGuiTableColumnFlags_WidthStretch, 0.9f);
   ImGui::TableHeadersRow();
   char a[16], b[16], c[16], text[64];
-  for (std::uint32_t i = 0; i < s.system_count; ++i) {
+  for (std::size_t i = 0; i < s.systems.size(); ++i) {
     const SystemRow r = system_row(s, i);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();

@@ -8,9 +8,9 @@
 namespace fm {
 
 std::string usage_report(const Snapshot& s) {
-  std::string out = "frame " + std::to_string(s.frame) + ", " + std::to_string(s.system_count) + " systems, " +
+  std::string out = "frame " + std::to_string(s.frame) + ", " + std::to_string(s.systems.size()) + " systems, " +
                     std::to_string(s.budget_overruns) + " budget overruns\n";
-  for (std::uint32_t i = 0; i < s.system_count; ++i) {
+  for (std::size_t i = 0; i < s.systems.size(); ++i) {
     const SystemRow r = system_row(s, i);
     out += std::string(2 + 2 * r.indent, ' ') + std::string(r.name) + "  " + std::string(r.kind);
     out += "  used " + std::to_string(r.used) + " B";
