@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <span>
 
+#include "fm/system/memory_system.hpp"
 #include "fm/system/snapshot.hpp"
 
 namespace fm::overlay {
@@ -13,21 +14,19 @@ namespace fm::overlay {
 // Version string of the overlay library (also proves the library links).
 [[nodiscard]] const char* version() noexcept;
 
-// Read-only view of recent snapshots, newest first: at(0) is the latest. The game adapts its snapshot
-// ring to it; the overlay never copies snapshots.
+// Read-only view of a memory system's recent snapshots, newest first: at(0) is the latest. The overlay
+// reads the ring in place and never copies snapshots.
 class History {
  public:
-  using At = const Snapshot& (*)(const void* ring, std::size_t back);
-  History(const void* ring, std::size_t count, At at) noexcept : ring_(ring), count_(count), at_(at) {}
-  [[nodiscard]] std::size_t size() const noexcept { return count_; }
-  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
-  [[nodiscard]] const Snapshot& at(std::size_t back) const noexcept { return at_(ring_, back); }
-  [[nodiscard]] const Snapshot& latest() const noexcept { return at_(ring_, 0); }
+  explicit History(const MemorySystem& memory) noexcept : memory_(&memory) {}
+  [[nodiscard]] std::size_t size() const noexcept { return memory_->history_size(); }
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  // `back` < size().
+  [[nodiscard]] const Snapshot& at(std::size_t back) const noexcept { return memory_->history(back); }
+  [[nodiscard]] const Snapshot& latest() const noexcept { return memory_->latest(); }
 
  private:
-  const void* ring_;
-  std::size_t count_;
-  At at_;
+  const MemorySystem* memory_;
 };
 
 // A fixed ring of float samples the game fills with what only it knows (simulation ms, render ms,
