@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
+#include "fm/system/frame_diff.hpp"
 #include "fm/system/memory_system.hpp"
 #include "fm/system/snapshot.hpp"
 
@@ -93,6 +95,9 @@ void draw_frame_arena_panel(const History& history);
 void draw_cache_panel(const CacheView& view);
 // 7. Each pool's address range as a strip; live cells coloured by how many frames they have been live.
 void draw_address_map(const History& history);
+// 8. What changed from `older` to `newer` per system (fm::frame_diff), largest growth first; pools whose
+// fragmentation rose in red. `rows` is the caller's scratch, reused from frame to frame.
+void draw_frame_diff(const Snapshot& older, const Snapshot& newer, std::vector<SystemDelta>& rows);
 
 // A row of mutually exclusive buttons (the current one highlighted); returns the clicked index or -1.
 // Used by a game's control panel (6.) for storage-mode switches. When `rects` is given it receives each
