@@ -62,7 +62,9 @@ std::size_t slot_bytes(const MemorySystemOptions& o) {
 MemorySystemOptions checked(MemorySystemOptions o) {
   o.history = std::max<std::size_t>(o.history, 1);
   if (o.max_systems == 0) throw error("memory system: max_systems must be at least 1 (the frame arena is a system)");
-  if (o.max_name < 5) throw error("memory system: max_name must be at least 5 (\"frame\" is a system)");
+  if (o.max_name < 11) {
+    throw error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")");
+  }
   return o;
 }
 
