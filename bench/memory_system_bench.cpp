@@ -18,9 +18,9 @@
 
 namespace {
 
-// The scene is 64 pools; the memory system accepts at most snapshot_max_pools today, so the benchmark
-// registers as many as it may. This is the one constant to raise when the cap goes.
-constexpr std::size_t pool_count = std::min<std::size_t>(64, fm::snapshot_max_pools);
+// The engine-scale scene: 64 pools, the default MemorySystemOptions::max_pools.
+constexpr std::size_t pool_count = 64;
+static_assert(pool_count <= fm::MemorySystemOptions{}.max_pools);
 constexpr std::size_t blocks_per_pool = 200'000;
 constexpr std::size_t block_bytes = 64;
 
@@ -92,7 +92,7 @@ const bool registered = [] {
   benchmark::RegisterBenchmark("end_frame/scattered_pools", end_frame_scattered_pools)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("pool_stats/scattered_pool", pool_stats_scattered);
   auto* systems = benchmark::RegisterBenchmark("end_frame/systems", end_frame_systems)->Unit(benchmark::kMicrosecond);
-  for (long n : {1L, 8L, static_cast<long>(fm::snapshot_max_systems - 1)}) systems->Arg(n);
+  for (long n : {1L, 8L, static_cast<long>(fm::MemorySystemOptions{}.max_systems - 1)}) systems->Arg(n);
   return true;
 }();
 

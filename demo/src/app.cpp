@@ -322,11 +322,7 @@ void App::draw_ui() {
     ImGui::SetNextWindowSize({w, h}, ImGuiCond_Once);
     ImGui::SetNextWindowBgAlpha(0.82f);
   };
-  const fm::overlay::History history(
-      &memory_, memory_.history_size(),
-      [](const void* ms, std::size_t back) -> const fm::Snapshot& {
-        return static_cast<const fm::MemorySystem*>(ms)->history(back);
-      });
+  const fm::overlay::History history(memory_);
   const bool have = !history.empty();
 
   place(8, 8, col_w, 190);

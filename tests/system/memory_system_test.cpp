@@ -6,18 +6,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/debug/heap_counter.hpp"
 #include "fm/system/snapshot_json.hpp"
+#include "fm/system/usage_report.hpp"
 
 namespace {
 
 const fm::SystemSnapshot& row(const fm::Snapshot& s, std::string_view name) {
-  for (std::uint32_t i = 0; i < s.system_count; ++i) {
-    if (s.systems[i].name.view() == name) return s.systems[i];
+  for (const fm::SystemSnapshot& sys : s.systems) {
+    if (sys.name.view() == name) return sys;
   }
   FAIL("no system named ", name);
   return s.systems[0];
@@ -158,7 +166,7 @@ TEST_CASE("a pool is snapshotted with occupancy, fragmentation and a page map") 
   ms.begin_frame();
   ms.end_frame();
   const fm::Snapshot& s = ms.latest();
-  REQUIRE(s.pool_count == 1);
+  REQUIRE(s.pools.size() == 1);
   const fm::SystemSnapshot& sys = row(s, "particles");
   CHECK(sys.kind.view() == "pool");
   REQUIRE(sys.pool == 0);
@@ -174,9 +182,10 @@ TEST_CASE("a pool is snapshotted with occupancy, fragmentation and a page map") 
   CHECK(sys.overhead == doctest::Approx(fm::metrics::overhead(sys.bytes_reserved, sys.bytes_used)));
   CHECK(sys.overhead > 0);  // a quarter of the blocks are free
   CHECK(p.committed_pages == pool.page_count());
-  REQUIRE(p.page_count == pool.page_count());
+  REQUIRE(p.pages.size() == pool.page_count());
+  CHECK_FALSE(p.pages_truncated);
   std::uint32_t live = 0;
-  for (std::uint32_t i = 0; i < p.page_count; ++i) {
+  for (std::uint32_t i = 0; i < p.pages.size(); ++i) {
     const fm::PageInfo info = pool.page_info(i);
     CHECK(p.pages[i].address == reinterpret_cast<std::uint64_t>(info.page));
     CHECK(p.pages[i].live_blocks == info.live);
@@ -200,19 +209,19 @@ TEST_CASE("the frame arena is a system of its own and flips at end_frame") {
   ms.end_frame();
   const fm::FrameArenaSnapshot& a = ms.latest().frame_arena;
   CHECK(a.available);
-  CHECK(a.bytes_used >= 1001);
-  CHECK(a.high_water >= a.bytes_used);
+  CHECK(a.bytes_this_frame >= 1001);
+  CHECK(a.high_water >= a.bytes_this_frame);
   CHECK(row(ms.latest(), "frame").kind.view() == "frame arena");
   ms.begin_frame();
   ms.end_frame();
   ms.begin_frame();
   ms.end_frame();
-  CHECK(ms.latest().frame_arena.bytes_used == 0);
+  CHECK(ms.latest().frame_arena.bytes_this_frame == 0);
   CHECK(ms.latest().frame_arena.high_water >= 1001);
 }
 
 TEST_CASE("bad registrations are rejected with the reason and change nothing") {
-  fm::MemorySystem ms;
+  fm::MemorySystem ms({.max_systems = 32, .max_pools = 2, .max_name = 20});
   fm::NewAllocator heap;
   ms.add_system("ai", heap, "heap");
   const std::size_t before = ms.system_count();
@@ -220,18 +229,28 @@ TEST_CASE("bad registrations are rejected with the reason and change nothing") {
         "memory system: cannot add system 'ai': a system of that name exists");
   CHECK(error_of([&] { ms.add_system("a//b", heap, "heap"); }) ==
         "memory system: cannot add system 'a//b': a name is non-empty parts separated by single '/'");
-  CHECK(error_of([&] { ms.add_system(std::string(60, 'n'), heap, "heap"); }).ends_with("names are at most 47 characters"));
+  CHECK(error_of([&] { ms.add_system(std::string(21, 'n'), heap, "heap"); }) ==
+        "memory system: cannot add system 'nnnnnnnnnnnnnnnnnnnnn': names are at most 20 bytes "
+        "(MemorySystemOptions::max_name)");
+  CHECK(error_of([&] { ms.add_system("k", heap, std::string(21, 'k')); })
+            .ends_with("kinds are at most 20 bytes (MemorySystemOptions::max_name)"));
   CHECK(error_of([&] { (void)ms.system("nobody"); }) == "memory system: no system named 'nobody'");
   CHECK_FALSE(ms.try_add_system("", heap, "heap"));
   CHECK_FALSE(ms.try_add_scope("/x"));
   CHECK(ms.try_system("nobody") == fm::AllocatorRef{});
   CHECK(ms.system_count() == before);
-  for (int i = 0; ms.system_count() < fm::snapshot_max_systems; ++i) {
+  fm::Pool p1(16, 8, {.name = "p1"}), p2(16, 8, {.name = "p2"}), p3(16, 8, {.name = "p3"});
+  ms.add_pool("p1", p1);
+  ms.add_pool("p2", p2);
+  CHECK(error_of([&] { ms.add_pool("p3", p3); }) ==
+        "memory system: cannot add system 'p3': at most 2 pools (MemorySystemOptions::max_pools)");
+  for (int i = 0; ms.system_count() < 32; ++i) {
     // append, not "s" + string: g++ 12 at -O3 reports a false -Wrestrict inside the inlined string insert.
     REQUIRE(ms.try_add_system(std::string("s").append(std::to_string(i)), heap, "heap"));
   }
   CHECK(error_of([&] { ms.add_scope("one/more"); }) ==
-        "memory system: cannot add system 'one/more': at most 32 systems (snapshots have fixed room)");
+        "memory system: cannot add system 'one/more': at most 32 systems, scopes included "
+        "(MemorySystemOptions::max_systems)");
 }
 
 TEST_CASE("the ring keeps the last frames, newest first") {
@@ -312,3 +331,200 @@ TEST_CASE("10,000 frames with allocations in every system take nothing from the 
   CHECK(ms.latest().heap.available);
   CHECK(ms.latest().frame == 10'300);
 }
+
+namespace {
+
+std::vector<std::string> names_in_order(const fm::Snapshot& s) {
+  std::vector<std::string> names;
+  for (const fm::SystemSnapshot& sys : s.systems) names.emplace_back(sys.name.view());
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("children are listed under their parent whatever order they were registered in") {
+  fm::MemorySystem ms;
+  fm::NewAllocator ai, audio, late, particles;
+  ms.add_scope("entities");
+  ms.add_system("entities/ai", ai, "heap");
+  ms.add_system("audio", audio, "heap");
+  ms.add_system("entities/late", late, "heap");  // a child registered after an unrelated system
+  ms.add_system("fx/particles", particles, "heap");
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  CHECK(names_in_order(s) == std::vector<std::string>{"frame", "entities", "entities/ai", "entities/late", "audio",
+                                                      "fx", "fx/particles"});
+  for (std::size_t i = 0; i < s.systems.size(); ++i) {  // every parent precedes its children, one level up
+    const fm::SystemSnapshot& sys = s.systems[i];
+    if (sys.parent < 0) continue;
+    REQUIRE(static_cast<std::size_t>(sys.parent) < i);
+    CHECK(s.systems[static_cast<std::size_t>(sys.parent)].depth + 1 == sys.depth);
+  }
+  CHECK(fm::usage_report(s).find("entities/late") < fm::usage_report(s).find("audio"));
+}
+
+TEST_CASE("a scope created implicitly by a child takes a budget or an allocator registered later") {
+  fm::MemorySystem ms;
+  fm::Pool bullets(64, 16, {.name = "bullets"});
+  ms.add_pool("combat/bullets", bullets);
+  ms.add_scope("combat", 1000);  // registration order must not matter
+  fm::NewAllocator props, level;
+  ms.add_system("level/props", props, "heap");
+  ms.add_system("level", level, "heap", 5000);
+  std::vector<void*> live;
+  for (int i = 0; i < 20; ++i) live.push_back(bullets.allocate(64, 16));  // 1280 B > 1000
+  void* a = props.allocate(300);
+  void* b = level.allocate(200);
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  CHECK(names_in_order(s) == std::vector<std::string>{"frame", "combat", "combat/bullets", "level", "level/props"});
+  const fm::SystemSnapshot& combat = row(s, "combat");
+  CHECK(combat.kind.view() == "scope");
+  CHECK(combat.budget == 1000);
+  CHECK(combat.total_bytes_used == 1280);
+  CHECK(combat.over_budget);
+  CHECK(ms.budget_overruns() == 1);
+  const fm::SystemSnapshot& lv = row(s, "level");
+  CHECK(lv.kind.view() == "heap");
+  CHECK(lv.has_allocator);
+  CHECK(lv.bytes_used == 200);
+  CHECK(lv.total_bytes_used == 500);
+  CHECK(lv.budget == 5000);
+  CHECK(ms.system("level") == fm::AllocatorRef(level));
+  // A name registered explicitly is still registered once.
+  CHECK(error_of([&] { ms.add_scope("combat"); }) ==
+        "memory system: cannot add system 'combat': a system of that name exists");
+  CHECK(error_of([&] { ms.add_system("level", props, "heap"); }) ==
+        "memory system: cannot add system 'level': a system of that name exists");
+  for (void* p : live) bullets.deallocate(p, 64, 16);
+  props.deallocate(a, 300);
+  level.deallocate(b, 200);
+}
+
+namespace {
+
+// "<prefix><i>" padded with '.' to `length` characters.
+std::string long_name(std::string prefix, std::size_t i, std::size_t length) {
+  prefix.append(std::to_string(i));
+  prefix.resize(length, '.');
+  return prefix;
+}
+
+}  // namespace
+
+TEST_CASE("an engine-sized registry: 200 systems and 60 pools with 60-character names, frames without heap traffic") {
+  fm::MemorySystem ms;
+  std::vector<fm::NewAllocator> heaps(140);  // never resized: the memory system keeps references
+  std::deque<fm::Pool> pools;
+  std::vector<std::vector<void*>> blocks(60);
+  for (std::size_t i = 0; i < heaps.size(); ++i) ms.add_system(long_name("heap_", i, 60), heaps[i], "heap");
+  for (std::size_t i = 0; i < 60; ++i) {
+    pools.emplace_back(32, 16, fm::PoolOptions{.blocks_per_page = 64, .name = "pool"});
+    ms.add_pool(long_name("group" + std::to_string(i % 6) + "/pool_", i, 60), pools.back(), 1 << 20);
+  }
+  CHECK(ms.system_count() == 1 + 140 + 60 + 6);  // "frame", the systems, and the implicit scopes group0..group5
+  std::vector<void*> bytes;
+  for (std::size_t i = 0; i < heaps.size(); ++i) bytes.push_back(heaps[i].allocate(8 * (i + 1)));
+  for (std::size_t i = 0; i < 60; ++i) {
+    for (std::size_t b = 0; b <= i * 3; ++b) blocks[i].push_back(pools[i].allocate(32, 16));  // up to 178 blocks
+  }
+  for (int frame = 0; frame < 3; ++frame) {  // warm-up: the ring's first slots
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  const auto before = fm::heap_counter::read();
+  for (int frame = 0; frame < 600; ++frame) {  // more than the ring holds
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  const auto after = fm::heap_counter::read();
+  CHECK(after.allocations - before.allocations == 0);
+
+  const fm::Snapshot& s = ms.latest();
+  REQUIRE(s.systems.size() == 207);
+  REQUIRE(s.pools.size() == 60);
+  std::size_t pool_rows = 0;
+  for (const fm::SystemSnapshot& sys : s.systems) {
+    const std::string_view name = sys.name.view();
+    if (!sys.has_allocator || name == "frame") continue;
+    CHECK(name.size() == 60);
+    if (sys.pool < 0) {
+      const std::size_t i = std::stoul(std::string(name.substr(5)));
+      CHECK(sys.bytes_used == 8 * (i + 1));
+      continue;
+    }
+    ++pool_rows;
+    const fm::PoolSnapshot& p = s.pools[static_cast<std::size_t>(sys.pool)];
+    CHECK(&s.systems[p.system] == &sys);
+    const std::size_t i = std::stoul(std::string(name.substr(name.find('_') + 1)));
+    CHECK(p.live_blocks == i * 3 + 1);
+    CHECK(p.pages.size() == pools[i].page_count());
+    CHECK_FALSE(p.pages_truncated);
+    CHECK(sys.total_bytes_used == 32 * (i * 3 + 1));
+    CHECK(s.systems[static_cast<std::size_t>(sys.parent)].name.view() == "group" + std::to_string(i % 6));
+  }
+  CHECK(pool_rows == 60);
+  CHECK(row(s, "group0").total_bytes_used == 32 * (1 + 19 + 37 + 55 + 73 + 91 + 109 + 127 + 145 + 163));
+  CHECK(nlohmann::json::parse(fm::to_json(s))["systems"].size() == 207);
+  for (std::size_t i = 0; i < heaps.size(); ++i) heaps[i].deallocate(bytes[i], 8 * (i + 1));
+  for (std::size_t i = 0; i < 60; ++i) {
+    for (void* b : blocks[i]) pools[i].deallocate(b, 32, 16);
+  }
+}
+
+TEST_CASE("a pool's page map is cut at the snapshot's page room, and says so") {
+  fm::MemorySystem ms({.max_pages = 3});
+  fm::Pool a(32, 16, {.blocks_per_page = 64, .name = "a"}), b(32, 16, {.blocks_per_page = 64, .name = "b"});
+  ms.add_pool("a", a);
+  ms.add_pool("b", b);
+  std::vector<void*> live;
+  for (int i = 0; i < 64 * 2; ++i) live.push_back(a.allocate(32, 16));
+  for (int i = 0; i < 64 * 2; ++i) live.push_back(b.allocate(32, 16));
+  ms.begin_frame();
+  ms.end_frame();
+  const fm::Snapshot& s = ms.latest();
+  CHECK(s.pools[0].pages.size() == 2);
+  CHECK_FALSE(s.pools[0].pages_truncated);
+  CHECK(s.pools[1].pages.size() == 1);  // the room is shared: one row left
+  CHECK(s.pools[1].pages_truncated);
+  CHECK(s.pools[1].committed_pages == 2);
+  for (std::size_t i = 0; i < live.size(); ++i) (i < 128 ? a : b).deallocate(live[i], 32, 16);
+}
+
+#if defined(__linux__)
+namespace {
+
+// AddressSanitizer's shadow memory and allocator metadata add to every resident figure.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool address_sanitizer = true;
+#elif defined(__has_feature)
+constexpr bool address_sanitizer = __has_feature(address_sanitizer);
+#else
+constexpr bool address_sanitizer = false;
+#endif
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t total = 0, resident = 0;
+  statm >> total >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+TEST_CASE("a default memory system costs at most 2 MiB of resident memory, with its whole history filled") {
+  const std::size_t before = resident_bytes();
+  auto ms = std::make_unique<fm::MemorySystem>();
+  const std::size_t constructed = resident_bytes();
+  for (std::size_t i = 0; i < ms->history_capacity(); ++i) {
+    ms->begin_frame();
+    ms->end_frame();
+  }
+  const std::size_t filled = resident_bytes();
+  MESSAGE("resident cost of a default MemorySystem: ", (constructed - before) / 1024, " KiB constructed, ",
+          (filled - before) / 1024, " KiB after ", ms->history_capacity(), " frames");
+  if (!address_sanitizer) CHECK(filled - before <= std::size_t{2} << 20);
+}
+#endif

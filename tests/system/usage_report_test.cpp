@@ -3,25 +3,45 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE("the usage report lists every system indented by scope, with totals, live counts and budgets") {
+#include <array>
+#include <string>
+
+#include "fm/system/memory_system.hpp"
+
+TEST_CASE("the usage report lists every system indented by scope, with used bytes, call counts and budgets") {
+  std::array<fm::SystemSnapshot, 2> rows{};
+  rows[0].name = "entities";
+  rows[0].kind = "scope";
+  rows[0].total_bytes_used = 4096;
+  rows[0].budget = 1024;
+  rows[0].over_budget = true;
+  rows[1].name = "entities/ai";
+  rows[1].kind = "pool";
+  rows[1].depth = 1;
+  rows[1].has_allocator = true;
+  rows[1].bytes_used = 4096;
+  rows[1].total_bytes_used = 4096;
+  rows[1].allocations_total = 10;
+  rows[1].frees_total = 3;
   fm::Snapshot s;
   s.frame = 42;
   s.budget_overruns = 3;
-  s.system_count = 2;
-  REQUIRE(s.systems[0].name.assign("entities"));
-  REQUIRE(s.systems[0].kind.assign("scope"));
-  s.systems[0].total_bytes_used = 4096;
-  s.systems[0].budget = 1024;
-  s.systems[0].over_budget = true;
-  REQUIRE(s.systems[1].name.assign("entities/ai"));
-  REQUIRE(s.systems[1].kind.assign("pool"));
-  s.systems[1].depth = 1;
-  s.systems[1].has_allocator = true;
-  s.systems[1].bytes_used = 4096;
-  s.systems[1].total_bytes_used = 4096;
-  s.systems[1].allocations_total = 10;
-  s.systems[1].frees_total = 3;
+  s.systems = rows;
   CHECK(fm::usage_report(s) == "frame 42, 2 systems, 3 budget overruns\n"
-                               "  entities  scope  used 0 B (total 4096 B)  budget 1024 B  OVER BUDGET\n"
-                               "    entities/ai  pool  used 4096 B (total 4096 B)  live 7\n");
+                               "  entities  scope  used 4096 B  budget 1024 B (400%)  OVER BUDGET\n"
+                               "    entities/ai  pool  used 4096 B [own 4096 B, 10 allocations, 3 frees]\n");
+}
+
+TEST_CASE("the usage report labels the frame arena's figures and shows no live count for its no-op frees") {
+  fm::MemorySystem ms({.frame_arena = {.capacity = 4096}});
+  for (int frame = 0; frame < 3; ++frame) {
+    ms.begin_frame();
+    for (int i = 0; i < 10; ++i) (void)ms.frame_arena().allocate(64, 8);
+    ms.end_frame();
+  }
+  const std::string report = fm::usage_report(ms.latest());
+  const std::string frame_line = report.substr(report.find("  frame  "));
+  // Individual frees of an arena are no-ops, so allocations minus frees counts nothing that is live.
+  CHECK(frame_line.find("live") == std::string::npos);
+  CHECK(frame_line.find("used 1280 B") != std::string::npos);  // this frame's 640 B plus the previous frame's
 }

@@ -13,18 +13,18 @@ constexpr std::size_t max_age = 60;  // frames looked back
 
 // Live summary of the page at `address` in pool `pool` of `s` (0 when the page is not there). Pages keep
 // their index while nothing is released, so the same index is tried first.
-std::uint64_t summary_at(const Snapshot& s, std::uint32_t pool, std::uint32_t hint, std::uint64_t address) {
-  if (pool >= s.pool_count) return 0;
+std::uint64_t summary_at(const Snapshot& s, std::size_t pool, std::size_t hint, std::uint64_t address) {
+  if (pool >= s.pools.size()) return 0;
   const PoolSnapshot& p = s.pools[pool];
-  if (hint < p.page_count && p.pages[hint].address == address) return p.pages[hint].live_summary;
-  for (std::uint32_t i = 0; i < p.page_count; ++i) {
-    if (p.pages[i].address == address) return p.pages[i].live_summary;
+  if (hint < p.pages.size() && p.pages[hint].address == address) return p.pages[hint].live_summary;
+  for (const PageSnapshot& page : p.pages) {
+    if (page.address == address) return page.live_summary;
   }
   return 0;
 }
 
 // For each of the page's 64 cells, the number of recent frames (up to max_age) it has stayed live.
-void cell_ages(const History& history, std::uint32_t pool, std::uint32_t page, std::uint8_t (&ages)[64]) {
+void cell_ages(const History& history, std::size_t pool, std::size_t page, std::uint8_t (&ages)[64]) {
   const std::uint64_t address = history.latest().pools[pool].pages[page].address;
   std::uint64_t still = ~std::uint64_t{0};
   std::fill(std::begin(ages), std::end(ages), std::uint8_t{0});
@@ -48,9 +48,9 @@ void draw_address_map(const History& history) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float width = ImGui::GetContentRegionAvail().x;
   const float strip_h = 10.0f;
-  for (std::uint32_t i = 0; i < s.pool_count; ++i) {
+  for (std::size_t i = 0; i < s.pools.size(); ++i) {
     const PoolSnapshot& pool = s.pools[i];
-    if (pool.page_count == 0) {
+    if (pool.pages.empty()) {
       ImGui::TextColored(detail::dim, "%s: no pages", s.systems[pool.system].name.c_str());
       continue;
     }
@@ -59,7 +59,7 @@ void draw_address_map(const History& history) {
     const ImVec2 o = ImGui::GetCursorScreenPos();
     dl->AddRectFilled(o, {o.x + width, o.y + strip_h}, IM_COL32(30, 32, 40, 255));
     const double span = static_cast<double>(pool.address_end - pool.address_begin);
-    for (std::uint32_t p = 0; p < pool.page_count && span > 0; ++p) {
+    for (std::size_t p = 0; p < pool.pages.size() && span > 0; ++p) {
       const PageSnapshot& page = pool.pages[p];
       const double x_page = static_cast<double>(page.address - pool.address_begin) / span * width;
       const double w_cell = static_cast<double>(pool.page_bytes) / span * width / 64.0;
@@ -74,7 +74,7 @@ void draw_address_map(const History& history) {
     }
     ImGui::Dummy({width, strip_h + 2});
   }
-  if (s.pool_count == 0) ImGui::TextColored(detail::dim, "no pools registered");
+  if (s.pools.empty()) ImGui::TextColored(detail::dim, "no pools registered");
   ImGui::TextColored(detail::dim, "bright: live < 1 s   blue: live %zu+ frames", max_age);
 }
 

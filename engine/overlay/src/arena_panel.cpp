@@ -1,29 +1,38 @@
-// Panel 4: the frame arena per frame; overflow events turn the panel's numbers red.
+// Panel 4: the frame arena per frame, drawn from fm::frame_arena_view; overflow events are red.
 #include <cstdio>
 
+#include "fm/system/view.hpp"
 #include "widgets.hpp"
 
 namespace fm::overlay {
 
 void draw_frame_arena_panel(const History& history) {
   if (history.empty()) return;
-  const FrameArenaSnapshot& fa = history.latest().frame_arena;
-  if (!fa.available) {
+  const FrameArenaView view = frame_arena_view(history.latest());
+  if (!view.available) {
     ImGui::TextColored(detail::dim, "no frame arena registered");
     return;
   }
-  char a[32], b[32], c[32], text[96];
-  std::snprintf(text, sizeof text, "%s used of %s", detail::format_bytes(a, static_cast<double>(fa.bytes_used)),
-                detail::format_bytes(b, static_cast<double>(fa.capacity)));
-  detail::plot_history("##arena", history, [](const Snapshot& x) { return static_cast<float>(x.frame_arena.bytes_used); },
-                       text, 40);
-  ImGui::Text("high-water %s   padding %s", detail::format_bytes(a, static_cast<double>(fa.high_water)),
-              detail::format_bytes(c, static_cast<double>(fa.padding)));
-  if (fa.overflow_events > 0) {
-    ImGui::TextColored(detail::red, "overflow events: %llu (chunks chained beyond capacity)",
-                       static_cast<unsigned long long>(fa.overflow_events));
-  } else {
-    ImGui::Text("overflow events: 0");
+  char a[32], b[32], text[96];
+  const Figure& this_frame = view.figures[0];
+  const Figure& capacity = view.figures[2];
+  std::snprintf(text, sizeof text, "%.*s: %s of %s", static_cast<int>(this_frame.label.size()), this_frame.label.data(),
+                detail::format_bytes(a, static_cast<double>(this_frame.value)),
+                detail::format_bytes(b, static_cast<double>(capacity.value)));
+  detail::plot_history("##arena", history,
+                       [](const Snapshot& x) { return static_cast<float>(x.frame_arena.bytes_this_frame); }, text, 40);
+  for (const Figure& f : view.figures) {
+    const int n = static_cast<int>(f.label.size());
+    if (f.unit == Unit::bytes) {
+      detail::format_bytes(a, static_cast<double>(f.value));
+    } else {
+      std::snprintf(a, sizeof a, "%llu", static_cast<unsigned long long>(f.value));
+    }
+    if (f.alert) {
+      ImGui::TextColored(detail::red, "%.*s: %s", n, f.label.data(), a);
+    } else {
+      ImGui::Text("%.*s: %s", n, f.label.data(), a);
+    }
   }
 }
 

@@ -18,7 +18,7 @@ void draw_page_cells(const PoolSnapshot& pool) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImU32 free_colour = IM_COL32(45, 50, 60, 255);
   const ImU32 live_colour = IM_COL32(90, 200, 120, 255);
-  for (std::uint32_t p = 0; p < pool.page_count; ++p) {
+  for (std::size_t p = 0; p < pool.pages.size(); ++p) {
     const PageSnapshot& page = pool.pages[p];
     const float x0 = origin.x + static_cast<float>(p % pages_per_line) * (row_width + 8);
     const float y0 = origin.y + static_cast<float>(p / pages_per_line) * (cell + gap);
@@ -30,7 +30,8 @@ void draw_page_cells(const PoolSnapshot& pool) {
                         colour);
     }
   }
-  const auto lines = (pool.page_count + static_cast<std::uint32_t>(pages_per_line) - 1) / static_cast<std::uint32_t>(pages_per_line);
+  const auto per_line = static_cast<std::size_t>(pages_per_line);
+  const auto lines = (pool.pages.size() + per_line - 1) / per_line;
   ImGui::Dummy({avail, static_cast<float>(lines) * (cell + gap) + 2});
 }
 
@@ -39,7 +40,7 @@ void draw_page_cells(const PoolSnapshot& pool) {
 PoolActions draw_pool_map(const Snapshot& s) {
   PoolActions actions;
   char a[32], b[32];
-  for (std::uint32_t i = 0; i < s.pool_count; ++i) {
+  for (std::size_t i = 0; i < s.pools.size(); ++i) {
     const PoolSnapshot& pool = s.pools[i];
     const SystemSnapshot& sys = s.systems[pool.system];
     ImGui::Text("%s: %llu-byte blocks, %u pages", sys.name.c_str(), static_cast<unsigned long long>(pool.block_size),
@@ -49,11 +50,11 @@ PoolActions draw_pool_map(const Snapshot& s) {
                 pool.free_list_scatter);
     draw_page_cells(pool);
     if (pool.pages_truncated) {
-      ImGui::TextColored(detail::dim, "(first %u of %u pages; page size %s)", pool.page_count, pool.committed_pages,
+      ImGui::TextColored(detail::dim, "(first %zu of %u pages; page size %s)", pool.pages.size(), pool.committed_pages,
                          detail::format_bytes(b, static_cast<double>(pool.page_bytes)));
     }
   }
-  if (s.pool_count == 0) ImGui::TextColored(detail::dim, "no pools registered");
+  if (s.pools.empty()) ImGui::TextColored(detail::dim, "no pools registered");
   actions.compact_handles = ImGui::Button("Compact handles");
   ImGui::SameLine();
   actions.release_empty_pages = ImGui::Button("Release empty pages");

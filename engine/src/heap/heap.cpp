@@ -395,13 +395,19 @@ void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
 
 }  // namespace
 
-Heap::Heap(std::string_view name) : state_(register_heap()), slot_(0), name_storage_{} {
+Heap::Heap(std::string_view name) : state_(nullptr), slot_(0), name_storage_{} {
   const std::size_t n = std::min(name.size(), sizeof(name_storage_) - 1);
   std::memcpy(name_storage_, name.data(), n);
   name_ = std::string_view(name_storage_, n);
+  bool no_slot = false;
+  state_ = register_heap(no_slot);
+  if (no_slot) {
+    throw error("heap '" + std::string(name_) + "': " + std::to_string(max_heaps) +
+                " heaps exist already, the most that may exist at once (fm::Heap::max_heaps, set with the "
+                "FM_MAX_HEAPS build option)");
+  }
   if (state_ == nullptr) {
-    throw out_of_memory(name_, sizeof(HeapState), os_page, max_heaps,
-                        "no free heap slot (max_heaps live heaps) or the OS refused the heap state");
+    throw out_of_memory(name_, sizeof(HeapState), os_page, 0, "the OS refused to map the heap's state");
   }
   slot_ = state_->slot;
 }

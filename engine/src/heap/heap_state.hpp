@@ -343,7 +343,8 @@ void thread_cache_collect(ThreadCache& tc) noexcept;
 void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
 // Counts an allocation or free made without a cache (thread exiting) into the heap's retired counters.
 void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
-[[nodiscard]] HeapState* register_heap() noexcept;  // null when no slot is free or mmap fails
+// Null when no slot is free (`no_slot` set) or mmap fails.
+[[nodiscard]] HeapState* register_heap(bool& no_slot) noexcept;
 // First step of ~Heap: from here on no thread reaches `h` through its TLS, exiting threads included.
 void unregister_heap(HeapState& h) noexcept;
 void release_heap_state(HeapState& h) noexcept;  // last step of ~Heap

@@ -206,14 +206,16 @@ void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int
   h.retired[c].requested.add(requested);
 }
 
-HeapState* register_heap() noexcept {
+HeapState* register_heap(bool& no_slot) noexcept {
   Guard guard(registry.lock);
+  no_slot = false;
   // pthread_key_create does not allocate in glibc, so it is safe under the registry lock.
   if (!registry.key_created && pthread_key_create(&registry.key, on_thread_exit) != 0) return nullptr;
   registry.key_created = true;
   unsigned slot = 0;
   while (slot < Heap::max_heaps && registry.heaps[slot] != nullptr) ++slot;
-  if (slot == Heap::max_heaps) return nullptr;
+  no_slot = slot == Heap::max_heaps;
+  if (no_slot) return nullptr;
   void* mem = map_aligned(state_bytes, os_page);
   if (mem == nullptr) return nullptr;
   auto* h = new (mem) HeapState();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <limits>
+#include <new>
 
 #include "fm/core/error.hpp"
 #include "fm/core/metrics.hpp"
@@ -41,12 +43,44 @@ std::uint64_t live_summary(const PageInfo& page) noexcept {
   return summary;
 }
 
+
+// Bytes of one ring slot's row room; throws for capacities whose room does not fit in memory at all.
+std::size_t slot_bytes(const MemorySystemOptions& o) {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  const auto fits = [](std::size_t count, std::size_t size, std::size_t left) { return count <= left / size; };
+  std::size_t left = max / std::max<std::size_t>(o.history, 1);
+  if (!fits(o.max_systems, sizeof(SystemSnapshot), left) || !fits(o.max_pools, sizeof(PoolSnapshot), left / 2) ||
+      !fits(o.max_pages, sizeof(PageSnapshot), left / 4) || o.max_name > max / 4 / std::max<std::size_t>(o.max_systems, 1)) {
+    throw error("memory system: options ask for more snapshot room than the address space holds (max_systems " +
+                std::to_string(o.max_systems) + ", max_pools " + std::to_string(o.max_pools) + ", max_pages " +
+                std::to_string(o.max_pages) + ", history " + std::to_string(o.history) + ")");
+  }
+  return o.max_systems * sizeof(SystemSnapshot) + o.max_pools * sizeof(PoolSnapshot) +
+         o.max_pages * sizeof(PageSnapshot);
+}
+
+MemorySystemOptions checked(MemorySystemOptions o) {
+  o.history = std::max<std::size_t>(o.history, 1);
+  if (o.max_systems == 0) throw error("memory system: max_systems must be at least 1 (the frame arena is a system)");
+  if (o.max_name < 11) {
+    throw error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")");
+  }
+  return o;
+}
+
 }  // namespace
 
 MemorySystem::MemorySystem(MemorySystemOptions options)
-    : frame_arena_(options.frame_arena), ring_(std::max<std::size_t>(options.history, 1)) {
-  entries_.reserve(snapshot_max_systems);
-  systems_.reserve(snapshot_max_systems);
+    : options_(checked(options)), frame_arena_(options.frame_arena), ring_(options_.history) {
+  slot_bytes_ = slot_bytes(options_);
+  // Default-initialised bytes: the OS backs them when a frame first writes its rows, so the room costs
+  // address space up front and resident memory only for the rows in use.
+  ring_rows_.reset(new std::byte[slot_bytes_ * options_.history]);
+  entries_.reserve(options_.max_systems);
+  systems_.reserve(options_.max_systems);
+  order_.reserve(options_.max_systems);
+  rows_.reserve(options_.max_systems);
+  names_.reserve(options_.max_systems * 2 * (options_.max_name + 1));  // each system: a name and a kind
   add_system("frame", frame_arena_, "frame arena", options.frame_budget);
   const auto heap = heap_counter::read();
   heap_allocations_ = heap.allocations;
@@ -54,17 +88,35 @@ MemorySystem::MemorySystem(MemorySystemOptions options)
   heap_bytes_ = heap.bytes;
 }
 
+NameRef MemorySystem::store_name(std::string_view s) {
+  const std::size_t at = names_.size();
+  names_.insert(names_.end(), s.begin(), s.end());
+  names_.push_back('\0');
+  NameRef r;
+  r.chars = names_.data() + at;
+  r.size = static_cast<std::uint32_t>(s.size());
+  return r;
+}
+
+SnapshotCopy MemorySystem::make_copy() const {
+  return SnapshotCopy(options_.max_systems, options_.max_pools, options_.max_pages);
+}
+
 std::string MemorySystem::rejection(std::string_view name, std::string_view kind, bool is_pool) const {
   if (!well_formed(name)) return "a name is non-empty parts separated by single '/'";
-  if (name.size() > SystemName::capacity) return "names are at most " + std::to_string(SystemName::capacity) + " characters";
-  if (kind.size() > KindName::capacity) return "kinds are at most " + std::to_string(KindName::capacity) + " characters";
-  if (find(name) >= 0) return "a system of that name exists";
-  std::size_t missing = 1;  // the system itself, plus every enclosing scope not yet registered
-  for (auto p = parent_of(name); !p.empty() && find(p) < 0; p = parent_of(p)) ++missing;
-  if (systems_.size() + missing > snapshot_max_systems) {
-    return "at most " + std::to_string(snapshot_max_systems) + " systems (snapshots have fixed room)";
+  const std::string limit = std::to_string(options_.max_name) + " bytes (MemorySystemOptions::max_name)";
+  if (name.size() > options_.max_name) return "names are at most " + limit;
+  if (kind.size() > options_.max_name) return "kinds are at most " + limit;
+  const int existing = find(name);
+  if (existing >= 0 && !entries_[static_cast<std::size_t>(existing)].implicit) return "a system of that name exists";
+  std::size_t missing = existing >= 0 ? 0 : 1;  // the system itself, plus every enclosing scope not yet registered
+  for (auto p = parent_of(name); missing != 0 && !p.empty() && find(p) < 0; p = parent_of(p)) ++missing;
+  if (systems_.size() + missing > options_.max_systems) {
+    return "at most " + std::to_string(options_.max_systems) + " systems, scopes included (MemorySystemOptions::max_systems)";
   }
-  if (is_pool && pools_ == snapshot_max_pools) return "at most " + std::to_string(snapshot_max_pools) + " pools";
+  if (is_pool && pools_ == options_.max_pools) {
+    return "at most " + std::to_string(options_.max_pools) + " pools (MemorySystemOptions::max_pools)";
+  }
   return {};
 }
 
@@ -81,24 +133,71 @@ void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool
     throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
   }
   if (allocator) allocator.set_system_name(name);  // so a tracker's reports say which system leaked
+  if (const int existing = find(name); existing >= 0) {
+    complete(static_cast<std::size_t>(existing), allocator, pool, kind, budget);
+  } else {
+    append(name, allocator, pool, kind, budget, false);
+  }
+  layout();
+}
+
+void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
+                          std::size_t budget, bool implicit) {
   const auto parent_name = parent_of(name);
-  if (!parent_name.empty() && find(parent_name) < 0) add(parent_name, {}, nullptr, "scope", 0);
+  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", 0, true);
   SystemSnapshot s;
-  (void)s.name.assign(name);
-  (void)s.kind.assign(kind);
-  s.parent = parent_name.empty() ? -1 : find(parent_name);
-  s.depth = s.parent < 0 ? 0 : systems_[static_cast<std::size_t>(s.parent)].depth + 1;
+  s.name = store_name(name);
+  Entry e;
+  e.parent = parent_name.empty() ? -1 : find(parent_name);
+  e.implicit = implicit;
+  s.depth = e.parent < 0 ? 0 : systems_[static_cast<std::size_t>(e.parent)].depth + 1;
+  systems_.push_back(s);
+  entries_.push_back(e);
+  complete(entries_.size() - 1, allocator, pool, kind, budget);
+  entries_.back().implicit = implicit;
+}
+
+void MemorySystem::complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind,
+                            std::size_t budget) {
+  SystemSnapshot& s = systems_[i];
+  Entry& e = entries_[i];
+  s.kind = kind == "scope" ? NameRef("scope") : store_name(kind);
   s.has_allocator = static_cast<bool>(allocator);
   s.budget = budget;
-  if (pool) s.pool = static_cast<std::int32_t>(pools_++);
-  Entry e{allocator, pool};
+  e.implicit = false;
+  e.allocator = allocator;
+  e.pool = pool;
+  if (pool) ++pools_;
   if (allocator) {
     const AllocatorStats st = allocator.stats();
     e.allocations = st.allocations;
     e.frees = st.deallocations;
   }
-  systems_.push_back(s);
-  entries_.push_back(e);
+}
+
+// Snapshot rows in pre-order: each system, then its children in registration order. Registration is
+// set-up work, so the quadratic walk is fine.
+void MemorySystem::layout() {
+  order_.clear();
+  place_children(-1);
+  rows_.clear();
+  std::vector<std::int32_t> row_of(entries_.size(), -1);
+  std::int32_t pool = 0;
+  for (const std::uint32_t i : order_) {
+    SystemSnapshot r = systems_[i];
+    r.parent = entries_[i].parent < 0 ? -1 : row_of[static_cast<std::size_t>(entries_[i].parent)];
+    r.pool = entries_[i].pool ? pool++ : -1;
+    row_of[i] = static_cast<std::int32_t>(rows_.size());
+    rows_.push_back(r);
+  }
+}
+
+void MemorySystem::place_children(std::int32_t parent) {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].parent != parent) continue;
+    order_.push_back(static_cast<std::uint32_t>(i));
+    place_children(static_cast<std::int32_t>(i));
+  }
 }
 
 void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
@@ -163,36 +262,47 @@ void MemorySystem::begin_frame() noexcept {
 
 void MemorySystem::end_frame() {
   for (auto& callback : end_frame_callbacks_) callback();
-  Snapshot& s = ring_[ring_next_];
-  capture(s);
-  check_budgets(s);
+  capture(ring_next_, ring_[ring_next_]);
   ring_next_ = (ring_next_ + 1) % ring_.size();
   ring_filled_ = std::min(ring_filled_ + 1, ring_.size());
   frame_arena_.next_frame();
 }
 
-void MemorySystem::capture(Snapshot& s) {
+// Rows go into the slot's room packed one kind after the other, so a frame touches only the bytes it uses.
+void MemorySystem::capture(std::size_t slot, Snapshot& s) {
+  std::byte* room = ring_rows_.get() + slot * slot_bytes_;
+  const std::size_t n = rows_.size();
+  for (std::size_t k = 0; k < n; ++k) capture_system(k, new (room + k * sizeof(SystemSnapshot)) SystemSnapshot);
+  const std::span<SystemSnapshot> systems(std::launder(reinterpret_cast<SystemSnapshot*>(room)), n);
+  room += n * sizeof(SystemSnapshot);
+  std::byte* page_room = room + pools_ * sizeof(PoolSnapshot);
+  std::size_t pages_left = options_.max_pages;
+  for (std::size_t k = 0; k < n; ++k) {
+    const Pool* pool = entries_[order_[k]].pool;
+    if (pool == nullptr) continue;
+    auto* p = new (room + static_cast<std::size_t>(rows_[k].pool) * sizeof(PoolSnapshot)) PoolSnapshot;
+    p->system = static_cast<std::uint32_t>(k);
+    const std::size_t written = capture_pool(*pool, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left);
+    page_room += written * sizeof(PageSnapshot);
+    pages_left -= written;
+  }
   s.frame = frame_;
   s.frame_seconds = seconds_now() - begin_seconds_;
   s.interval_seconds = previous_begin_seconds_ < 0 ? 0 : begin_seconds_ - previous_begin_seconds_;
-  s.system_count = static_cast<std::uint32_t>(systems_.size());
-  s.pool_count = pools_;
-  for (std::size_t i = 0; i < systems_.size(); ++i) capture_system(i, s.systems[i]);
-  for (std::size_t i = 0; i < systems_.size(); ++i) {
-    if (const Pool* pool = entries_[i].pool) {
-      PoolSnapshot& p = s.pools[static_cast<std::size_t>(systems_[i].pool)];
-      p.system = static_cast<std::uint32_t>(i);
-      capture_pool(*pool, p);
-    }
-  }
-  roll_up(s);
+  s.systems = systems;
+  s.pools = {std::launder(reinterpret_cast<PoolSnapshot*>(room)), pools_};
+  roll_up(systems);
+  check_budgets(systems);
+  s.budget_overruns = budget_overruns_;
   capture_frame_arena(s.frame_arena);
+  s.frame_arena.bytes_held = systems[0].bytes_used;  // "frame" is registered first, so it is row 0
   capture_heap(s.heap);
 }
 
-void MemorySystem::capture_system(std::size_t i, SystemSnapshot& out) {
-  Entry& e = entries_[i];
-  out = systems_[i];
+void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
+  Entry& e = entries_[order_[row]];
+  SystemSnapshot& out = *at;
+  out = rows_[row];
   out.budget_overruns = e.overruns;
   if (!e.allocator) return;
   const AllocatorStats st = e.allocator.stats();
@@ -209,7 +319,8 @@ void MemorySystem::capture_system(std::size_t i, SystemSnapshot& out) {
   e.frees = st.deallocations;
 }
 
-void MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out) const noexcept {
+std::size_t MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages,
+                                       std::size_t room) const noexcept {
   const PoolStats st = pool.pool_stats();
   out.block_size = st.block_size;
   out.page_bytes = st.page_bytes;
@@ -223,25 +334,27 @@ void MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out) const noexc
   out.page_fragmentation = st.page_fragmentation;
   out.releasable_bytes = st.releasable_bytes;
   out.free_list_scatter = st.free_list_scatter;
-  const std::size_t pages = pool.page_count();
-  out.page_count = static_cast<std::uint32_t>(std::min(pages, snapshot_max_pages));
-  out.pages_truncated = pages > snapshot_max_pages;
+  const std::size_t page_total = pool.page_count();
+  const std::size_t written = std::min(page_total, room);
+  out.pages_truncated = written < page_total;
   // Pages are in address order, so the range takes two pages, not a walk over all of them.
   const auto page_address = [&](std::size_t i) { return reinterpret_cast<std::uint64_t>(pool.page_info(i).page); };
-  out.address_begin = pages == 0 ? 0 : page_address(0);
-  out.address_end = pages == 0 ? 0 : page_address(pages - 1) + st.page_bytes;
-  for (std::size_t i = 0; i < out.page_count; ++i) {
+  out.address_begin = page_total == 0 ? 0 : page_address(0);
+  out.address_end = page_total == 0 ? 0 : page_address(page_total - 1) + st.page_bytes;
+  for (std::size_t i = 0; i < written; ++i) {
     const PageInfo info = pool.page_info(i);
-    out.pages[i] = {reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
-                    static_cast<std::uint32_t>(info.blocks), live_summary(info)};
+    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
+                                     static_cast<std::uint32_t>(info.blocks), live_summary(info)};
   }
+  out.pages = {std::launder(pages), written};
+  return written;
 }
 
 void MemorySystem::capture_frame_arena(FrameArenaSnapshot& out) const {
   const ArenaStats st = frame_arena_.arena_stats();
   out.available = true;
-  out.bytes_used = st.bytes_used;
-  out.capacity = st.capacity;
+  out.bytes_this_frame = st.bytes_used;
+  out.capacity_per_frame = st.capacity;
   out.high_water = st.high_water;
   out.padding = st.padding;
   out.overflow_events = st.overflow_events;
@@ -260,25 +373,25 @@ void MemorySystem::capture_heap(HeapSnapshot& out) noexcept {
   heap_bytes_ = now.bytes;
 }
 
-// Children are registered after their parents, so one backward pass adds every subtree into its root.
-void MemorySystem::roll_up(Snapshot& s) noexcept {
-  for (std::size_t i = 0; i < s.system_count; ++i) {
-    s.systems[i].total_bytes_used = s.systems[i].bytes_used;
-    s.systems[i].total_bytes_reserved = s.systems[i].bytes_reserved;
+// Rows are in hierarchy order (parents first), so one backward pass adds every subtree into its root.
+void MemorySystem::roll_up(std::span<SystemSnapshot> rows) noexcept {
+  for (SystemSnapshot& r : rows) {
+    r.total_bytes_used = r.bytes_used;
+    r.total_bytes_reserved = r.bytes_reserved;
   }
-  for (std::size_t i = s.system_count; i-- > 0;) {
-    const SystemSnapshot& child = s.systems[i];
+  for (std::size_t i = rows.size(); i-- > 0;) {
+    const SystemSnapshot& child = rows[i];
     if (child.parent < 0) continue;
-    SystemSnapshot& parent = s.systems[static_cast<std::size_t>(child.parent)];
+    SystemSnapshot& parent = rows[static_cast<std::size_t>(child.parent)];
     parent.total_bytes_used += child.total_bytes_used;
     parent.total_bytes_reserved += child.total_bytes_reserved;
   }
 }
 
-void MemorySystem::check_budgets(Snapshot& s) {
-  for (std::size_t i = 0; i < s.system_count; ++i) {
-    SystemSnapshot& sys = s.systems[i];
-    Entry& e = entries_[i];
+void MemorySystem::check_budgets(std::span<SystemSnapshot> rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SystemSnapshot& sys = rows[i];
+    Entry& e = entries_[order_[i]];
     sys.over_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
     const bool newly_over = sys.over_budget && !e.over;
     e.over = sys.over_budget;
@@ -288,7 +401,6 @@ void MemorySystem::check_budgets(Snapshot& s) {
     sys.budget_overruns = e.overruns;
     for (auto& callback : overrun_callbacks_) callback(sys);
   }
-  s.budget_overruns = budget_overruns_;
 }
 
 const Snapshot& MemorySystem::history(std::size_t age) const noexcept {

@@ -123,7 +123,7 @@ void write_pool(JsonWriter& w, const PoolSnapshot& p) {
   w.key("address_end").value(p.address_end);
   w.key("pages_truncated").value(p.pages_truncated);
   w.key("pages").begin_array();
-  for (std::uint32_t i = 0; i < p.page_count; ++i) write_page(w, p.pages[i]);
+  for (const PageSnapshot& page : p.pages) write_page(w, page);
   w.end_array();
   w.end_object();
 }
@@ -156,8 +156,9 @@ void write_system(JsonWriter& w, const SystemSnapshot& s) {
 void write_frame_arena(JsonWriter& w, const FrameArenaSnapshot& a) {
   w.begin_object();
   w.key("available").value(a.available);
-  w.key("bytes_used").value(a.bytes_used);
-  w.key("capacity").value(a.capacity);
+  w.key("bytes_this_frame").value(a.bytes_this_frame);
+  w.key("bytes_held").value(a.bytes_held);
+  w.key("capacity_per_frame").value(a.capacity_per_frame);
   w.key("high_water").value(a.high_water);
   w.key("padding").value(a.padding);
   w.key("overflow_events").value(a.overflow_events);
@@ -185,10 +186,10 @@ void write_json(std::string& out, const Snapshot& s) {
   w.key("interval_seconds").value(s.interval_seconds);
   w.key("budget_overruns").value(s.budget_overruns);
   w.key("systems").begin_array();
-  for (std::uint32_t i = 0; i < s.system_count; ++i) write_system(w, s.systems[i]);
+  for (const SystemSnapshot& sys : s.systems) write_system(w, sys);
   w.end_array();
   w.key("pools").begin_array();
-  for (std::uint32_t i = 0; i < s.pool_count; ++i) write_pool(w, s.pools[i]);
+  for (const PoolSnapshot& pool : s.pools) write_pool(w, pool);
   w.end_array();
   w.key("frame_arena");
   write_frame_arena(w, s.frame_arena);

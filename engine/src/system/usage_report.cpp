@@ -1,18 +1,29 @@
-// Text form of a snapshot's system table.
+// Text form of a snapshot's system table, from the same rows the overlay's systems table draws.
 #include "fm/system/usage_report.hpp"
+
+#include <cstdio>
+
+#include "fm/system/view.hpp"
 
 namespace fm {
 
 std::string usage_report(const Snapshot& s) {
-  std::string out = "frame " + std::to_string(s.frame) + ", " + std::to_string(s.system_count) + " systems, " +
+  std::string out = "frame " + std::to_string(s.frame) + ", " + std::to_string(s.systems.size()) + " systems, " +
                     std::to_string(s.budget_overruns) + " budget overruns\n";
-  for (std::uint32_t i = 0; i < s.system_count; ++i) {
-    const SystemSnapshot& sys = s.systems[i];
-    out += std::string(2 + 2 * sys.depth, ' ') + std::string(sys.name.view()) + "  " + std::string(sys.kind.view());
-    out += "  used " + std::to_string(sys.bytes_used) + " B (total " + std::to_string(sys.total_bytes_used) + " B)";
-    if (sys.has_allocator) out += "  live " + std::to_string(sys.allocations_total - sys.frees_total);
-    if (sys.budget != 0) out += "  budget " + std::to_string(sys.budget) + " B";
-    if (sys.over_budget) out += "  OVER BUDGET";
+  for (std::size_t i = 0; i < s.systems.size(); ++i) {
+    const SystemRow r = system_row(s, i);
+    out += std::string(2 + 2 * r.indent, ' ') + std::string(r.name) + "  " + std::string(r.kind);
+    out += "  used " + std::to_string(r.used) + " B";
+    if (r.has_allocator) {
+      out += " [own " + std::to_string(r.own_used) + " B, " + std::to_string(s.systems[i].allocations_total) +
+             " allocations, " + std::to_string(s.systems[i].frees_total) + " frees]";
+    }
+    if (r.budget != 0) {
+      char use[32];
+      std::snprintf(use, sizeof use, " (%.0f%%)", r.budget_use * 100.0);
+      out += "  budget " + std::to_string(r.budget) + " B" + use;
+    }
+    if (r.over_budget) out += "  OVER BUDGET";
     out += "\n";
   }
   return out;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
+#include "fm/config.hpp"
 #include "fm/core/allocator.hpp"
 #include "fm/heap/heap_stats.hpp"
 
@@ -26,11 +27,14 @@ struct HeapState;
 // thread either returns its cache before ~Heap takes the heap apart or finds its slot already cleared.
 class Heap {
  public:
-  static constexpr unsigned max_heaps = 16;
+  // Every thread keeps one cache pointer per heap slot in initial-exec TLS, so that finding its cache never
+  // allocates or locks (the heap also serves malloc); that table is fixed at build time, and static TLS is
+  // scarce in a library that may be dlopen'ed. Set with the FM_MAX_HEAPS build option (fm/config.hpp).
+  static constexpr unsigned max_heaps = FM_CONFIG_MAX_HEAPS;
   // The largest alignment allocate accepts (the allocator model's optional max_alignment capability).
   [[nodiscard]] static constexpr std::size_t max_alignment() noexcept { return std::size_t{1} << 30; }
 
-  // Throws fm::out_of_memory when the heap state cannot be mapped or max_heaps heaps already exist.
+  // Throws fm::error when max_heaps heaps already exist, fm::out_of_memory when the OS refuses the state.
   explicit Heap(std::string_view name = "heap");
   ~Heap();
   Heap(const Heap&) = delete;

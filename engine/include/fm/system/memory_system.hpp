@@ -1,12 +1,14 @@
 // fm::MemorySystem: the registry of a game's memory. Named systems ("particles", "entities/ai") with
 // their allocator, kind and budget; the frame arena; begin_frame()/end_frame() that run end-of-frame work,
-// flip the frame arena and push a Snapshot into a fixed ring. After registration nothing here touches
-// the global heap: every frame reuses the same ring slots and callbacks.
+// flip the frame arena and push a Snapshot into a fixed ring. Capacities are options; the ring's room is
+// reserved at construction, so after registration nothing here touches the global heap.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,10 +20,17 @@
 
 namespace fm {
 
+// Capacities are fixed at construction, which reserves the ring's room for them: history × (systems, pools
+// and page rows). The room is address space until used: each frame's rows are packed at the start of its
+// slot, so resident memory grows with the rows a game actually registers (see docs/debugging.md).
 struct MemorySystemOptions {
   FrameArenaOptions frame_arena = {};  // the frame arena the memory system owns, registered as system "frame"
   std::size_t frame_budget = 0;        // budget of the "frame" system (0 = none)
-  std::size_t history = 512;           // snapshots kept in the ring (at least 1)
+  std::size_t history = 256;           // snapshots kept in the ring (at least 1)
+  std::size_t max_systems = 256;       // systems, implicit scopes and "frame" included
+  std::size_t max_pools = 64;
+  std::size_t max_name = 64;           // bytes of a system or kind name
+  std::size_t max_pages = 4096;        // page-map rows per snapshot, shared by all pools (beyond: truncated)
 };
 
 class MemorySystem {
@@ -31,7 +40,9 @@ class MemorySystem {
   MemorySystem& operator=(const MemorySystem&) = delete;
 
   // Registers `allocator` as system `name`. A name "a/b" is a child scope of "a" (created as a pure scope
-  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none.
+  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none. Order does
+  // not matter: registering "a" after "a/b" gives the implicit scope "a" its allocator (or, with
+  // add_scope, its budget), and snapshots list every system under its parent.
   // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
   // registers nothing. The allocator must outlive the memory system. An allocator that reports per system
   // (fm::Tracking, also under other debug layers) is told `name`.
@@ -70,6 +81,9 @@ class MemorySystem {
   [[nodiscard]] const Snapshot& history(std::size_t age) const noexcept;
   [[nodiscard]] std::size_t history_size() const noexcept;
   [[nodiscard]] std::size_t history_capacity() const noexcept { return ring_.size(); }
+  // An empty copy with room for any snapshot of this memory system.
+  [[nodiscard]] SnapshotCopy make_copy() const;
+  [[nodiscard]] const MemorySystemOptions& options() const noexcept { return options_; }
 
   [[nodiscard]] std::uint64_t frame() const noexcept { return frame_; }
   [[nodiscard]] std::size_t system_count() const noexcept { return systems_.size(); }
@@ -79,6 +93,8 @@ class MemorySystem {
   struct Entry {
     AllocatorRef allocator;        // null for a pure scope
     Pool* pool = nullptr;          // set for systems registered as pools
+    std::int32_t parent = -1;      // index into entries_, -1 at top level
+    bool implicit = false;         // a scope created for a child, completed when its name is registered
     std::uint64_t allocations = 0; // cumulative counts at the previous end_frame, for per-frame diffs
     std::uint64_t frees = 0;
     std::uint64_t overruns = 0;
@@ -86,24 +102,42 @@ class MemorySystem {
   };
 
   void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  void append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget,
+              bool implicit);
+  // Gives the implicit scope entries_[i] what its own registration brings.
+  void complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  // Recomputes the hierarchy order of snapshot rows after a registration.
+  void layout();
+  void place_children(std::int32_t parent);
   // Empty when `name` can be added, otherwise why not.
   [[nodiscard]] std::string rejection(std::string_view name, std::string_view kind, bool is_pool) const;
   [[nodiscard]] int find(std::string_view name) const noexcept;
-  void capture(Snapshot& s);
-  void capture_system(std::size_t i, SystemSnapshot& out);
-  void capture_pool(const Pool& pool, PoolSnapshot& out) const noexcept;
+  // The registry's copy of `s`: stable for the memory system's life, never moved (reserved at construction).
+  [[nodiscard]] NameRef store_name(std::string_view s);
+  void capture(std::size_t slot, Snapshot& s);
+  void capture_system(std::size_t row, SystemSnapshot* at);
+  // Fills `out`, its pages at `pages` (room for `room`); returns the number of pages written.
+  std::size_t capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room) const noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
-  void roll_up(Snapshot& s) noexcept;
-  void check_budgets(Snapshot& s);
+  static void roll_up(std::span<SystemSnapshot> rows) noexcept;
+  void check_budgets(std::span<SystemSnapshot> rows);
 
+  MemorySystemOptions options_;
   FrameArena frame_arena_;
-  std::vector<Entry> entries_;        // reserved for snapshot_max_systems at construction
-  std::vector<SystemSnapshot> systems_;  // the registered identity (name, kind, parent, budget) of each system
+  std::vector<Entry> entries_;        // reserved for max_systems at construction
+  std::vector<SystemSnapshot> systems_;  // the registered identity (name, kind, budget) of each entry
+  std::vector<std::uint32_t> order_;     // hierarchy order: row k of a snapshot describes entries_[order_[k]]
+  std::vector<SystemSnapshot> rows_;     // identities in hierarchy order, parent and pool as snapshot indices
   std::uint32_t pools_ = 0;
   std::vector<std::function<void()>> end_frame_callbacks_;
   std::vector<std::function<void(const SystemSnapshot&)>> overrun_callbacks_;
-  std::vector<Snapshot> ring_;
+  std::vector<char> names_;              // every registered name and kind, NUL-terminated, append-only
+  std::vector<Snapshot> ring_;           // snapshot headers; their rows live in ring_rows_
+  // Room for one snapshot's rows per ring slot: systems, then pools, then pages, each packed after the
+  // previous one's rows in use. Uninitialised until a frame writes it (rows are built in place).
+  std::unique_ptr<std::byte[]> ring_rows_;
+  std::size_t slot_bytes_ = 0;
   std::size_t ring_next_ = 0;
   std::size_t ring_filled_ = 0;
   std::uint64_t frame_ = 0;

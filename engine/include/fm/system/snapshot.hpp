@@ -1,41 +1,33 @@
-// The memory system's per-frame snapshot: plain, fixed-size, trivially copyable structs (no pointers
-// into live state), so a snapshot can be copied to another thread, kept in a ring, drawn by the overlay
-// and written as JSON. Every ratio in it is computed by fm::metrics.
+// The memory system's per-frame snapshot: plain structs whose rows (systems, pools, pages) live in the
+// memory system's ring and are reached through spans, so a frame costs only the rows in use and a
+// snapshot header is cheap to pass around. fm::SnapshotCopy detaches one for another thread. Every ratio
+// in it is computed by fm::metrics.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
-#include <type_traits>
+#include <vector>
 
 #include "fm/config.hpp"
 
 namespace fm {
 
-// A short name stored inline (truncation is rejected where names are registered, never silent).
-template <std::size_t N>
-struct FixedString {
-  std::array<char, N> chars{};  // NUL-terminated
+// A name the memory system stores once, NUL-terminated, for as long as it lives; snapshot rows refer to it,
+// so a row costs no name-sized copy and names have no fixed length in snapshots.
+struct NameRef {
+  const char* chars = "";
+  std::uint32_t size = 0;
 
-  static constexpr std::size_t capacity = N - 1;
-  [[nodiscard]] std::string_view view() const noexcept { return {chars.data()}; }
-  [[nodiscard]] const char* c_str() const noexcept { return chars.data(); }
-  // Copies `s`; false (and unchanged) when it does not fit.
-  bool assign(std::string_view s) noexcept {
-    if (s.size() > capacity) return false;
-    chars = {};
-    for (std::size_t i = 0; i < s.size(); ++i) chars[i] = s[i];
-    return true;
-  }
+  constexpr NameRef() noexcept = default;
+  // `nul_terminated` must outlive every snapshot that refers to it (e.g. a string literal).
+  constexpr NameRef(const char* nul_terminated) noexcept  // NOLINT: implicit from literals, like string_view
+      : chars(nul_terminated), size(static_cast<std::uint32_t>(std::char_traits<char>::length(nul_terminated))) {}
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, size}; }
+  [[nodiscard]] constexpr const char* c_str() const noexcept { return chars; }
 };
-
-inline constexpr std::size_t snapshot_max_systems = 32;
-inline constexpr std::size_t snapshot_max_pools = 8;
-inline constexpr std::size_t snapshot_max_pages = 256;
-
-using SystemName = FixedString<48>;
-using KindName = FixedString<24>;
 
 // One page of a pool, for the occupancy map and the address map.
 struct PageSnapshot {
@@ -61,19 +53,18 @@ struct PoolSnapshot {
   double free_list_scatter = 0;      // fm::metrics::free_list_scatter
   std::uint64_t address_begin = 0;   // lowest page address
   std::uint64_t address_end = 0;     // one past the highest page's last byte
-  std::uint32_t page_count = 0;      // pages recorded below (at most snapshot_max_pages)
-  bool pages_truncated = false;      // committed_pages > snapshot_max_pages: the map shows the first ones
-  std::array<PageSnapshot, snapshot_max_pages> pages{};
+  bool pages_truncated = false;      // pages.size() < committed_pages: the snapshot's page room ran out
+  std::span<const PageSnapshot> pages;  // the first pages of the pool, in page order
 };
 
 struct SystemSnapshot {
-  SystemName name;                      // "entities/ai"
-  KindName kind;                        // "pool", "frame arena", "heap", "scope"...
+  NameRef name;                         // "entities/ai"
+  NameRef kind;                         // "pool", "frame arena", "heap", "scope"...
   std::int32_t parent = -1;             // index of the enclosing scope, -1 at top level
   std::int32_t pool = -1;               // index into Snapshot::pools, -1 when not a pool
   std::uint32_t depth = 0;              // 0 for top level, 1 for "a/b"...
   bool has_allocator = false;           // false for a pure scope that only groups children
-  // This system's own allocator.
+  // This system's own allocator. Frees are deallocate() calls: an arena counts them but frees nothing.
   std::uint64_t bytes_used = 0;
   std::uint64_t bytes_reserved = 0;     // capacity held from the parent allocator
   std::uint64_t bytes_peak = 0;
@@ -83,19 +74,24 @@ struct SystemSnapshot {
   std::uint64_t frees_this_frame = 0;
   std::uint64_t overflow_events = 0;
   double overhead = 0;                  // fm::metrics::overhead(bytes_reserved, bytes_used)
-  // Rolled up over this system and every child scope; the budget applies to these.
+  // Rolled up over this system and every child scope. total_bytes_used is THE used quantity: the budget
+  // check, the overlay's bar, the usage report and the JSON all compare it with the budget.
   std::uint64_t total_bytes_used = 0;
   std::uint64_t total_bytes_reserved = 0;
   std::uint64_t budget = 0;             // 0 = no budget
-  bool over_budget = false;
+  bool over_budget = false;             // total_bytes_used > budget (budget != 0)
   std::uint64_t budget_overruns = 0;    // times this system went over its budget (cumulative)
 };
 
+// The frame arena's figures, each defined once. A frame's memory stays readable through the next frame(s),
+// so the arena holds more than the frame that just ended allocated.
 struct FrameArenaSnapshot {
   bool available = false;               // false when the memory system has no frame arena
-  std::uint64_t bytes_used = 0;         // used by the frame that just ended
-  std::uint64_t capacity = 0;           // of one frame's buffer
-  std::uint64_t high_water = 0;         // largest bytes_used of any frame so far
+  std::uint64_t bytes_this_frame = 0;   // allocated by the frame that just ended (all threads, padding included)
+  std::uint64_t bytes_held = 0;         // in every buffer: this frame plus the earlier frames still readable;
+                                        // the same figure as the "frame" system's bytes_used
+  std::uint64_t capacity_per_frame = 0; // of one frame's buffers (summed over threads)
+  std::uint64_t high_water = 0;         // largest bytes_this_frame of any frame so far
   std::uint64_t padding = 0;            // bytes lost to alignment in the frame that just ended
   std::uint64_t overflow_events = 0;    // cumulative
 };
@@ -114,14 +110,28 @@ struct Snapshot {
   double frame_seconds = 0;             // begin_frame() to end_frame()
   double interval_seconds = 0;          // previous begin_frame() to this one (0 for the first frame)
   std::uint64_t budget_overruns = 0;    // cumulative over all systems
-  std::uint32_t system_count = 0;
-  std::uint32_t pool_count = 0;
-  std::array<SystemSnapshot, snapshot_max_systems> systems{};
-  std::array<PoolSnapshot, snapshot_max_pools> pools{};
+  std::span<const SystemSnapshot> systems;  // in hierarchy order: each parent precedes its children
+  std::span<const PoolSnapshot> pools;
   FrameArenaSnapshot frame_arena;
   HeapSnapshot heap;
 };
 
-static_assert(std::is_trivially_copyable_v<Snapshot>, "snapshots are copied between threads by value");
+// A snapshot detached from the ring, e.g. to hand to a tools thread: the ring reuses its slots after
+// history_capacity() frames, a copy keeps its rows until the next assign(). Room is reserved at
+// construction, so assign() copies only the rows in use and never allocates. Names still refer to the
+// memory system's name table: a copy is valid while its memory system lives.
+class SnapshotCopy {
+ public:
+  SnapshotCopy(std::size_t max_systems, std::size_t max_pools, std::size_t max_pages);
+  // Copies `s`; false (and unchanged) when its rows do not fit the reserved room.
+  bool assign(const Snapshot& s) noexcept;
+  [[nodiscard]] const Snapshot& get() const noexcept { return snapshot_; }
+
+ private:
+  Snapshot snapshot_;
+  std::vector<SystemSnapshot> systems_;
+  std::vector<PoolSnapshot> pools_;
+  std::vector<PageSnapshot> pages_;
+};
 
 }  // namespace fm

@@ -8,8 +8,10 @@
 
 namespace fm {
 
-// One line per system, e.g. "  entities/ai  pool  used 1536 B (total 1536 B)  live 32  budget 65536 B".
-// Systems that still hold allocations at shutdown are leaks of that scope.
+// One line per system, children under their parent, e.g.
+// "    entities/ai  pool  used 1536 B [own 1536 B, 40 allocations, 8 frees]  budget 65536 B (2%)".
+// "used" is the rolled-up figure the budget limits; allocations and frees are cumulative calls (an arena's
+// frees are no-ops, so their difference is no live count). Systems still using bytes at shutdown leak.
 [[nodiscard]] std::string usage_report(const Snapshot& s);
 
 }  // namespace fm

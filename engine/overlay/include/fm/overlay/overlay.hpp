@@ -5,7 +5,10 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
+#include "fm/system/frame_diff.hpp"
+#include "fm/system/memory_system.hpp"
 #include "fm/system/snapshot.hpp"
 
 namespace fm::overlay {
@@ -13,21 +16,19 @@ namespace fm::overlay {
 // Version string of the overlay library (also proves the library links).
 [[nodiscard]] const char* version() noexcept;
 
-// Read-only view of recent snapshots, newest first: at(0) is the latest. The game adapts its snapshot
-// ring to it; the overlay never copies snapshots.
+// Read-only view of a memory system's recent snapshots, newest first: at(0) is the latest. The overlay
+// reads the ring in place and never copies snapshots.
 class History {
  public:
-  using At = const Snapshot& (*)(const void* ring, std::size_t back);
-  History(const void* ring, std::size_t count, At at) noexcept : ring_(ring), count_(count), at_(at) {}
-  [[nodiscard]] std::size_t size() const noexcept { return count_; }
-  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
-  [[nodiscard]] const Snapshot& at(std::size_t back) const noexcept { return at_(ring_, back); }
-  [[nodiscard]] const Snapshot& latest() const noexcept { return at_(ring_, 0); }
+  explicit History(const MemorySystem& memory) noexcept : memory_(&memory) {}
+  [[nodiscard]] std::size_t size() const noexcept { return memory_->history_size(); }
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  // `back` < size().
+  [[nodiscard]] const Snapshot& at(std::size_t back) const noexcept { return memory_->history(back); }
+  [[nodiscard]] const Snapshot& latest() const noexcept { return memory_->latest(); }
 
  private:
-  const void* ring_;
-  std::size_t count_;
-  At at_;
+  const MemorySystem* memory_;
 };
 
 // A fixed ring of float samples the game fills with what only it knows (simulation ms, render ms,
@@ -94,6 +95,9 @@ void draw_frame_arena_panel(const History& history);
 void draw_cache_panel(const CacheView& view);
 // 7. Each pool's address range as a strip; live cells coloured by how many frames they have been live.
 void draw_address_map(const History& history);
+// 8. What changed from `older` to `newer` per system (fm::frame_diff), largest growth first; pools whose
+// fragmentation rose in red. `rows` is the caller's scratch, reused from frame to frame.
+void draw_frame_diff(const Snapshot& older, const Snapshot& newer, std::vector<SystemDelta>& rows);
 
 // A row of mutually exclusive buttons (the current one highlighted); returns the clicked index or -1.
 // Used by a game's control panel (6.) for storage-mode switches. When `rects` is given it receives each
