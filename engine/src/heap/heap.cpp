@@ -65,7 +65,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
 }
 
 [[nodiscard]] inline void* small_alloc(HeapState& h, unsigned slot, std::uint32_t c, std::size_t requested) noexcept {
-  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (Block* b = bin.head; b != nullptr) [[likely]] {
       bin.head = next_of(b);
@@ -101,7 +101,7 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
   const std::uint32_t c = page.size_class;
   Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
-  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (bin.count < cache_limits[c]) [[likely]] {
       set_next(b, bin.head);
@@ -519,7 +519,7 @@ void Heap::free(void* p) noexcept {
 
 void Heap::collect() noexcept {
   HeapState& h = *state_;
-  if (ThreadCache* tc = tl_slots.caches[slot_]) thread_cache_collect(*tc);
+  if (ThreadCache* tc = current_cache(slot_)) thread_cache_collect(*tc);
   central_collect(h);
   CachedMapping dropped[large_cache_slots];
   std::uint32_t count = 0;
