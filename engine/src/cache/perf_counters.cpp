@@ -9,7 +9,8 @@ namespace fm {
 PerfCounters::PerfCounters() {
   static_assert(counter_count == os::hardware_event_count);
   for (int i = 0; i < counter_count; ++i) {
-    fds_[i] = os::open_counter(static_cast<os::HardwareEvent>(i), i == 0 ? -1 : fds_[0], unavailable_.unavailable_reason);
+    const auto event = static_cast<os::HardwareEvent>(i);
+    fds_[i] = os::open_counter(event, i == 0 ? -1 : fds_[0], unavailable_.unavailable_reason);
     if (fds_[i] < 0) {
       for (int& fd : fds_) {
         if (fd >= 0) os::close_counter(fd);

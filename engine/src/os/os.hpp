@@ -27,6 +27,11 @@ void decommit(void* p, std::size_t size) noexcept;
 // (the bytes that fit both come along). Null when neither works; the old range is then intact.
 [[nodiscard]] void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept;
 
+// ---- The C runtime's over-aligned blocks (aligned_alloc; _aligned_malloc on Windows, whose blocks only
+// _aligned_free may free). `size` is a multiple of `align`, a power of two.
+[[nodiscard]] void* aligned_malloc(std::size_t size, std::size_t align) noexcept;
+void aligned_free(void* p) noexcept;
+
 // ---- Sleeping on a 32-bit word (a futex; WaitOnAddress on Windows). wait_while may return spuriously.
 void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
 void wake_one(std::atomic<std::uint32_t>& word) noexcept;

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "os.hpp"
@@ -64,6 +65,10 @@ void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::si
   }
   return q;
 }
+
+void* aligned_malloc(std::size_t size, std::size_t align) noexcept { return std::aligned_alloc(align, size); }
+
+void aligned_free(void* p) noexcept { std::free(p); }
 
 void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept {
   static_assert(sizeof(word) == sizeof(std::uint32_t) && std::atomic<std::uint32_t>::is_always_lock_free);

@@ -2,6 +2,7 @@
 // exit (FlsAlloc). There is no fork, no sysfs and no user-readable hardware counter.
 #if defined(_WIN32)
 
+#include <malloc.h>
 #include <windows.h>
 
 #include <cstdio>
@@ -72,6 +73,10 @@ void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::si
   release(p);
   return q;
 }
+
+void* aligned_malloc(std::size_t size, std::size_t align) noexcept { return _aligned_malloc(size, align); }
+
+void aligned_free(void* p) noexcept { _aligned_free(p); }
 
 void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept {
   static_assert(sizeof(word) == sizeof(std::uint32_t) && std::atomic<std::uint32_t>::is_always_lock_free);
