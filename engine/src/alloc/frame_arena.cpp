@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "../os/os.hpp"
 #include "fm/core/error.hpp"
 
 namespace fm {
@@ -26,27 +27,33 @@ ThreadNumbers& thread_numbers() {
   return *numbers;
 }
 
-// Gives the thread's number back when the thread exits, after which a later thread inherits its states.
-// A frame arena used from a thread_local destructor that runs after this one gets a number that is never
-// given back.
-struct ThreadNumberRelease {
-  ThreadNumberRelease() = default;
-  ThreadNumberRelease(const ThreadNumberRelease&) = delete;
-  ThreadNumberRelease& operator=(const ThreadNumberRelease&) = delete;
-  ~ThreadNumberRelease() {
-    if (frame_thread == 0) return;
+// Gives the thread's number back when the thread exits, after which a later thread inherits its states. It
+// runs as the OS layer's thread-exit callback, with the number as its value, rather than as a thread_local
+// destructor: where thread_local is emulated (MinGW), such a destructor finds the thread's thread_locals,
+// and even its own object, already freed. The callback runs after the thread_local destructors, so a frame
+// arena used from one of those gives its number back too.
+void give_back(void* value) {
+  {
     ThreadNumbers& numbers = thread_numbers();
     std::lock_guard lock(numbers.mutex);
-    numbers.free.insert(frame_thread);
-    frame_thread = 0;
+    numbers.free.insert(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(value)));
   }
-};
+  if constexpr (os::thread_locals_outlive_exit_callbacks) frame_thread = 0;
+}
+
+os::ThreadKey number_key() {
+  static const os::ThreadKey key = [] {
+    os::ThreadKey k;
+    if (!os::create_thread_key(k, give_back)) throw error("frame arena: the OS has no thread-exit key left");
+    return k;
+  }();
+  return key;
+}
 
 }  // namespace
 
 std::uint32_t claim_frame_thread() {
-  thread_local ThreadNumberRelease release;  // constructed on the first claim, destroyed at thread exit
-  (void)&release;
+  const os::ThreadKey key = number_key();
   ThreadNumbers& numbers = thread_numbers();
   std::lock_guard lock(numbers.mutex);
   if (!numbers.free.empty()) {
@@ -57,6 +64,7 @@ std::uint32_t claim_frame_thread() {
   } else {
     throw error("frame arena: more than " + std::to_string(max_frame_threads) + " threads use frame arenas at once");
   }
+  os::set_thread_value(key, reinterpret_cast<void*>(std::uintptr_t{frame_thread}));
   return frame_thread;
 }
 
