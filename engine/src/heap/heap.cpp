@@ -249,7 +249,8 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   }
   const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
   mark_large(lb, false);
-  auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
+  const std::size_t used = offset + std::min(size, lb.requested);  // header, padding and the bytes that survive
+  auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset), used));
   if (base == nullptr) {
     mark_large(lb, true);
     return nullptr;

@@ -23,9 +23,11 @@ void unmap(void* p, std::size_t size) noexcept;
 // Gives the physical pages of [p, p + size) back (page-aligned, inside one range); the range stays usable
 // and reads as zero again.
 void decommit(void* p, std::size_t size) noexcept;
-// Resizes a range to `new_size`: in place when the OS can, else moved to a new range aligned to `align`
-// (the bytes that fit both come along). Null when neither works; the old range is then intact.
-[[nodiscard]] void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept;
+// Resizes a range to `new_size`: in place when the OS can, else moved to a new range aligned to `align`.
+// Its first `used` bytes (at most both sizes) come along; Linux moves every page, Windows copies just those,
+// so that the untouched rest costs nothing. Null when neither works; the old range is then intact.
+[[nodiscard]] void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align,
+                                  std::size_t used) noexcept;
 
 // ---- The C runtime's over-aligned blocks (aligned_alloc; _aligned_malloc on Windows, whose blocks only
 // _aligned_free may free). `size` is a multiple of `align`, a power of two.

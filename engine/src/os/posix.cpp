@@ -51,7 +51,7 @@ void unmap(void* p, std::size_t size) noexcept { ::munmap(p, size); }
 
 void decommit(void* p, std::size_t size) noexcept { ::madvise(p, size, MADV_DONTNEED); }
 
-void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept {
+void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align, std::size_t) noexcept {
   // In place first (shrinking always works, growing when the neighbour range is free).
   void* q = ::mremap(p, old_size, new_size, 0);
   if (q != MAP_FAILED) return q;

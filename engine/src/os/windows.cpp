@@ -61,7 +61,7 @@ void decommit(void* p, std::size_t size) noexcept {
 
 // A reservation cannot grow or move, so: shrinking decommits the tail (released with the whole range
 // later), growing copies into a new range.
-void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept {
+void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align, std::size_t used) noexcept {
   if (new_size <= old_size) {
     const std::size_t keep = (new_size + page_size() - 1) & ~(page_size() - 1);
     if (keep < old_size) VirtualFree(static_cast<char*>(p) + keep, old_size - keep, MEM_DECOMMIT);
@@ -69,7 +69,7 @@ void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::si
   }
   void* q = map_aligned(new_size, align);
   if (q == nullptr) return nullptr;
-  std::memcpy(q, p, old_size);
+  std::memcpy(q, p, used < old_size ? used : old_size);
   release(p);
   return q;
 }
