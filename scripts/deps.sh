@@ -10,6 +10,7 @@ packages=(
   libfoonathan-memory-dev libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev
   xvfb xauth xdotool valgrind python3 git
   clang-16 libclang-rt-16-dev llvm
+  g++-mingw-w64-x86-64-posix wine64
 )
 
 missing=()
