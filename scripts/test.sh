@@ -71,4 +71,6 @@ CC=clang-16 CXX=clang++-16 fm_configure "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInf
 fm_logged "$fuzz.build.log" cmake --build "$fuzz" --target fm_fuzzers
 run_ctest "$fuzz" -L fuzz
 
+"$FM_ROOT/scripts/test_windows.sh" "$FM_ROOT/build-windows"
+
 echo "all test builds passed"

@@ -4,6 +4,7 @@
 #include <limits>
 #include <new>
 
+#include "../src/os/os.hpp"
 #include "fm/core/align.hpp"
 #include "fm/debug/heap_counter.hpp"
 
@@ -18,9 +19,16 @@ void* counted(std::size_t size, std::size_t align) noexcept {
   if (size == 0) size = 1;
   // aligned_alloc wants a multiple of the alignment; rounding a size near SIZE_MAX up would wrap to a tiny block.
   if (align > plain && size > std::numeric_limits<std::size_t>::max() - (align - 1)) return nullptr;
-  void* p = align <= plain ? std::malloc(size) : std::aligned_alloc(align, fm::align_up(size, align));
+  void* p = align <= plain ? std::malloc(size) : fm::os::aligned_malloc(fm::align_up(size, align), align);
   if (p) fm::heap_counter::note_allocation(size);
   return p;
+}
+
+// Over-aligned blocks come from the OS layer (Windows frees them with a function of their own).
+void uncounted(void* p, std::size_t align) noexcept {
+  if (!p) return;
+  fm::heap_counter::note_deallocation();
+  align <= plain ? std::free(p) : fm::os::aligned_free(p);
 }
 
 void* counted_or_throw(std::size_t size, std::size_t align) {
@@ -30,12 +38,6 @@ void* counted_or_throw(std::size_t size, std::size_t align) {
     if (!handler) throw std::bad_alloc();
     handler();
   }
-}
-
-void uncounted(void* p) noexcept {
-  if (!p) return;
-  fm::heap_counter::note_deallocation();
-  std::free(p);
 }
 
 }  // namespace
@@ -53,15 +55,19 @@ void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) n
   return counted(n, static_cast<std::size_t>(a));
 }
 
-void operator delete(void* p) noexcept { uncounted(p); }
-void operator delete[](void* p) noexcept { uncounted(p); }
-void operator delete(void* p, std::size_t) noexcept { uncounted(p); }
-void operator delete[](void* p, std::size_t) noexcept { uncounted(p); }
-void operator delete(void* p, std::align_val_t) noexcept { uncounted(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { uncounted(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { uncounted(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { uncounted(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { uncounted(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { uncounted(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { uncounted(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { uncounted(p); }
+void operator delete(void* p) noexcept { uncounted(p, plain); }
+void operator delete[](void* p) noexcept { uncounted(p, plain); }
+void operator delete(void* p, std::size_t) noexcept { uncounted(p, plain); }
+void operator delete[](void* p, std::size_t) noexcept { uncounted(p, plain); }
+void operator delete(void* p, std::align_val_t a) noexcept { uncounted(p, static_cast<std::size_t>(a)); }
+void operator delete[](void* p, std::align_val_t a) noexcept { uncounted(p, static_cast<std::size_t>(a)); }
+void operator delete(void* p, std::size_t, std::align_val_t a) noexcept { uncounted(p, static_cast<std::size_t>(a)); }
+void operator delete[](void* p, std::size_t, std::align_val_t a) noexcept { uncounted(p, static_cast<std::size_t>(a)); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { uncounted(p, plain); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { uncounted(p, plain); }
+void operator delete(void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
+  uncounted(p, static_cast<std::size_t>(a));
+}
+void operator delete[](void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
+  uncounted(p, static_cast<std::size_t>(a));
+}

@@ -6,8 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include <unistd.h>
+#include <random>
 
 namespace {
 
@@ -15,7 +14,8 @@ namespace fs = std::filesystem;
 
 // A throwaway sysfs-like tree: index<i>/<file> = value.
 struct FakeSysfs {
-  fs::path root = fs::temp_directory_path() / ("fm_cache_geometry_" + std::to_string(::getpid()));
+  // A random name: test cases of this file may run at once in separate processes.
+  fs::path root = fs::temp_directory_path() / ("fm_cache_geometry_" + std::to_string(std::random_device{}()));
   explicit FakeSysfs(const std::map<std::string, std::string>& files) {
     fs::remove_all(root);
     for (const auto& [path, value] : files) {

@@ -9,7 +9,8 @@ target_compile_options(fm_cache_agreement_program PRIVATE -O2 -fno-tree-vectoriz
 fm_target_defaults(fm_cache_agreement_program)
 
 find_program(FM_VALGRIND valgrind)
-if(FM_VALGRIND AND NOT FM_SANITIZE)
+# Valgrind runs Linux executables only.
+if(FM_VALGRIND AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
   foreach(layout aos soa)
     add_test(NAME cache_cachegrind_agreement_${layout}
       COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:fm_cache_agreement_program> -DVALGRIND=${FM_VALGRIND}

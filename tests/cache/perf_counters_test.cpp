@@ -19,7 +19,11 @@ TEST_CASE("hardware counters either count a real workload or say why they are un
     CHECK(r.l1d_read_accesses > 0);
     CHECK(r.reason().empty());
   } else {
+#if defined(_WIN32)
+    CHECK(r.reason() == "hardware cache counters: not readable by programs on Windows");
+#else
     CHECK(r.reason().starts_with("perf_event_open("));
+#endif
     CHECK(r.instructions == 0);
     CHECK(r.l1d_read_misses == 0);
   }

@@ -22,7 +22,7 @@ function(fm_add_child_test name exit command)
     -P ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/run_expecting.cmake)
   set_tests_properties(${name} PROPERTIES LABELS "unit;death" TIMEOUT 300)
 endfunction()
-set(_misuse $<TARGET_FILE:fm_misuse_program>)
+set(_misuse ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:fm_misuse_program>)
 
 fm_add_child_test(debug_leak_report_at_exit 0 "${_misuse};leak"
   "framemem: 3 leaked allocations \\(60 bytes\\) in 'bullets'"
@@ -36,7 +36,7 @@ find_program(FM_VALGRIND valgrind)
 if(FM_SANITIZE MATCHES "address")
   fm_add_child_test(debug_asan_pool_use_after_free nonzero "${_misuse};use-after-free"
     "ERROR: AddressSanitizer: use-after-poison" "READ of size 4" "use_after_free" "fm::Pool")
-elseif(FM_VALGRIND AND NOT FM_SANITIZE)
+elseif(FM_VALGRIND AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
   fm_add_child_test(debug_valgrind_pool_use_after_free 1 "${FM_VALGRIND};--error-exitcode=1;${_misuse};use-after-free"
     "Invalid read of size 4" "use_after_free\\(\\) \\(misuse_program.cpp:[0-9]+\\)" "fm::Pool::add_page"
     "ERROR SUMMARY: 1 errors")

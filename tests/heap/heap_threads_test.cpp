@@ -1,8 +1,10 @@
 // Threaded specification of fm::Heap (run under ThreadSanitizer): blocks freed by other threads, thread
 // caches returned at thread exit, statistics read while others allocate, fork while others allocate.
 #include <doctest/doctest.h>
+#if !defined(_WIN32)
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -165,6 +167,8 @@ TEST_CASE("statistics can be read while other threads allocate and free") {
   CHECK(heap.heap_stats().requested == 0);
 }
 
+// The fork specifications: Linux only, Windows has no fork().
+#if !defined(_WIN32)
 TEST_CASE("after fork while another thread allocates the child can allocate and free") {
   fm::Heap heap("fork");
   std::atomic<bool> stop{false};
@@ -193,6 +197,7 @@ TEST_CASE("after fork while another thread allocates the child can allocate and 
   stop = true;
   worker.join();
 }
+#endif
 
 TEST_CASE("a heap destroyed after its worker threads exited does not touch their thread-local storage") {
   // Old code read each retired cache's slot in the dead thread's TLS (SIGSEGV): hence the child process.
@@ -243,6 +248,7 @@ TEST_CASE("threads that exit while their heap is destroyed leave it nothing to t
   CHECK(child.output.find("ThreadSanitizer") == std::string::npos);
 }
 
+#if !defined(_WIN32)
 TEST_CASE("after fork the child's heap keeps only the forking thread's cache and gets the others' blocks back") {
   fm::Heap heap("fork-caches");
   heap.deallocate(heap.allocate(200), 200);  // this thread's cache exists
@@ -278,3 +284,4 @@ TEST_CASE("after fork the child's heap keeps only the forking thread's cache and
   INFO(child.describe());
   CHECK(child.exited_with(0));
 }
+#endif

@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <barrier>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/barrier.hpp"
 #include "model/driver.hpp"
 #include "model/frame_arena_model.hpp"
 
@@ -91,7 +91,7 @@ struct Run {
     }
   }
 
-  void thread_body(int t, int phases, int steps, std::barrier<>& sync) {
+  void thread_body(int t, int phases, int steps, fm::model::Barrier& sync) {
     for (int phase = 0; phase < phases; ++phase) {
       guarded([&] {
         for (int i = 0; i < steps; ++i) models[t]->step(sources[t]);
@@ -110,7 +110,7 @@ struct Run {
   }
 
   void run_team(int phases, int steps) {
-    std::barrier<> sync(team);
+    fm::model::Barrier sync(team);
     std::vector<std::thread> threads;
     for (int t = 0; t < team; ++t) threads.emplace_back([&, t] { thread_body(t, phases, steps, sync); });
     for (auto& th : threads) th.join();

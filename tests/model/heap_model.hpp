@@ -181,7 +181,17 @@ class HeapHarness {
 
   [[nodiscard]] std::size_t draw_size() {
     if (src_.chance(4)) return heap::max_small_size + src_.below(4u << 20);  // large blocks, mapped directly
-    return src_.size();
+    return platform_size(src_.size());
+  }
+
+  // Windows commits what Linux maps with MAP_NORESERVE and copies on realloc where Linux moves pages, and
+  // Wine lets a commit of any size through: the sparse blocks of gigabytes a Linux run maps cheaply would be
+  // touched for real. There, sizes from huge_block up become SIZE_MAX, which the heap must refuse all the same.
+  [[nodiscard]] static std::size_t platform_size(std::size_t size) {
+#if defined(_WIN32)
+    if (size >= huge_block) return SIZE_MAX;
+#endif
+    return size;
   }
 
   [[nodiscard]] Live pick_live() {
@@ -339,7 +349,7 @@ class HeapHarness {
     void* p = reinterpret_cast<void*>(it->first);
     const HeapBlock old = it->second;
     const auto around = static_cast<std::uint32_t>(std::min<std::size_t>(old.size, 1u << 20));
-    const std::size_t size = src_.chance(10) ? src_.size() : 1 + src_.below(2 * around + 64);
+    const std::size_t size = src_.chance(10) ? platform_size(src_.size()) : 1 + src_.below(2 * around + 64);
     if (size == 0) return;  // realloc(p, 0) frees: release() covers it
     const HeapStats before = heap_.heap_stats();
     void* q = heap_.realloc(p, size);

@@ -3,7 +3,6 @@
 // another thread than the allocation. Small enough for two cores. At the end, while every thread is still
 // alive and idle, each tries to free again blocks that the others freed: refused, nothing changes.
 #include <algorithm>
-#include <barrier>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -14,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/barrier.hpp"
 #include "model/driver.hpp"
 #include "model/heap_model.hpp"
 
@@ -214,7 +214,7 @@ void run_heap_threads(fm::model::Source& src, std::size_t steps) {
   for (int t = 0; t < threads; ++t) workers.emplace_back(shared, (std::uint64_t{src.u32()} << 32) | src.u32(), t);
   std::vector<std::exception_ptr> failures(threads);
   std::vector<std::thread> running;
-  std::barrier phase(threads);
+  fm::model::Barrier phase(threads);
   // A failure is kept, not thrown, so its thread still meets the others at both barriers.
   auto attempt = [&](int t, auto&& part) {
     if (failures[static_cast<std::size_t>(t)]) return;

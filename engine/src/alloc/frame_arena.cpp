@@ -3,9 +3,13 @@
 #include "fm/alloc/frame_arena.hpp"
 
 #include <algorithm>
-#include <set>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <mutex>
 #include <stdexcept>
 
+#include "../os/os.hpp"
 #include "fm/core/error.hpp"
 
 namespace fm {
@@ -13,10 +17,12 @@ namespace detail {
 namespace {
 
 // Numbers of the threads alive that use frame arenas. The lowest free number is handed out first, so the
-// arenas' tables stay as small as the number of threads alive at once.
+// arenas' tables stay as small as the number of threads alive at once. Claims take the mutex; a number goes
+// back by setting its bit, with no lock and no allocation, because that happens at thread exit (and on
+// Windows at process exit, after the C runtime has shut down its locks).
 struct ThreadNumbers {
   std::mutex mutex;
-  std::set<std::uint32_t> free;
+  std::array<std::atomic<std::uint64_t>, max_frame_threads / 64> free{};  // bit n - 1: number n is free
   std::uint32_t issued = 0;
 };
 
@@ -26,37 +32,52 @@ ThreadNumbers& thread_numbers() {
   return *numbers;
 }
 
-// Gives the thread's number back when the thread exits, after which a later thread inherits its states.
-// A frame arena used from a thread_local destructor that runs after this one gets a number that is never
-// given back.
-struct ThreadNumberRelease {
-  ThreadNumberRelease() = default;
-  ThreadNumberRelease(const ThreadNumberRelease&) = delete;
-  ThreadNumberRelease& operator=(const ThreadNumberRelease&) = delete;
-  ~ThreadNumberRelease() {
-    if (frame_thread == 0) return;
-    ThreadNumbers& numbers = thread_numbers();
-    std::lock_guard lock(numbers.mutex);
-    numbers.free.insert(frame_thread);
-    frame_thread = 0;
+// Gives the thread's number back when the thread exits, after which a later thread inherits its states. It
+// runs as the OS layer's thread-exit callback, with the number as its value, rather than as a thread_local
+// destructor: where thread_local is emulated (MinGW), such a destructor finds the thread's thread_locals,
+// and even its own object, already freed. The callback runs after the thread_local destructors, so a frame
+// arena used from one of those gives its number back too.
+void give_back(void* value) noexcept {
+  const auto index = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(value)) - 1;
+  thread_numbers().free[index / 64].fetch_or(std::uint64_t{1} << (index % 64), std::memory_order_release);
+  if constexpr (os::thread_locals_outlive_exit_callbacks) frame_thread = 0;
+}
+
+// The lowest number given back, taken out of the free set; 0 when there is none. Under the mutex.
+std::uint32_t take_free_number(ThreadNumbers& numbers) noexcept {
+  for (std::uint32_t w = 0; w * 64 < numbers.issued; ++w) {
+    const std::uint64_t bits = numbers.free[w].load(std::memory_order_acquire);
+    if (bits == 0) continue;
+    const auto bit = static_cast<std::uint32_t>(std::countr_zero(bits));
+    numbers.free[w].fetch_and(~(std::uint64_t{1} << bit), std::memory_order_relaxed);
+    return w * 64 + bit + 1;
   }
-};
+  return 0;
+}
+
+os::ThreadKey number_key() {
+  static const os::ThreadKey key = [] {
+    os::ThreadKey k;
+    if (!os::create_thread_key(k, give_back)) throw error("frame arena: the OS has no thread-exit key left");
+    return k;
+  }();
+  return key;
+}
 
 }  // namespace
 
 std::uint32_t claim_frame_thread() {
-  thread_local ThreadNumberRelease release;  // constructed on the first claim, destroyed at thread exit
-  (void)&release;
+  const os::ThreadKey key = number_key();
   ThreadNumbers& numbers = thread_numbers();
   std::lock_guard lock(numbers.mutex);
-  if (!numbers.free.empty()) {
-    frame_thread = *numbers.free.begin();
-    numbers.free.erase(numbers.free.begin());
+  if (const std::uint32_t reused = take_free_number(numbers); reused != 0) {
+    frame_thread = reused;
   } else if (numbers.issued < max_frame_threads) {
     frame_thread = ++numbers.issued;
   } else {
     throw error("frame arena: more than " + std::to_string(max_frame_threads) + " threads use frame arenas at once");
   }
+  os::set_thread_value(key, reinterpret_cast<void*>(std::uintptr_t{frame_thread}));
   return frame_thread;
 }
 

@@ -27,7 +27,8 @@ constexpr std::size_t min_table_slots = 16;
 
 [[nodiscard]] std::string address(const void* p) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%p", p);
+  // Not %p: its format is the C library's choice (Windows prints no 0x); messages read the same everywhere.
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p)));
   return buf;
 }
 

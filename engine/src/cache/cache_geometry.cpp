@@ -5,6 +5,8 @@
 #include <fstream>
 #include <optional>
 
+#include "../os/os.hpp"
+
 namespace fm {
 
 namespace {
@@ -60,7 +62,7 @@ CacheGeometry read_cache_geometry(const std::string& dir) {
   return {*l1d, *l2, true};
 }
 
-CacheGeometry detect_cache_geometry() { return read_cache_geometry("/sys/devices/system/cpu/cpu0/cache"); }
+CacheGeometry detect_cache_geometry() { return os::cache_geometry(); }
 
 namespace {
 std::string describe(const char* name, const CacheLevelGeometry& l) {

@@ -65,7 +65,7 @@ inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t
 }
 
 [[nodiscard]] inline void* small_alloc(HeapState& h, unsigned slot, std::uint32_t c, std::size_t requested) noexcept {
-  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (Block* b = bin.head; b != nullptr) [[likely]] {
       bin.head = next_of(b);
@@ -101,7 +101,7 @@ inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& 
   const std::uint32_t c = page.size_class;
   Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
-  if (ThreadCache* tc = tl_slots.caches[slot]; tc != nullptr) [[likely]] {
+  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
     Bin& bin = tc->bins[c];
     if (bin.count < cache_limits[c]) [[likely]] {
       set_next(b, bin.head);
@@ -249,7 +249,8 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   }
   const std::size_t map_size = needed > old_map ? std::max(needed, align_up(old_map + old_map / 2, os_page)) : needed;
   mark_large(lb, false);
-  auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset)));
+  const std::size_t used = offset + std::min(size, lb.requested);  // header, padding and the bytes that survive
+  auto* base = static_cast<char*>(remap_aligned(lb.map_base, old_map, map_size, large_map_alignment(offset), used));
   if (base == nullptr) {
     mark_large(lb, true);
     return nullptr;
@@ -381,7 +382,8 @@ struct BlockSpan {
 
 [[nodiscard]] std::string address(const void* p) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%p", p);
+  // Not %p: its format is the C library's choice (Windows prints no 0x); messages read the same everywhere.
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p)));
   return buf;
 }
 
@@ -525,7 +527,7 @@ void Heap::free(void* p) noexcept {
 
 void Heap::collect() noexcept {
   HeapState& h = *state_;
-  if (ThreadCache* tc = tl_slots.caches[slot_]) thread_cache_collect(*tc);
+  if (ThreadCache* tc = current_cache(slot_)) thread_cache_collect(*tc);
   central_collect(h);
   CachedMapping dropped[large_cache_slots];
   std::uint32_t count = 0;

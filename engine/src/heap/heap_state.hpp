@@ -11,6 +11,7 @@
 #include "fm/debug/sanitizer.hpp"
 #include "fm/heap/heap.hpp"
 #include "fm/heap/size_class.hpp"
+#include "../os/os.hpp"
 
 namespace fm::heap {
 
@@ -22,9 +23,9 @@ inline constexpr unsigned max_pages = segment_size >> min_page_shift;
 inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
 inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
 
-// Sleeping and waking on a 32-bit word (os_memory.cpp): wait_while sleeps while `word` holds `value`.
-void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
-void wake_waiter(std::atomic<std::uint32_t>& word) noexcept;
+// Sleeping and waking on a 32-bit word: wait_while sleeps while `word` holds `value`.
+using os::wait_while;
+using os::wake_one;
 
 // Lock that never allocates (std::mutex may not be used inside malloc) and may be held across system calls
 // (mmap, madvise, mremap, fork): a contended waiter spins briefly, then sleeps in the kernel (a futex) instead
@@ -37,7 +38,7 @@ class Lock {
     lock_contended();
   }
   void unlock() noexcept {
-    if (state_.exchange(0, std::memory_order_release) == 2) [[unlikely]] wake_waiter(state_);
+    if (state_.exchange(0, std::memory_order_release) == 2) [[unlikely]] wake_one(state_);
   }
 
  private:
@@ -232,13 +233,26 @@ struct ThreadSlots {
   bool key_installed;  // the thread-exit destructor is armed for this thread
 };
 extern constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec")));
+// Where thread_locals die before the thread-exit callback runs (os.hpp), the slots live in OS memory that the
+// thread key points to instead (thread_cache.cpp); null until the thread first uses a heap.
+[[nodiscard]] ThreadSlots* keyed_thread_slots() noexcept;
 
-// OS memory (os_memory.cpp).
+// The calling thread's cache of the heap in `slot`, or null.
+[[nodiscard]] inline ThreadCache* current_cache(unsigned slot) noexcept {
+  if constexpr (os::thread_locals_outlive_exit_callbacks) {
+    return tl_slots.caches[slot];
+  } else {
+    const ThreadSlots* slots = keyed_thread_slots();
+    return slots != nullptr ? slots->caches[slot] : nullptr;
+  }
+}
+
+// OS memory: map_aligned (os_memory.cpp) keeps mappings inside the unit maps' address range; the rest is
+// the OS layer's. remap_aligned returns the new address or null (old mapping intact).
 [[nodiscard]] void* map_aligned(std::size_t size, std::size_t align) noexcept;
-void unmap(void* p, std::size_t size) noexcept;
-void decommit(void* p, std::size_t size) noexcept;
-// Remaps a mapping to `new_size` keeping `align`; returns the new address or null (old mapping intact).
-[[nodiscard]] void* remap_aligned(void* p, std::size_t old_size, std::size_t new_size, std::size_t align) noexcept;
+using os::decommit;
+using os::remap_aligned;
+using os::unmap;
 
 inline constexpr unsigned address_bits = 47;  // x86-64 / aarch64 user space with 4-level page tables
 [[nodiscard]] inline bool in_address_range(std::uintptr_t a) noexcept { return (a >> address_bits) == 0; }

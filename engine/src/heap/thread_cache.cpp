@@ -1,9 +1,7 @@
 // Per-thread caches of fm::Heap and the process hooks around them: the heap registry (one TLS slot per
-// heap), the pthread key whose destructor returns an exiting thread's caches, and pthread_atfork handlers
-// that hold every heap lock across fork() so the child never inherits a half-updated list, and that give
-// the child's heaps back the caches of threads the child does not have.
-#include <pthread.h>
-
+// heap), the thread key whose exit callback returns an exiting thread's caches, and fork handlers that hold
+// every heap lock across fork() so the child never inherits a half-updated list, and that give the child's
+// heaps back the caches of threads the child does not have.
 #include <new>
 
 #include "fm/core/align.hpp"
@@ -19,13 +17,14 @@ struct Registry {
   Lock lock;
   HeapState* heaps[Heap::max_heaps] = {};
   bool key_created = false;
-  pthread_key_t key{};
+  os::ThreadKey key{};
 };
 constinit Registry registry;
 constinit std::atomic<bool> atfork_registered{false};
 
 inline constexpr std::size_t cache_bytes = align_up(sizeof(ThreadCache), os_page);
 inline constexpr std::size_t state_bytes = align_up(sizeof(HeapState), os_page);
+inline constexpr std::size_t slots_bytes = align_up(sizeof(ThreadSlots), os_page);
 
 void add_counters(ClassCounters& into, const ClassCounters& from) noexcept {
   into.allocations.add(from.allocations.get());
@@ -58,14 +57,23 @@ void retire_cache(ThreadCache& tc) noexcept {
 }
 
 // Under the registry lock, so a ~Heap running at the same time either finds this thread's cache already
-// retired or has detached it (cleared the slot) before this thread looks.
-void on_thread_exit(void*) noexcept {
-  Guard guard(registry.lock);
-  tl_slots.exiting = true;
-  for (ThreadCache*& tc : tl_slots.caches) {
-    if (tc == nullptr) continue;
-    retire_cache(*tc);
-    tc = nullptr;
+// retired or has detached it (cleared the slot) before this thread looks. `value` is the thread's slots.
+void on_thread_exit(void* value) noexcept {
+  auto& slots = *static_cast<ThreadSlots*>(value);
+  {
+    Guard guard(registry.lock);
+    slots.exiting = true;
+    for (ThreadCache*& tc : slots.caches) {
+      if (tc == nullptr) continue;
+      retire_cache(*tc);
+      tc = nullptr;
+    }
+  }
+  if constexpr (!os::thread_locals_outlive_exit_callbacks) {
+    // Slots in OS memory go back with the thread; a heap call from exit code that runs even later would
+    // find none and start fresh ones.
+    os::set_thread_value(registry.key, nullptr);
+    unmap(&slots, slots_bytes);
   }
 }
 
@@ -106,7 +114,7 @@ void after_fork_in_child() noexcept {
   for_each_lock(false);
   for (HeapState* h : registry.heaps) {
     if (h == nullptr) continue;
-    const ThreadCache* mine = tl_slots.caches[h->slot];
+    const ThreadCache* mine = current_cache(h->slot);
     for (ThreadCache* tc = h->caches; tc != nullptr;) {
       ThreadCache* next = tc->next;
       if (tc != mine) {
@@ -122,7 +130,23 @@ void after_fork_in_child() noexcept {
 // pthread_atfork may allocate; calling it outside every heap lock makes that recursion harmless.
 void register_atfork_once() noexcept {
   if (!atfork_registered.exchange(true, std::memory_order_acq_rel)) {
-    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    os::at_fork(before_fork, after_fork_in_parent, after_fork_in_child);
+  }
+}
+
+// The calling thread's slots: its thread_local, or where that dies too early, slots in OS memory made on
+// first use and handed to the thread key at once (null only when no memory is left).
+[[nodiscard]] ThreadSlots* own_thread_slots() noexcept {
+  if constexpr (os::thread_locals_outlive_exit_callbacks) {
+    return &tl_slots;
+  } else {
+    if (ThreadSlots* slots = keyed_thread_slots()) return slots;
+    void* mem = map_aligned(slots_bytes, os_page);
+    if (mem == nullptr) return nullptr;
+    auto* slots = new (mem) ThreadSlots();
+    slots->key_installed = true;
+    os::set_thread_value(registry.key, slots);
+    return slots;
   }
 }
 
@@ -143,9 +167,13 @@ void register_atfork_once() noexcept {
 
 }  // namespace
 
+ThreadSlots* keyed_thread_slots() noexcept { return static_cast<ThreadSlots*>(os::thread_value(registry.key)); }
+
 ThreadCache* thread_cache_for(HeapState& h) noexcept {
-  ThreadCache*& slot = tl_slots.caches[h.slot];
-  if (slot != nullptr || tl_slots.exiting) return slot;
+  ThreadSlots* slots = own_thread_slots();
+  if (slots == nullptr) return nullptr;
+  ThreadCache*& slot = slots->caches[h.slot];
+  if (slot != nullptr || slots->exiting) return slot;
   register_atfork_once();
   if (slot != nullptr) return slot;  // created by an allocation inside pthread_atfork
   ThreadCache* tc = new_cache(h);
@@ -157,9 +185,9 @@ ThreadCache* thread_cache_for(HeapState& h) noexcept {
     link_cache(h.caches, *tc);
   }
   slot = tc;  // before pthread_setspecific, which may allocate and must then find this cache
-  if (!tl_slots.key_installed) {
-    tl_slots.key_installed = true;
-    pthread_setspecific(registry.key, &tl_slots);
+  if (!slots->key_installed) {
+    slots->key_installed = true;
+    os::set_thread_value(registry.key, slots);
   }
   return tc;
 }
@@ -209,8 +237,8 @@ void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int
 HeapState* register_heap(bool& no_slot) noexcept {
   Guard guard(registry.lock);
   no_slot = false;
-  // pthread_key_create does not allocate in glibc, so it is safe under the registry lock.
-  if (!registry.key_created && pthread_key_create(&registry.key, on_thread_exit) != 0) return nullptr;
+  // Creating the key does not allocate (os.hpp), so it is safe under the registry lock.
+  if (!registry.key_created && !os::create_thread_key(registry.key, on_thread_exit)) return nullptr;
   registry.key_created = true;
   unsigned slot = 0;
   while (slot < Heap::max_heaps && registry.heaps[slot] != nullptr) ++slot;

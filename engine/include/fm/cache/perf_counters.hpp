@@ -1,5 +1,6 @@
 // Hardware cache counters through Linux perf_event_open, for the "measured" cache figure. Most virtual
-// machines and containers refuse them; then every reading says unavailable and why, never a zero.
+// machines and containers refuse them, and Windows has none for programs; then every reading says
+// unavailable and why, never a zero.
 #pragma once
 
 #include <array>
