@@ -8,12 +8,12 @@ target_include_directories(fm_cache_agreement_program PRIVATE ${PROJECT_SOURCE_D
 target_compile_options(fm_cache_agreement_program PRIVATE -O2 -fno-tree-vectorize)
 fm_target_defaults(fm_cache_agreement_program)
 
-find_program(FM_VALGRIND valgrind)
+find_program(FM_VALGRIND_PROGRAM valgrind)
 # Valgrind runs Linux executables only.
-if(FM_VALGRIND AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
+if(FM_VALGRIND_PROGRAM AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
   foreach(layout aos soa)
     add_test(NAME cache_cachegrind_agreement_${layout}
-      COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:fm_cache_agreement_program> -DVALGRIND=${FM_VALGRIND}
+      COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:fm_cache_agreement_program> -DVALGRIND=${FM_VALGRIND_PROGRAM}
         -DLAYOUT=${layout} -DPASSES=10 -P ${CMAKE_CURRENT_LIST_DIR}/cache_agreement.cmake)
     set_tests_properties(cache_cachegrind_agreement_${layout} PROPERTIES LABELS "unit;valgrind" TIMEOUT 600)
   endforeach()

@@ -32,12 +32,12 @@ fm_add_child_test(debug_guard_overrun_named 3 "${_misuse};overrun"
 fm_add_child_test(debug_double_free_named 4 "${_misuse};double-free"
   "double free in 'bullets': block #1 at 0x[0-9a-f]+ \\(20 bytes aligned to 4, allocated at tests/debug/misuse_program.cpp:[0-9]+\\) was already freed")
 
-find_program(FM_VALGRIND valgrind)
+find_program(FM_VALGRIND_PROGRAM valgrind)
 if(FM_SANITIZE MATCHES "address")
   fm_add_child_test(debug_asan_pool_use_after_free nonzero "${_misuse};use-after-free"
     "ERROR: AddressSanitizer: use-after-poison" "READ of size 4" "use_after_free" "fm::Pool")
-elseif(FM_VALGRIND AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
-  fm_add_child_test(debug_valgrind_pool_use_after_free 1 "${FM_VALGRIND};--error-exitcode=1;${_misuse};use-after-free"
+elseif(FM_VALGRIND_PROGRAM AND NOT FM_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
+  fm_add_child_test(debug_valgrind_pool_use_after_free 1 "${FM_VALGRIND_PROGRAM};--error-exitcode=1;${_misuse};use-after-free"
     "Invalid read of size 4" "use_after_free\\(\\) \\(misuse_program.cpp:[0-9]+\\)" "fm::Pool::add_page"
     "ERROR SUMMARY: 1 errors")
 endif()

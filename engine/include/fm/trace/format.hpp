@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fm/config.hpp"
+
 namespace fm::trace {
 
 inline constexpr std::array<std::uint8_t, 8> magic{'F', 'M', 'T', 'R', 'A', 'C', 'E', 0x1A};
