@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
 # TSan build of the tests labelled `threads`; then builds the whole tree in Release with default options,
-# as a user would, with g++ and clang-16; last the libFuzzer targets (clang-16) for a short run each. Every
-# build here turns warnings into errors (FM_WERROR). Exits non-zero on any failure.
+# as a user would, with g++ and clang-16; then the libFuzzer targets (clang-16) for a short run each; last the
+# MinGW-w64 build of core, the heap and the core tests, run under Wine (scripts/test_windows.sh). Every build
+# here turns warnings into errors (FM_WERROR). Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 "$FM_ROOT/scripts/deps.sh"
