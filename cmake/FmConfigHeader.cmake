@@ -8,10 +8,26 @@ include(CheckIncludeFileCXX)
 set(FM_CHECKED "" CACHE STRING "Checked build (misuse errors): ON, OFF, or empty to follow the build type (OFF in Release and MinSizeRel)")
 set_property(CACHE FM_CHECKED PROPERTY STRINGS "" ON OFF)
 
+# Valgrind client requests follow the build type too, for the same reason: a debugged build gets them (when
+# valgrind/memcheck.h is there), a shipped one compiles them out, so its fast paths load no "under Valgrind?"
+# flag and reserve no client-request frame. FM_VALGRIND=ON/OFF overrides that.
 check_include_file_cxx(valgrind/memcheck.h FM_HAVE_VALGRIND_HEADER)
-option(FM_VALGRIND "Valgrind client requests in pools and arenas (consumers then need valgrind/memcheck.h)" ${FM_HAVE_VALGRIND_HEADER})
+set(FM_VALGRIND "" CACHE STRING "Valgrind client requests in pools and arenas (consumers then need valgrind/memcheck.h): ON, OFF, or empty to follow the build type (ON in Debug and RelWithDebInfo when the header is found)")
+set_property(CACHE FM_VALGRIND PROPERTY STRINGS "" ON OFF)
 if(FM_VALGRIND AND NOT FM_HAVE_VALGRIND_HEADER)
   message(FATAL_ERROR "FM_VALGRIND=ON needs valgrind/memcheck.h (Debian: valgrind)")
+endif()
+# FM_VALGRIND_BUILT: whether a single-configuration build compiles the requests in (tests and packaging ask).
+if(FM_VALGRIND STREQUAL "")
+  if(FM_HAVE_VALGRIND_HEADER AND NOT CMAKE_BUILD_TYPE MATCHES "^(Release|MinSizeRel)$")
+    set(FM_VALGRIND_BUILT ON)
+  else()
+    set(FM_VALGRIND_BUILT OFF)
+  endif()
+elseif(FM_VALGRIND)
+  set(FM_VALGRIND_BUILT ON)
+else()
+  set(FM_VALGRIND_BUILT OFF)
 endif()
 
 # fm_config_header(<target>): generates the header for <target> (fm::core) and installs it.
@@ -29,9 +45,12 @@ function(fm_config_header target)
   if("${FM_SANITIZE}" MATCHES "address" OR "${CMAKE_CXX_FLAGS}" MATCHES "-fsanitize=[^ ]*address")
     set(FM_CONFIG_ASAN 1)
   endif()
-  set(FM_CONFIG_VALGRIND 0)
-  if(FM_VALGRIND)
+  if(FM_VALGRIND STREQUAL "" AND FM_HAVE_VALGRIND_HEADER)
+    set(FM_CONFIG_VALGRIND "$<IF:$<CONFIG:Release,MinSizeRel>,0,1>")
+  elseif(FM_VALGRIND)
     set(FM_CONFIG_VALGRIND 1)
+  else()
+    set(FM_CONFIG_VALGRIND 0)
   endif()
 
   set(dir ${PROJECT_BINARY_DIR}/config)

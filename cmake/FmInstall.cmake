@@ -65,7 +65,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # libframemem_malloc.so's runtime dependencies
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "")
-if(FM_VALGRIND)
+if(FM_VALGRIND_BUILT)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "valgrind")  # fm/config.hpp says the headers include valgrind/memcheck.h
 endif()
 if(TARGET framemem_overlay)

@@ -9,8 +9,12 @@ add_test(NAME build_default_options_do_not_turn_warnings_into_errors
           -P ${CMAKE_CURRENT_LIST_DIR}/werror_option.cmake)
 set_tests_properties(build_default_options_do_not_turn_warnings_into_errors PROPERTIES LABELS "unit" TIMEOUT 300)
 
-add_test(NAME build_checked_mode_follows_build_type_unless_set
-  COMMAND ${CMAKE_COMMAND} -DFM_SOURCE_DIR=${PROJECT_SOURCE_DIR} -DFM_WORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/checked
-          -DFM_CXX=${CMAKE_CXX_COMPILER} -DFM_CC=${CMAKE_C_COMPILER}
-          -P ${CMAKE_CURRENT_LIST_DIR}/checked_default.cmake)
-set_tests_properties(build_checked_mode_follows_build_type_unless_set PROPERTIES LABELS "unit" TIMEOUT 300)
+foreach(option IN ITEMS checked valgrind)
+  string(TOUPPER ${option} upper)
+  set(name build_${option}_option_follows_build_type_unless_set)
+  add_test(NAME ${name}
+    COMMAND ${CMAKE_COMMAND} -DFM_SOURCE_DIR=${PROJECT_SOURCE_DIR} -DFM_WORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/${option}
+            -DFM_CXX=${CMAKE_CXX_COMPILER} -DFM_CC=${CMAKE_C_COMPILER} -DOPTION=${upper}
+            -DHAVE_VALGRIND=${FM_HAVE_VALGRIND_HEADER} -P ${CMAKE_CURRENT_LIST_DIR}/option_default.cmake)
+  set_tests_properties(${name} PROPERTIES LABELS "unit" TIMEOUT 300)
+endforeach()

@@ -47,8 +47,14 @@ inline constexpr bool valgrind_headers = FM_HAS_VALGRIND;
 }
 
 // True when someone observes the annotations below (an ASan build, or this run is under Valgrind). Allocator
-// fast paths test it so a release build outside Valgrind skips the client-request instructions entirely.
+// fast paths test it before every annotation. A build with neither compiles them out: the constant folds, so
+// no flag is loaded and no client-request frame is reserved. With Valgrind requests compiled in it is a flag
+// read once at start-up, so a run outside Valgrind still skips the requests.
+#if FM_HAS_VALGRIND
 inline const bool annotations_active = asan_enabled || running_on_valgrind();
+#else
+inline constexpr bool annotations_active = asan_enabled;
+#endif
 
 // Bytes nobody may touch (free pool blocks, arena tail, recycled frame buffers).
 inline void poison(const void* p, std::size_t n) noexcept {

@@ -297,11 +297,11 @@ class HandlePool {
     const std::uint32_t index = next_index();
     const std::uint32_t pos = position_for(index);
     T* p = cells_[pos].value();
-    debug::unpoison(p, sizeof(T));
+    if (debug::annotations_active) debug::unpoison(p, sizeof(T));
     try {
       std::construct_at(p, std::forward<Args>(args)...);
     } catch (...) {
-      debug::poison(p, sizeof(T));
+      if (debug::annotations_active) debug::poison(p, sizeof(T));
       throw;
     }
     claim_cell(pos);
@@ -334,7 +334,7 @@ class HandlePool {
     const std::uint32_t pos = position_of(index);
     T* p = cells_[pos].value();
     std::destroy_at(p);
-    debug::poison(p, sizeof(T));
+    if (debug::annotations_active) debug::poison(p, sizeof(T));
     free_position(pos);
     recycle_slot(index);
     --size_;
@@ -396,10 +396,10 @@ class HandlePool {
     remove_hole(cells_[pos].owner() & ~hole_bit);
     T* src = cells_[from].value();
     T* dst = cells_[pos].value();
-    debug::unpoison(dst, sizeof(T));
+    if (debug::annotations_active) debug::unpoison(dst, sizeof(T));
     std::construct_at(dst, std::move(*src));
     std::destroy_at(src);
-    debug::poison(src, sizeof(T));
+    if (debug::annotations_active) debug::poison(src, sizeof(T));
     place(index, pos);
     --end_;
     trim_tail();
