@@ -40,7 +40,11 @@ ThreadNumbers& thread_numbers() {
 void give_back(void* value) noexcept {
   const auto index = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(value)) - 1;
   thread_numbers().free[index / 64].fetch_or(std::uint64_t{1} << (index % 64), std::memory_order_release);
-  if constexpr (os::thread_locals_outlive_exit_callbacks) frame_thread = 0;
+  if constexpr (os::thread_locals_outlive_exit_callbacks) {
+    // The states now pass to a later thread: this one must not reach them through its cache either.
+    frame_thread = 0;
+    frame_cache = {};
+  }
 }
 
 // The lowest number given back, taken out of the free set; 0 when there is none. Under the mutex.
@@ -65,6 +69,11 @@ os::ThreadKey number_key() {
 }
 
 }  // namespace
+
+std::uint64_t next_frame_epoch() noexcept {
+  static std::atomic<std::uint64_t> epochs{0};
+  return epochs.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 std::uint32_t claim_frame_thread() {
   const os::ThreadKey key = number_key();
@@ -102,6 +111,13 @@ LinearArena* FrameArena::try_local() noexcept {
   }
 }
 
+LinearArena& FrameArena::local_slow() {
+  ThreadState* state = find_state();
+  if (state == nullptr) state = &register_thread();
+  detail::frame_cache = detail::FrameCache{epoch_, state->current};
+  return *state->current;
+}
+
 FrameArena::ThreadState& FrameArena::register_thread() {
   const std::uint32_t n = detail::frame_thread != 0 ? detail::frame_thread : detail::claim_frame_thread();
   std::lock_guard lock(mutex_);
@@ -123,6 +139,7 @@ FrameArena::ThreadState& FrameArena::register_thread() {
 void FrameArena::next_frame() {
   std::lock_guard lock(mutex_);
   ++frame_;
+  epoch_ = detail::next_frame_epoch();
   for (auto& t : threads_) {
     t->current = &t->buffers[frame_ % options_.buffers];
     t->current->reset();

@@ -101,7 +101,7 @@ void LinearArena::restore(const Position& before, void* block, std::size_t size)
   cursor_ = before.cursor;
   finalizers_ = before.finalizers;
   retired_ = before.retired;
-  requested_ = before.requested;
+  padding_ = before.padding;
   allocations_ = before.allocations;
   overflow_events_ = before.overflow_events;
 }
@@ -120,7 +120,7 @@ void LinearArena::reset() noexcept {
     }
   }
   retired_ = 0;
-  requested_ = 0;
+  padding_ = 0;
   enter(&first_);
 }
 
@@ -135,7 +135,7 @@ bool LinearArena::owns(const void* p) const noexcept {
 ArenaStats LinearArena::arena_stats() const noexcept {
   return ArenaStats{
       .bytes_used = bytes_used(),
-      .padding = bytes_used() - requested_,
+      .padding = padding_,
       .high_water = high_water(),
       .capacity = capacity_,
       .chunks = chunks_,

@@ -40,6 +40,18 @@ inline constexpr std::size_t max_frame_threads = 256 * 256;
 // Gives the calling thread a number and arms its release at thread exit; throws fm::error past
 // max_frame_threads threads at once.
 std::uint32_t claim_frame_thread();
+
+// The calling thread's current buffer in the frame arena it used last, valid while that arena's epoch is
+// the one recorded: an arena takes a new epoch at construction and at every next_frame(), and epochs are
+// unique in the process, so a cache entry never matches another arena, a later frame or a destroyed arena.
+// This makes FrameArena::allocate one compare in front of the bump.
+struct FrameCache {
+  std::uint64_t epoch = 0;  // 0: nothing cached (epochs start at 1)
+  LinearArena* buffer = nullptr;
+};
+inline thread_local FrameCache frame_cache;
+// A process-wide fresh epoch.
+std::uint64_t next_frame_epoch() noexcept;
 }  // namespace detail
 
 // Thread safety: allocate/try_allocate/make/resource() may be called from any thread at any time; each
@@ -62,7 +74,9 @@ class FrameArena {
   // A no-op, as in every arena: the memory comes back when its buffer is recycled. Only counted; on a thread
   // without buffers in this arena (e.g. a pmr container freed elsewhere) it creates none.
   void deallocate(void* p, std::size_t size, std::size_t align = alignof(std::max_align_t)) noexcept {
-    if (ThreadState* state = find_state()) {
+    if (const detail::FrameCache& cache = detail::frame_cache; cache.epoch == epoch_) [[likely]] {
+      cache.buffer->deallocate(p, size, align);
+    } else if (ThreadState* state = find_state()) {
       state->current->deallocate(p, size, align);
     } else {
       stateless_deallocations_.fetch_add(1, std::memory_order_relaxed);
@@ -87,9 +101,9 @@ class FrameArena {
   // The calling thread's current buffer, for loops that allocate many times: one thread lookup instead of
   // one per call. Valid until the next next_frame(); use it only on the calling thread.
   [[nodiscard]] LinearArena& local() {
-    if (ThreadState* state = find_state()) [[likely]]
-      return *state->current;
-    return *register_thread().current;
+    if (const detail::FrameCache& cache = detail::frame_cache; cache.epoch == epoch_) [[likely]]
+      return *cache.buffer;
+    return local_slow();
   }
 
   // Frame end: every thread moves to its next buffer, which is reset (destructors run, bytes reused).
@@ -132,12 +146,15 @@ class FrameArena {
     return block != nullptr ? (*block)[(n - 1) % states_per_block] : nullptr;
   }
   [[nodiscard]] LinearArena* try_local() noexcept;
+  // Slow path of local(): finds (or registers) the calling thread's state and caches its current buffer.
+  [[nodiscard]] LinearArena& local_slow();
   // Slow path: the calling thread's first use of this arena (locks once per thread number).
   ThreadState& register_thread();
 
   FrameArenaOptions options_;
   std::string name_;
   std::uint64_t frame_ = 0;
+  std::uint64_t epoch_ = detail::next_frame_epoch();  // changes with every frame (see detail::FrameCache)
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<ThreadState>> threads_;
   std::array<std::atomic<StateBlock*>, detail::max_frame_threads / states_per_block> blocks_{};
