@@ -2,6 +2,7 @@
 #include "fm/alloc/pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <functional>
@@ -15,6 +16,20 @@ constexpr std::size_t default_page_bytes = 4096;
 constexpr std::size_t min_blocks_per_page = 8;
 constexpr std::size_t max_block_size = std::size_t{1} << 30;
 constexpr std::size_t min_table_slots = 16;
+// The smallest page an OS maps (x86-64 Linux and Windows): a pool page no larger than this, aligned to its
+// size, lies inside the OS page of any pointer into it, so its header can be read under a foreign pointer.
+constexpr std::size_t smallest_os_page = 4096;
+
+// A key per pool for its page tags: mixes the pool's address with a process-wide count (splitmix64), so
+// pools made at one address one after the other still differ.
+[[nodiscard]] std::uint64_t fresh_owner_key(const void* pool) noexcept {
+  static std::atomic<std::uint64_t> pools_made{0};
+  std::uint64_t z = reinterpret_cast<std::uintptr_t>(pool) + 0x9E3779B97F4A7C15ull *
+                                                                  (1 + pools_made.fetch_add(1, std::memory_order_relaxed));
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return (z ^ (z >> 31)) | 1;  // never 0, so a page given back (owner 0) never matches
+}
 
 [[nodiscard]] std::size_t bitmap_words(std::size_t blocks) noexcept { return (blocks + 63) / 64; }
 
@@ -48,6 +63,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   }
   stride_ = align_up(block_size_, block_align_);
   stride_shift_ = static_cast<std::size_t>(std::countr_zero(stride_));
+  stride_low_mask_ = (std::size_t{1} << stride_shift_) - 1;
   stride_inverse_ = odd_inverse(stride_ >> stride_shift_);
 
   // Pages are a power of two in size (and aligned to it) so a block finds its page by masking its address.
@@ -65,6 +81,8 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   }
 
   page_shift_ = static_cast<unsigned>(std::countr_zero(page_bytes_));
+  tagged_pages_ = page_bytes_ <= smallest_os_page && !debug::annotations_active && !FM_HAS_TSAN;
+  owner_key_ = fresh_owner_key(this);
   // A parent that cannot align a page to its size gives page_bytes_ - its alignment more, so an aligned page
   // always fits inside; the global heap (aligned operator new) aligns to any power of two.
   const std::size_t parent_align =
@@ -85,6 +103,7 @@ Pool::~Pool() { release_all_pages(); }
 
 void Pool::give_back(Page* page) noexcept {
   if (debug::annotations_active) debug::unpoison(page, page_bytes_);
+  page->owner = 0;  // the memory goes back to the parent: a stale pointer into it must not pass as ours
   upstream_.deallocate(reinterpret_cast<std::byte*>(page) - page->lead, page_request_bytes_, page_request_align_);
 }
 
@@ -95,7 +114,7 @@ void Pool::release_all_pages() noexcept {
   page_table_.assign(page_table_.size(), nullptr);
   committed_bytes_ = 0;
   free_ = nullptr;
-  free_links_ = free_jumps_ = empty_pages_ = full_pages_ = 0;
+  free_jumps_ = empty_pages_ = full_pages_ = 0;
 }
 
 bool Pool::within_budget(std::size_t more) const noexcept {
@@ -138,7 +157,7 @@ bool Pool::add_page() noexcept {
     upstream_.deallocate(given, page_request_bytes_, page_request_align_);
     return false;
   }
-  auto* page = ::new (raw) Page{0, static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
+  auto* page = ::new (raw) Page{owner_tag(static_cast<Page*>(raw)), 0, static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
   std::fill_n(bitmap_of(page), bitmap_words(blocks_per_page_), std::uint64_t{0});
   committed_bytes_ += page_request_bytes_;
   ++empty_pages_;
@@ -241,7 +260,7 @@ void Pool::check_oversize_free(const void* p, std::size_t size, std::size_t alig
 void Pool::check_free(const void* p, std::size_t size, std::size_t align) const {
   if (p == nullptr) return;
   if (!fits_block(size, align)) return check_oversize_free(p, size, align);
-  (void)checked_page(p);
+  (void)checked_block(p);
 }
 
 std::size_t Pool::max_alignment() const noexcept {
@@ -249,13 +268,11 @@ std::size_t Pool::max_alignment() const noexcept {
   return std::max(block_align_, std::min(parent, fm::max_alignment));
 }
 
-bool Pool::owns(const void* p) const noexcept { return find_page(p) != nullptr; }
+bool Pool::owns(const void* p) const noexcept { return find_block(p).page != nullptr; }
 
 bool Pool::is_live(const void* p) const noexcept {
-  Page* page = find_page(p);
-  if (page == nullptr) return false;
-  const std::size_t i = index_of(page, p);
-  return ((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) != 0;
+  const BlockRef block = find_block(p);
+  return block.page != nullptr && ((bitmap_of(block.page)[block.index / 64] >> (block.index % 64)) & 1u) != 0;
 }
 
 std::size_t Pool::release_empty_pages() {
@@ -263,14 +280,12 @@ std::size_t Pool::release_empty_pages() {
   // Unlink the free blocks of empty pages, keeping the order of the rest and counting its links anew.
   FreeBlock* head = nullptr;
   FreeBlock* tail = nullptr;
-  free_links_ = 0;
   free_jumps_ = 0;
   for (FreeBlock* b = free_; b != nullptr;) {
     FreeBlock* next = read_link(b);
     if (page_of(b)->live != 0) {
       if (tail != nullptr) {
         write_link(tail, b);
-        ++free_links_;
         free_jumps_ += jumps(tail, b);
       } else {
         head = b;
@@ -331,7 +346,8 @@ PoolStats Pool::pool_stats() const noexcept {
   s.occupancy = metrics::occupancy(s.live_blocks, s.committed_blocks);
   s.page_fragmentation = metrics::page_fragmentation(s.partial_pages, s.pages);
   // Neighbours in either direction count as adjacent: both keep the next allocation on nearby lines.
-  s.free_list_scatter = metrics::free_list_scatter(free_jumps_, free_links_);
+  const std::size_t free_blocks = s.committed_blocks - s.live_blocks;
+  s.free_list_scatter = metrics::free_list_scatter(free_jumps_, free_blocks == 0 ? 0 : free_blocks - 1);
   return s;
 }
 

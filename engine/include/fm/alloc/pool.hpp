@@ -92,11 +92,11 @@ class Pool {
     if (p == nullptr) return;
     if (!fits_block(size, align)) return deallocate_oversize(p, size, align);
 #if FM_CHECKED
-    Page* page = checked_page(p);
+    push(checked_block(p), p);
 #else
     Page* page = page_of(p);
+    push({page, index_of(page, p)}, p);
 #endif
-    push(page, p);
   }
 
   // Throws the fm::error that a checked deallocate(p, size, align) throws, changing nothing: fm::bad_free for a
@@ -157,8 +157,14 @@ class Pool {
   // Page header at the page start; the bitmap words follow it (the first ones on the header's cache line), the
   // blocks start header_bytes_ in.
   struct Page {
-    std::size_t live;  // live blocks, kept by pop/push so page counts need no bitmap scan
-    std::size_t lead;  // bytes from what the parent handed out to the page start (0 when it aligned the page)
+    std::uint64_t owner;  // owner_tag(page) while the page is this pool's, 0 once given back
+    std::size_t live;     // live blocks, kept by pop/push so page counts need no bitmap scan
+    std::size_t lead;     // bytes from what the parent handed out to the page start (0 when it aligned the page)
+  };
+  // A block and where it lives.
+  struct BlockRef {
+    Page* page;
+    std::size_t index;
   };
 
   [[nodiscard]] bool fits_block(std::size_t size, std::size_t align) const noexcept {
@@ -197,10 +203,7 @@ class Pool {
   }
   // Puts `b` at the head of the free list, counting the link it makes for free_list_scatter.
   void link_front(FreeBlock* b) noexcept {
-    if (free_ != nullptr) {
-      ++free_links_;
-      free_jumps_ += jumps(b, free_);
-    }
+    if (free_ != nullptr && jumps(b, free_) != 0) ++free_jumps_;
     write_link(b, free_);
     free_ = b;
   }
@@ -210,10 +213,7 @@ class Pool {
     FreeBlock* b = free_;
     if (b == nullptr) return nullptr;
     free_ = read_link(b);
-    if (free_ != nullptr) {
-      --free_links_;
-      free_jumps_ -= jumps(b, free_);
-    }
+    if (free_ != nullptr && jumps(b, free_) != 0) --free_jumps_;
     Page* page = page_of(b);
     const std::size_t i = index_of(page, b);
     bitmap_of(page)[i / 64] |= std::uint64_t{1} << (i % 64);
@@ -224,8 +224,9 @@ class Pool {
     if (debug::annotations_active) debug::block_allocated(b, block_size_);
     return b;
   }
-  void push(Page* page, void* p) noexcept {
-    const std::size_t i = index_of(page, p);
+  void push(BlockRef block, void* p) noexcept {
+    Page* page = block.page;
+    const std::size_t i = block.index;
     bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
     if (page->live-- == blocks_per_page_) --full_pages_;
     if (page->live == 0) ++empty_pages_;
@@ -234,28 +235,40 @@ class Pool {
     link_front(static_cast<FreeBlock*>(p));
   }
 
-  // Our page containing block `p`, or null (foreign pointer, or not on a block boundary). O(1): a hash probe.
-  [[nodiscard]] Page* find_page(const void* p) const noexcept {
+  // What a page of this pool carries in its header: unlike the pool's address alone, a value that foreign
+  // memory does not hold by accident (and a page of another pool never does).
+  [[nodiscard]] std::uint64_t owner_tag(const Page* page) const noexcept {
+    return owner_key_ ^ reinterpret_cast<std::uintptr_t>(page);
+  }
+  // Block `p` of ours, or a null page (foreign pointer, or not on a block boundary). O(1): where reading the
+  // header under a foreign pointer is safe (tagged_pages_), the owner tag on the bitmap's cache line says the
+  // page is ours; anything else, including a tag that does not match, asks the page table.
+  [[nodiscard]] BlockRef find_block(const void* p) const noexcept {
     Page* page = page_of(p);
-    // One branch for the usual case (home slot or the next one), so random-order frees do not mispredict.
-    Page* const* slot = page_table_.data() + page_slot(page);
-    if (!((slot[0] == page) | (slot[1] == page))) {
-      for (slot += 2; *slot != page; ++slot) {
-        if (*slot == nullptr) return nullptr;
-      }
-    }
+    if (!(tagged_pages_ && page->owner == owner_tag(page)) && !in_page_table(page)) return {nullptr, 0};
     const auto offset = static_cast<std::size_t>(static_cast<const std::byte*>(p) -
                                                  reinterpret_cast<const std::byte*>(page) - header_bytes_);
+    // index_of multiplies by the inverse of the stride's odd part: an offset that is not a multiple of it
+    // gives an index far past the page, so one compare checks the odd part and a mask the power of two.
     const std::size_t i = index_of(page, p);
-    return i < blocks_per_page_ && i * stride_ == offset ? page : nullptr;
+    if (i >= blocks_per_page_ || (offset & stride_low_mask_) != 0) return {nullptr, 0};
+    return {page, i};
   }
-  // The page of live block `p`; throws fm::bad_free for a foreign pointer or a block that is already free.
-  [[nodiscard]] Page* checked_page(const void* p) const {
-    Page* page = find_page(p);
-    if (page == nullptr) throw_foreign(p);
-    const std::size_t i = index_of(page, p);
-    if (((bitmap_of(page)[i / 64] >> (i % 64)) & 1u) == 0) throw_double_free(p);
-    return page;
+  [[nodiscard]] bool in_page_table(const Page* page) const noexcept {
+    // One branch for the usual case (home slot or the next one), so random-order frees do not mispredict.
+    Page* const* slot = page_table_.data() + page_slot(page);
+    if ((slot[0] == page) | (slot[1] == page)) return true;
+    for (slot += 2; *slot != page; ++slot) {
+      if (*slot == nullptr) return false;
+    }
+    return true;
+  }
+  // Live block `p`; throws fm::bad_free for a foreign pointer or a block that is already free.
+  [[nodiscard]] BlockRef checked_block(const void* p) const {
+    const BlockRef block = find_block(p);
+    if (block.page == nullptr) throw_foreign(p);
+    if (((bitmap_of(block.page)[block.index / 64] >> (block.index % 64)) & 1u) == 0) throw_double_free(p);
+    return block;
   }
   [[nodiscard]] std::size_t page_slot(const Page* page) const noexcept {
     const auto key = reinterpret_cast<std::uintptr_t>(page) >> page_shift_;
@@ -282,6 +295,7 @@ class Pool {
   std::size_t block_align_;
   std::size_t stride_;
   std::size_t stride_shift_ = 0;
+  std::size_t stride_low_mask_ = 0;  // (1 << stride_shift_) - 1
   std::size_t stride_inverse_ = 1;
   std::size_t blocks_per_page_ = 0;
   std::size_t header_bytes_ = 0;
@@ -290,9 +304,12 @@ class Pool {
   std::size_t page_request_bytes_ = 0;  // what a page costs from the parent: page_bytes_ plus room to align it
   std::size_t page_request_align_ = 0;
   std::size_t budget_;
+  // Page headers carry owner_tag(): true where reading a page header under any pointer is safe (the page lies
+  // within the OS page of the pointer) and no sanitizer or Valgrind watches that read.
+  bool tagged_pages_ = false;
+  std::uint64_t owner_key_ = 0;
   FreeBlock* free_ = nullptr;
-  std::size_t free_links_ = 0;  // links in the free list (free blocks - 1, or 0)
-  std::size_t free_jumps_ = 0;  // of which join blocks that are not neighbours
+  std::size_t free_jumps_ = 0;  // free-list links (free blocks - 1) that join blocks that are not neighbours
   std::size_t empty_pages_ = 0;
   std::size_t full_pages_ = 0;
   // In the order added; the first sorted_pages_ are in address order, and readers that promise address order
