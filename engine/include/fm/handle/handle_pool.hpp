@@ -405,16 +405,23 @@ class HandlePool {
     trim_tail();
   }
 
+  // Page by page, so the inner loop walks cells by pointer like a plain array. end_ is read on every step:
+  // `f` may destroy the last object.
   template <class Self, class F>
   static void visit(Self& self, F& f) {
-    for (std::size_t pos = 0; pos < self.end_; ++pos) {
-      Cell& cell = self.cells_[pos];
-      if (cell.is_hole()) continue;
-      auto& value = *static_cast<std::conditional_t<std::is_const_v<Self>, const T*, T*>>(cell.value());
-      if constexpr (std::is_invocable_v<F&, Handle<T>, decltype(value)>) {
-        f(Handle<T>::from_bits(cell.tag), value);
-      } else {
-        f(value);
+    using Value = std::conditional_t<std::is_const_v<Self>, const T, T>;
+    constexpr std::size_t per_page = PageTable<Cell>::per_page;
+    for (std::size_t first = 0; first < self.end_; first += per_page) {
+      Cell* const page = self.cells_.slot(first);
+      for (std::size_t i = 0; i < per_page && first + i < self.end_; ++i) {
+        Cell& cell = page[i];
+        if (cell.is_hole()) continue;
+        Value& value = *cell.value();
+        if constexpr (std::is_invocable_v<F&, Handle<T>, Value&>) {
+          f(Handle<T>::from_bits(cell.tag), value);
+        } else {
+          f(value);
+        }
       }
     }
   }
