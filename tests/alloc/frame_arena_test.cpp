@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <memory_resource>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -177,6 +178,26 @@ TEST_CASE("a thread alternating between many frame arenas takes each arena's loc
     CHECK(arena->locked_lookups() == 1);
     CHECK(arena->stats().allocations == 100);
   }
+}
+
+TEST_CASE("a thread's cached buffer never serves another arena, a later frame or an arena built in a dead one's place") {
+  std::optional<fm::FrameArena> slot;
+  slot.emplace(fm::FrameArenaOptions{.capacity = 4096, .buffers = 2});
+  fm::FrameArena other{{.capacity = 4096}};
+  CHECK(slot->owns(slot->allocate(64, 8)));
+  CHECK(other.owns(other.allocate(64, 8)));  // the thread's cache now holds `other`
+  (void)slot->allocate(64, 8);  // the cache holds `slot` again
+  slot->next_frame();           // the next allocation must come from the frame's other buffer
+  (void)slot->allocate(64, 8);
+  CHECK(slot->arena_stats().bytes_used == 64);
+  // A new arena at the address of a destroyed one, used right after it: its own buffer, its own counts.
+  (void)slot->allocate(64, 8);
+  slot.reset();
+  slot.emplace(fm::FrameArenaOptions{.capacity = 4096});
+  void* fresh = slot->allocate(32, 8);
+  CHECK(slot->owns(fresh));
+  CHECK(slot->stats().allocations == 1);
+  CHECK(slot->arena_stats().bytes_used == 32);
 }
 
 }  // namespace
