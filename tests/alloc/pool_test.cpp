@@ -227,6 +227,20 @@ TEST_CASE("release_empty_pages gives back exactly the empty pages and keeps the 
   CHECK(pool.page_count() == 3);
 }
 
+#if FM_CHECKED
+TEST_CASE("checked pool: a block of a page given back to the parent is a foreign pointer, not a double free") {
+  // The parent keeps the page's bytes as they were (an arena frees nothing), so only the pool's own
+  // bookkeeping can tell that the page is no longer its.
+  fm::LinearArena parent{{.capacity = 64 * 1024}};
+  fm::Pool pool{64, 8, {.name = "bullets", .parent = parent}};
+  void* block = pool.allocate(64, 8);
+  pool.deallocate(block, 64, 8);
+  REQUIRE(pool.release_empty_pages() > 0);
+  CHECK_FALSE(pool.owns(block));
+  CHECK(message_of<fm::bad_free>([&] { pool.deallocate(block, 64, 8); }).starts_with("foreign pointer in pool 'bullets'"));
+}
+#endif
+
 TEST_CASE("pool metrics follow the design's formulas") {
   fm::Pool pool{16, 8, {.blocks_per_page = 8}};
   const std::size_t n = pool.blocks_per_page();
