@@ -1,15 +1,19 @@
 // Reference model of fm::MemorySystem's registry and snapshots: registrations in any order (implicit
 // parent scopes, later completed), bad names and full capacities, bytes per system, and after every frame
-// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, budgets and overruns)
-// and the view rows the overlay draws. The model is a map of names; no code is shared with the registry.
+// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, budgets and overruns),
+// the view rows the overlay draws, and each pool's page rows (live blocks and live summary per page, the
+// shared page room) in the latest snapshot and, unchanged, in the one before. The model is a map of names
+// and a list of live blocks per pool; no code is shared with the registry.
 #pragma once
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fm/alloc/pool.hpp"
 #include "fm/core/allocator.hpp"
 #include "fm/core/error.hpp"
 #include "fm/system/memory_system.hpp"
@@ -20,8 +24,10 @@ namespace fm::model {
 
 class MemorySystemModel {
  public:
+  // One ring slot (page rows rebuilt in place) up to three; a page room small enough to run out.
   explicit MemorySystemModel(Source& src)
-      : src_(src), ms_({.history = 3, .max_systems = 12, .max_pools = 2, .max_name = 11}) {
+      : src_(src),
+        ms_({.history = 1 + src.below(3), .max_systems = 12, .max_pools = 2, .max_name = 11, .max_pages = 6}) {
     created_.push_back("frame");
     systems_["frame"] = {false, true, "frame arena", 0};
   }
@@ -31,12 +37,16 @@ class MemorySystemModel {
     for (auto& [name, blocks] : blocks_) {
       for (auto [p, size] : blocks) allocators_.at(name).deallocate(p, size);
     }
+    for (auto& [name, blocks] : pool_blocks_) {
+      for (void* p : blocks) pools_.at(name)->deallocate(p, pools_.at(name)->block_size());
+    }
   }
 
   void step() {
-    const unsigned op = src_.below(10);
+    const unsigned op = src_.below(12);
     if (op < 4) return add();
-    if (op < 8) return allocate_or_free();
+    if (op < 7) return allocate_or_free();
+    if (op < 9) return use_pool();
     end_frame();
   }
 
@@ -44,6 +54,7 @@ class MemorySystemModel {
     ms_.begin_frame();
     ms_.end_frame();
     check_snapshot();
+    check_earlier_pages();
   }
 
  private:
@@ -95,14 +106,19 @@ class MemorySystemModel {
 
   void add() {
     const std::string name = pick_name();
-    const bool scope = src_.chance(40);
+    const unsigned what = src_.below(10);
+    const bool scope = what < 4;
+    const bool pool = what >= 8;
     const std::size_t budget = src_.chance(50) ? 0 : 1 + src_.below(4000);
-    const std::string why = verdict(name);
+    std::string why = verdict(name);
+    if (why.empty() && pool && pool_order_count() == 2) why = "pools full";
     const std::size_t before = ms_.system_count();
     bool threw = false;
     try {
       if (scope) {
         ms_.add_scope(name, budget);
+      } else if (pool) {
+        ms_.add_pool(name, pool_for(name), budget);
       } else {
         ms_.add_system(name, allocator_for(name), "heap", budget);
       }
@@ -117,7 +133,52 @@ class MemorySystemModel {
     register_parents(parent_of(name));
     System& s = systems_[name];
     if (!s.implicit) created_.push_back(name);
-    s = System{false, !scope, scope ? "scope" : "heap", budget, s.bytes, s.over, s.overruns};
+    s = System{false, !scope, scope ? "scope" : pool ? "pool" : "heap", budget, s.bytes, s.over, s.overruns};
+  }
+
+  [[nodiscard]] std::size_t pool_order_count() const {
+    return static_cast<std::size_t>(std::count_if(systems_.begin(), systems_.end(),
+                                                  [](const auto& s) { return s.second.kind == "pool"; }));
+  }
+
+  // Pools of two geometries: 16-byte blocks, 14 to a page (a page's 64ths hold 0 or 1 block), and 64-byte
+  // blocks filling 4 KiB (63 to a page).
+  fm::Pool& pool_for(const std::string& name) {
+    auto& pool = pools_[name];
+    if (!pool) {
+      pool = src_.chance(70) ? std::make_unique<fm::Pool>(16, 16, fm::PoolOptions{.blocks_per_page = 8, .name = "m"})
+                             : std::make_unique<fm::Pool>(64, 16, fm::PoolOptions{.name = "m"});
+    }
+    return *pool;
+  }
+
+  // A burst of allocations or frees in one registered pool, or giving its empty pages back.
+  void use_pool() {
+    std::vector<std::string> names;
+    for (const auto& [name, s] : systems_) {
+      if (s.kind == "pool") names.push_back(name);
+    }
+    if (names.empty()) return;
+    const std::string& name = names[src_.below(static_cast<std::uint32_t>(names.size()))];
+    fm::Pool& pool = *pools_.at(name);
+    auto& live = pool_blocks_[name];
+    const unsigned op = src_.below(10);
+    if (op == 0) {
+      (void)pool.release_empty_pages();
+      return;
+    }
+    const std::size_t burst = 1 + src_.below(70);
+    for (std::size_t i = 0; i < burst; ++i) {
+      if (op < 5 && !live.empty()) {
+        const std::size_t k = src_.below(static_cast<std::uint32_t>(live.size()));
+        pool.deallocate(live[k], pool.block_size());
+        live[k] = live.back();
+        live.pop_back();
+      } else if (op >= 5) {
+        live.push_back(pool.allocate(pool.block_size()));
+      }
+    }
+    systems_.at(name).bytes = live.size() * pool.block_size();
   }
 
   void register_parents(const std::string& parent) {
@@ -133,7 +194,7 @@ class MemorySystemModel {
   void allocate_or_free() {
     std::vector<std::string> owners;
     for (const auto& [name, s] : systems_) {
-      if (s.has_allocator && name != "frame") owners.push_back(name);
+      if (s.kind == "heap") owners.push_back(name);
     }
     if (owners.empty()) return;
     const std::string& name = owners[src_.below(static_cast<std::uint32_t>(owners.size()))];
@@ -201,14 +262,95 @@ class MemorySystemModel {
       expect(view.budget == 0 || view.budget_use == static_cast<double>(view.used) / static_cast<double>(view.budget),
              where + "budget use");
     }
+    check_pools(snap, order);
+  }
+
+  // Page rows as the model sees them: every page of the pool in address order, live blocks and live summary
+  // counted from the model's own list of live blocks.
+  struct PageRow {
+    std::uint64_t address;
+    std::uint32_t live;
+    std::uint32_t blocks;
+    std::uint64_t summary;
+    bool operator==(const PageRow&) const = default;
+  };
+
+  [[nodiscard]] std::vector<PageRow> expected_pages(const std::string& name, const std::vector<void*>& live) const {
+    const fm::Pool& pool = *pools_.at(name);
+    std::vector<PageRow> rows;
+    for (std::size_t i = 0; i < pool.page_count(); ++i) {
+      const fm::PageInfo info = pool.page_info(i);
+      PageRow row{reinterpret_cast<std::uint64_t>(info.page), 0, static_cast<std::uint32_t>(info.blocks), 0};
+      for (void* p : live) {
+        const auto* b = static_cast<const std::byte*>(p);
+        if (b < info.page || b >= info.page + pool.page_bytes()) continue;
+        const auto block = static_cast<std::size_t>(b - info.first_block) / info.stride;
+        ++row.live;
+        row.summary |= std::uint64_t{1} << (block * 64 / info.blocks);
+      }
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  void check_pools(const fm::Snapshot& snap, const std::vector<std::string>& order) {
+    std::size_t room = 6;  // max_pages, shared by the pools in hierarchy order
+    std::size_t next_pool = 0;
+    previous_pages_ = std::move(latest_pages_);
+    latest_pages_.clear();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const fm::SystemSnapshot& row = snap.systems[i];
+      const std::string where = "pool '" + order[i] + "': ";
+      if (systems_.at(order[i]).kind != "pool") {
+        expect(row.pool == -1, where + "a system that is no pool has a pool row");
+        continue;
+      }
+      expect(row.pool == static_cast<std::int32_t>(next_pool) && next_pool < snap.pools.size(), where + "pool index");
+      const fm::PoolSnapshot& p = snap.pools[next_pool++];
+      expect(p.system == i, where + "system index");
+      const std::vector<void*>& live = pool_blocks_[order[i]];
+      const std::vector<PageRow> pages = expected_pages(order[i], live);
+      const std::size_t shown = std::min(pages.size(), room);
+      room -= shown;
+      expect(p.live_blocks == live.size(), where + "live blocks");
+      expect(p.committed_pages == pages.size(), where + "committed pages");
+      expect(p.pages.size() == shown && p.pages_truncated == (shown < pages.size()), where + "page rows shown");
+      std::vector<PageRow> got;
+      for (const fm::PageSnapshot& page : p.pages) {
+        got.push_back({page.address, page.live_blocks, page.blocks, page.live_summary});
+      }
+      expect(std::equal(got.begin(), got.end(), pages.begin()), where + "page rows");
+      latest_pages_[order[i]] = got;
+    }
+    expect(next_pool == snap.pools.size(), "pool row count");
+  }
+
+  // The snapshot before the latest one still shows what it showed when it was taken.
+  void check_earlier_pages() {
+    if (ms_.history_size() < 2 || previous_pages_.empty()) return;
+    const fm::Snapshot& earlier = ms_.history(1);
+    for (const fm::SystemSnapshot& row : earlier.systems) {
+      const auto it = previous_pages_.find(std::string(row.name.view()));
+      if (row.pool < 0 || it == previous_pages_.end()) continue;
+      const auto& pages = earlier.pools[static_cast<std::size_t>(row.pool)].pages;
+      expect(pages.size() == it->second.size(), "earlier snapshot: page row count of '" + it->first + "'");
+      for (std::size_t k = 0; k < pages.size(); ++k) {
+        const PageRow got{pages[k].address, pages[k].live_blocks, pages[k].blocks, pages[k].live_summary};
+        expect(got == it->second[k], "earlier snapshot: page row " + std::to_string(k) + " of '" + it->first + "'");
+      }
+    }
   }
 
   Source& src_;
+  std::map<std::string, std::unique_ptr<fm::Pool>> pools_;  // before ms_: registered pools outlive it
   fm::MemorySystem ms_;
   std::map<std::string, System> systems_;
   std::vector<std::string> created_;  // names in the order the registry created them
   std::map<std::string, fm::NewAllocator> allocators_;
   std::map<std::string, std::vector<std::pair<void*, std::size_t>>> blocks_;
+  std::map<std::string, std::vector<void*>> pool_blocks_;
+  std::map<std::string, std::vector<PageRow>> latest_pages_;    // page rows of each pool, latest frame
+  std::map<std::string, std::vector<PageRow>> previous_pages_;  // the same, one frame earlier
 };
 
 inline void run_memory_system(Source& src, std::size_t steps) {

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <new>
+#include <span>
 
 #include "fm/core/error.hpp"
 #include "fm/core/metrics.hpp"
@@ -30,19 +32,42 @@ bool well_formed(std::string_view name) noexcept {
   return !name.empty() && name.front() != '/' && name.back() != '/' && name.find("//") == std::string_view::npos;
 }
 
-// Bit i of the result: some live block lies in the i-th 64th of the page's blocks.
-std::uint64_t live_summary(const PageInfo& page) noexcept {
-  std::uint64_t summary = 0;
-  const std::size_t words = (page.blocks + 63) / 64;
-  for (std::size_t w = 0; w < words; ++w) {
-    for (std::uint64_t bits = page.bitmap[w]; bits != 0; bits &= bits - 1) {
-      const std::size_t block = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
-      summary |= std::uint64_t{1} << (block * 64 / page.blocks);
-    }
-  }
-  return summary;
-}
+// Bit i of a page's live summary: some live block lies in the i-th 64th of the page's blocks, i.e. block b
+// sets bit floor(64 b / blocks). The mapping is a multiply and a shift, set up once per pool and frame, so a
+// page costs one step per live block and no division; pages of at most 64 blocks whose mapping is the
+// identity (63 or 64 blocks: the 4 KiB page of 64-byte blocks) take their bitmap word as it is.
+class LiveSummary {
+ public:
+  explicit LiveSummary(std::size_t blocks) noexcept
+      : blocks_(blocks),
+        identity_(blocks <= 64 && (blocks - 1) * (64 - blocks) < blocks),
+        exact_(blocks < (std::size_t{1} << 16)),
+        // ceil(2^38 / blocks): floor(b * multiplier_ / 2^32) == floor(64 b / blocks) for every b < blocks
+        // while blocks^2 < 2^32 (the rounding error stays below 1 / blocks).
+        multiplier_(((std::uint64_t{1} << 38) + blocks - 1) / std::max<std::size_t>(blocks, 1)) {}
 
+  [[nodiscard]] std::uint64_t operator()(std::span<const std::uint64_t> bitmap) const noexcept {
+    if (identity_) return bitmap[0] & (blocks_ == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << blocks_) - 1);
+    std::uint64_t summary = 0;
+    for (std::size_t w = 0; w < bitmap.size(); ++w) {
+      for (std::uint64_t bits = bitmap[w]; bits != 0; bits &= bits - 1) {
+        const std::uint64_t block = w * 64 + static_cast<std::uint64_t>(std::countr_zero(bits));
+        summary |= std::uint64_t{1} << bit_of(block);
+      }
+    }
+    return summary;
+  }
+
+ private:
+  [[nodiscard]] std::uint64_t bit_of(std::uint64_t block) const noexcept {
+    return exact_ ? (block * multiplier_) >> 32 : block * 64 / blocks_;
+  }
+
+  std::size_t blocks_;
+  bool identity_;
+  bool exact_;
+  std::uint64_t multiplier_;
+};
 
 // Bytes of one ring slot's row room; throws for capacities whose room does not fit in memory at all.
 std::size_t slot_bytes(const MemorySystemOptions& o) {
@@ -282,7 +307,9 @@ void MemorySystem::capture(std::size_t slot, Snapshot& s) {
     if (pool == nullptr) continue;
     auto* p = new (room + static_cast<std::size_t>(rows_[k].pool) * sizeof(PoolSnapshot)) PoolSnapshot;
     p->system = static_cast<std::uint32_t>(k);
-    const std::size_t written = capture_pool(*pool, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left);
+    const std::uint64_t calls = systems[k].allocations_total + systems[k].frees_total;
+    const std::size_t written = capture_pool(*pool, calls, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left,
+                                             entries_[order_[k]].last_pages);
     page_room += written * sizeof(PageSnapshot);
     pages_left -= written;
   }
@@ -319,8 +346,8 @@ void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
   e.frees = st.deallocations;
 }
 
-std::size_t MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages,
-                                       std::size_t room) const noexcept {
+std::size_t MemorySystem::capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
+                                       std::size_t room, PageRows& last) const noexcept {
   const PoolStats st = pool.pool_stats();
   out.block_size = st.block_size;
   out.page_bytes = st.page_bytes;
@@ -341,13 +368,26 @@ std::size_t MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out, Page
   const auto page_address = [&](std::size_t i) { return reinterpret_cast<std::uint64_t>(pool.page_info(i).page); };
   out.address_begin = page_total == 0 ? 0 : page_address(0);
   out.address_end = page_total == 0 ? 0 : page_address(page_total - 1) + st.page_bytes;
-  for (std::size_t i = 0; i < written; ++i) {
-    const PageInfo info = pool.page_info(i);
-    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
-                                     static_cast<std::uint32_t>(info.blocks), live_summary(info)};
+  const PageRows now{pages, written, calls, page_total, out.address_begin, out.address_end};
+  // With one ring slot the last rows are in the slot being rebuilt, so they are read again.
+  if (ring_.size() > 1 && last.rows != nullptr && now.describes_the_same_pages_as(last)) {
+    std::memcpy(static_cast<void*>(pages), last.rows, written * sizeof(PageSnapshot));
+  } else {
+    read_pages(pool, pages, written);
   }
+  last = now;
   out.pages = {std::launder(pages), written};
   return written;
+}
+
+// The page rows of a pool that changed since the last snapshot: one bitmap summary per page.
+void MemorySystem::read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept {
+  const LiveSummary summary(pool.blocks_per_page());
+  for (std::size_t i = 0; i < count; ++i) {
+    const PageInfo info = pool.page_info(i);
+    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
+                                 static_cast<std::uint32_t>(info.blocks), summary(info.bitmap)};
+  }
 }
 
 void MemorySystem::capture_frame_arena(FrameArenaSnapshot& out) const {

@@ -90,6 +90,24 @@ class MemorySystem {
   [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
 
  private:
+  // The page rows a pool got in the last snapshot and the pool state they describe. A pool without an
+  // allocation, a free or a page change since then has the same rows, so the next snapshot copies them
+  // instead of reading every page again. (Every page change comes with an allocation, or with a release
+  // that lowers the page count.)
+  struct PageRows {
+    const PageSnapshot* rows = nullptr;
+    std::size_t count = 0;
+    std::uint64_t calls = 0;  // the pool's allocations + deallocations when the rows were read
+    std::size_t page_total = 0;
+    std::uint64_t address_begin = 0;
+    std::uint64_t address_end = 0;
+
+    [[nodiscard]] bool describes_the_same_pages_as(const PageRows& o) const noexcept {
+      return count == o.count && calls == o.calls && page_total == o.page_total && address_begin == o.address_begin &&
+             address_end == o.address_end;
+    }
+  };
+
   struct Entry {
     AllocatorRef allocator;        // null for a pure scope
     Pool* pool = nullptr;          // set for systems registered as pools
@@ -99,6 +117,7 @@ class MemorySystem {
     std::uint64_t frees = 0;
     std::uint64_t overruns = 0;
     bool over = false;
+    PageRows last_pages;           // pools only
   };
 
   void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
@@ -117,7 +136,10 @@ class MemorySystem {
   void capture(std::size_t slot, Snapshot& s);
   void capture_system(std::size_t row, SystemSnapshot* at);
   // Fills `out`, its pages at `pages` (room for `room`); returns the number of pages written.
-  std::size_t capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room) const noexcept;
+  // `calls` is the pool's allocations + deallocations so far; `last` what its previous snapshot rows describe.
+  std::size_t capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
+                           std::size_t room, PageRows& last) const noexcept;
+  static void read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
   static void roll_up(std::span<SystemSnapshot> rows) noexcept;
