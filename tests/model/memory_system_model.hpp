@@ -1,6 +1,8 @@
 // Reference model of fm::MemorySystem's registry and snapshots: registrations in any order (implicit
 // parent scopes, later completed), bad names and full capacities, bytes per system, and after every frame
-// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, budgets and overruns),
+// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, soft, hard and
+// per-frame budgets with which of them each frame kept, refusals and overruns), allocations through
+// MemorySystem::system() that a hard budget refuses, the per-frame check that fails end_frame,
 // the view rows the overlay draws, and each pool's page rows (live blocks and live summary per page, the
 // shared page room) in the latest snapshot and, unchanged, in the one before. The model is a map of names
 // and a list of live blocks per pool; no code is shared with the registry.
@@ -29,7 +31,7 @@ class MemorySystemModel {
       : src_(src),
         ms_({.history = 1 + src.below(3), .max_systems = 12, .max_pools = 2, .max_name = 11, .max_pages = 6}) {
     created_.push_back("frame");
-    systems_["frame"] = {false, true, "frame arena", 0};
+    systems_["frame"] = System{.has_allocator = true, .kind = "frame arena"};
   }
   MemorySystemModel(const MemorySystemModel&) = delete;
   MemorySystemModel& operator=(const MemorySystemModel&) = delete;
@@ -52,9 +54,20 @@ class MemorySystemModel {
 
   void end_frame() {
     ms_.begin_frame();
-    ms_.end_frame();
-    check_snapshot();
+    std::string failure;
+    try {
+      ms_.end_frame();
+    } catch (const fm::error& e) {
+      failure = e.what();
+    }
+    const std::string failing = check_snapshot();
+    expect(failure.empty() == failing.empty(), "end_frame: expected " +
+                                                   (failing.empty() ? "no failure" : "'" + failing + "' to fail") +
+                                                   ", got '" + failure + "'");
+    expect(failing.empty() || failure.find("system '" + failing + "' made ") != std::string::npos,
+           "the per-frame failure names '" + failing + "': " + failure);
     check_earlier_pages();
+    for (auto& [name, s] : systems_) s.allocations_this_frame = s.refused_this_frame = 0;
   }
 
  private:
@@ -62,10 +75,13 @@ class MemorySystemModel {
     bool implicit = false;  // created for a child; its own registration completes it
     bool has_allocator = false;
     std::string kind;
-    std::size_t budget = 0;
+    fm::Budget budget = {};
     std::size_t bytes = 0;
-    bool over = false;
+    unsigned over = 0;      // bit 0: soft, 1: hard, 2: per-frame, at the last frame
     std::uint64_t overruns = 0;
+    std::uint64_t allocations_this_frame = 0;
+    std::uint64_t refused = 0;
+    std::uint64_t refused_this_frame = 0;
   };
 
   static std::string parent_of(const std::string& name) {
@@ -109,7 +125,11 @@ class MemorySystemModel {
     const unsigned what = src_.below(10);
     const bool scope = what < 4;
     const bool pool = what >= 8;
-    const std::size_t budget = src_.chance(50) ? 0 : 1 + src_.below(4000);
+    fm::Budget budget;
+    if (src_.chance(50)) budget.soft = 1 + src_.below(4000);
+    if (src_.chance(25)) budget.hard = 1 + src_.below(4000);
+    if (src_.chance(20)) budget.per_frame_allocations = src_.below(4);
+    if (budget.per_frame_allocations && src_.chance(30)) budget.per_frame_check = fm::FrameBudgetCheck::fail;
     std::string why = verdict(name);
     if (why.empty() && pool && pool_order_count() == 2) why = "pools full";
     const std::size_t before = ms_.system_count();
@@ -133,7 +153,10 @@ class MemorySystemModel {
     register_parents(parent_of(name));
     System& s = systems_[name];
     if (!s.implicit) created_.push_back(name);
-    s = System{false, !scope, scope ? "scope" : pool ? "pool" : "heap", budget, s.bytes, s.over, s.overruns};
+    s.implicit = false;
+    s.has_allocator = !scope;
+    s.kind = scope ? "scope" : pool ? "pool" : "heap";
+    s.budget = budget;
   }
 
   [[nodiscard]] std::size_t pool_order_count() const {
@@ -175,7 +198,12 @@ class MemorySystemModel {
         live[k] = live.back();
         live.pop_back();
       } else if (op >= 5) {
-        live.push_back(pool.allocate(pool.block_size()));
+        void* p = src_.chance(70) ? pool.allocate(pool.block_size())
+                                  : allocate_through_system(name, pool.block_size(), pool.block_size());
+        if (p == nullptr) break;
+        live.push_back(p);
+        ++systems_.at(name).allocations_this_frame;
+        systems_.at(name).bytes = live.size() * pool.block_size();
       }
     }
     systems_.at(name).bytes = live.size() * pool.block_size();
@@ -184,7 +212,7 @@ class MemorySystemModel {
   void register_parents(const std::string& parent) {
     if (parent.empty() || systems_.contains(parent)) return;
     register_parents(parent_of(parent));
-    systems_[parent] = System{true, false, "scope", 0, 0, false, 0};
+    systems_[parent] = System{.implicit = true, .kind = "scope"};
     created_.push_back(parent);
   }
 
@@ -207,8 +235,49 @@ class MemorySystemModel {
       return;
     }
     const std::size_t size = 1 + src_.below(1500);
-    blocks.emplace_back(allocators_.at(name).allocate(size), size);
+    void* p = src_.chance(50) ? allocators_.at(name).allocate(size) : allocate_through_system(name, size, size);
+    if (p == nullptr) return;
+    blocks.emplace_back(p, size);
     systems_[name].bytes += size;
+    ++systems_[name].allocations_this_frame;
+  }
+
+  // The system or enclosing scope whose hard budget a request charged `charge` bytes would pass, or "".
+  [[nodiscard]] std::string refusing_budget(const std::string& name, std::size_t charge) const {
+    for (std::string k = name; !k.empty(); k = parent_of(k)) {
+      const std::size_t hard = systems_.at(k).budget.hard;
+      if (hard != 0 && total(k) + charge > hard) return k;
+    }
+    return {};
+  }
+
+  // Allocates `size` bytes through MemorySystem::system(name), with the throwing or the try_ form; null
+  // when a hard budget refused it, as the model says it must.
+  void* allocate_through_system(const std::string& name, std::size_t size, std::size_t charge) {
+    const std::string refuser = refusing_budget(name, charge);
+    void* p = nullptr;
+    std::string error;
+    if (src_.chance(50)) {
+      p = ms_.system(name).try_allocate(size, 1);
+    } else {
+      try {
+        p = ms_.system(name).allocate(size, 1);
+      } catch (const fm::out_of_memory& e) {
+        error = e.what();
+        expect(e.allocator() == name, "a refusal names the allocating system '" + name + "'");
+      }
+    }
+    expect((p == nullptr) == !refuser.empty(), "allocating " + std::to_string(size) + " bytes through '" + name +
+                                                   "': expected " + (refuser.empty() ? "success" : "a refusal"));
+    if (!error.empty()) {
+      expect(error.find("hard budget of system '" + refuser + "'") != std::string::npos,
+             "the refusal names the budget of '" + refuser + "': " + error);
+    }
+    if (!refuser.empty()) {
+      ++systems_.at(refuser).refused;
+      ++systems_.at(refuser).refused_this_frame;
+    }
+    return p;
   }
 
   // Hierarchy order: each system, then its children in the order they were created.
@@ -229,7 +298,17 @@ class MemorySystemModel {
     return sum;
   }
 
-  void check_snapshot() {
+  [[nodiscard]] std::uint64_t total_allocations(const std::string& name) const {
+    std::uint64_t sum = systems_.at(name).allocations_this_frame;
+    for (const auto& [other, s] : systems_) {
+      if (other.size() > name.size() && other.starts_with(name + "/")) sum += s.allocations_this_frame;
+    }
+    return sum;
+  }
+
+  // Checks every row; returns the first system (in hierarchy order) whose per-frame check must fail the frame.
+  std::string check_snapshot() {
+    std::string failing;
     std::vector<std::string> order;
     preorder("", order);
     const fm::Snapshot& snap = ms_.latest();
@@ -250,10 +329,24 @@ class MemorySystemModel {
              where + "parent");
       if (name != "frame") expect(row.bytes_used == m.bytes, where + "own bytes");
       if (name != "frame") expect(row.total_bytes_used == total(name), where + "rolled-up bytes");
-      expect(row.budget == m.budget, where + "budget");
-      const bool over = m.budget != 0 && row.total_bytes_used > m.budget;
-      if (over && !m.over) ++m.overruns;
-      m.over = over;
+      expect(row.budget == m.budget.soft, where + "budget");
+      expect(row.hard_budget == m.budget.hard, where + "hard budget");
+      expect(row.frame_allocation_budget == m.budget.per_frame_allocations, where + "per-frame budget");
+      const std::uint64_t allocations = total_allocations(name);
+      expect(row.total_allocations_this_frame == allocations, where + "rolled-up allocations this frame");
+      expect(row.allocations_refused == m.refused && row.allocations_refused_this_frame == m.refused_this_frame,
+             where + "allocations refused");
+      const bool over_soft = m.budget.soft != 0 && row.total_bytes_used > m.budget.soft;
+      const bool over_hard = m.refused_this_frame != 0 || (m.budget.hard != 0 && row.total_bytes_used > m.budget.hard);
+      const bool over_frame = m.budget.per_frame_allocations && allocations > *m.budget.per_frame_allocations;
+      const bool over = over_soft || over_hard || over_frame;
+      const unsigned mask = (over_soft ? 1u : 0u) | (over_hard ? 2u : 0u) | (over_frame ? 4u : 0u);
+      if ((mask & ~m.over) != 0) ++m.overruns;
+      m.over = mask;
+      if (over_frame && m.budget.per_frame_check == fm::FrameBudgetCheck::fail && failing.empty()) failing = name;
+      expect(row.over_soft_budget == over_soft && row.over_hard_budget == over_hard &&
+                 row.over_frame_budget == over_frame,
+             where + "which budgets were kept");
       expect(row.over_budget == over, where + "over_budget");
       expect(row.budget_overruns == m.overruns, where + "budget_overruns");
       const fm::SystemRow view = fm::system_row(snap, i);
@@ -263,6 +356,7 @@ class MemorySystemModel {
              where + "budget use");
     }
     check_pools(snap, order);
+    return failing;
   }
 
   // Page rows as the model sees them: every page of the pool in address order, live blocks and live summary

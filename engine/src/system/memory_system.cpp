@@ -106,6 +106,7 @@ MemorySystem::MemorySystem(MemorySystemOptions options)
   order_.reserve(options_.max_systems);
   rows_.reserve(options_.max_systems);
   names_.reserve(options_.max_systems * 2 * (options_.max_name + 1));  // each system: a name and a kind
+  gates_ = std::make_unique<BudgetGate[]>(options_.max_systems);
   add_system("frame", frame_arena_, "frame arena", options.frame_budget);
   const auto heap = heap_counter::read();
   heap_allocations_ = heap.allocations;
@@ -153,7 +154,7 @@ int MemorySystem::find(std::string_view name) const noexcept {
 }
 
 void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                       std::size_t budget) {
+                       const Budget& budget) {
   if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
     throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
   }
@@ -167,9 +168,9 @@ void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool
 }
 
 void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                          std::size_t budget, bool implicit) {
+                          const Budget& budget, bool implicit) {
   const auto parent_name = parent_of(name);
-  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", 0, true);
+  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", {}, true);
   SystemSnapshot s;
   s.name = store_name(name);
   Entry e;
@@ -183,12 +184,17 @@ void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* p
 }
 
 void MemorySystem::complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                            std::size_t budget) {
+                            const Budget& budget) {
   SystemSnapshot& s = systems_[i];
   Entry& e = entries_[i];
   s.kind = kind == "scope" ? NameRef("scope") : store_name(kind);
   s.has_allocator = static_cast<bool>(allocator);
-  s.budget = budget;
+  s.budget = budget.soft;
+  s.hard_budget = budget.hard;
+  s.frame_allocation_budget = budget.per_frame_allocations;
+  e.hard_budget = budget.hard;
+  e.frame_allocation_budget = budget.per_frame_allocations;
+  e.frame_check = budget.per_frame_check;
   e.implicit = false;
   e.allocator = allocator;
   e.pool = pool;
@@ -209,11 +215,21 @@ void MemorySystem::layout() {
   std::vector<std::int32_t> row_of(entries_.size(), -1);
   std::int32_t pool = 0;
   for (const std::uint32_t i : order_) {
+    Entry& e = entries_[i];
     SystemSnapshot r = systems_[i];
-    r.parent = entries_[i].parent < 0 ? -1 : row_of[static_cast<std::size_t>(entries_[i].parent)];
-    r.pool = entries_[i].pool ? pool++ : -1;
+    r.parent = e.parent < 0 ? -1 : row_of[static_cast<std::size_t>(e.parent)];
+    r.pool = e.pool ? pool++ : -1;
     row_of[i] = static_cast<std::int32_t>(rows_.size());
+    e.row = static_cast<std::uint32_t>(rows_.size());
+    e.subtree_rows = 1;
+    e.gated = e.hard_budget != 0 || (e.parent >= 0 && entries_[static_cast<std::size_t>(e.parent)].gated);
+    gates_[i] = BudgetGate(*this, i);
     rows_.push_back(r);
+  }
+  // Pre-order: a row's subtree is the rows after it up to the next row that is not a descendant.
+  for (std::size_t k = rows_.size(); k-- > 0;) {
+    const std::int32_t parent = entries_[order_[k]].parent;
+    if (parent >= 0) entries_[static_cast<std::size_t>(parent)].subtree_rows += entries_[order_[k]].subtree_rows;
   }
 }
 
@@ -225,16 +241,17 @@ void MemorySystem::place_children(std::int32_t parent) {
   }
 }
 
-void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
+void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
+                              const Budget& budget) {
   if (!allocator) throw error("memory system: cannot add system '" + std::string(name) + "': null allocator");
   add(name, allocator, nullptr, kind, budget);
 }
 
-void MemorySystem::add_pool(std::string_view name, Pool& pool, std::size_t budget) {
+void MemorySystem::add_pool(std::string_view name, Pool& pool, const Budget& budget) {
   add(name, pool, &pool, "pool", budget);
 }
 
-void MemorySystem::add_scope(std::string_view name, std::size_t budget) { add(name, {}, nullptr, "scope", budget); }
+void MemorySystem::add_scope(std::string_view name, const Budget& budget) { add(name, {}, nullptr, "scope", budget); }
 
 // Registration is set-up work, not a hot path: the try_ twins run the throwing call and report failure.
 template <class F>
@@ -248,29 +265,80 @@ static bool succeeded(F&& registration) noexcept {
 }
 
 bool MemorySystem::try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
-                                  std::size_t budget) noexcept {
+                                  const Budget& budget) noexcept {
   return succeeded([&] { add_system(name, allocator, kind, budget); });
 }
 
-bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, std::size_t budget) noexcept {
+bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, const Budget& budget) noexcept {
   return succeeded([&] { add_pool(name, pool, budget); });
 }
 
-bool MemorySystem::try_add_scope(std::string_view name, std::size_t budget) noexcept {
+bool MemorySystem::try_add_scope(std::string_view name, const Budget& budget) noexcept {
   return succeeded([&] { add_scope(name, budget); });
 }
 
 AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
   const int i = find(name);
-  return i < 0 ? AllocatorRef{} : entries_[static_cast<std::size_t>(i)].allocator;
+  if (i < 0) return {};
+  const Entry& e = entries_[static_cast<std::size_t>(i)];
+  if (!e.allocator || !e.gated) return e.allocator;
+  return gates_[static_cast<std::size_t>(i)];
 }
 
 AllocatorRef MemorySystem::system(std::string_view name) const {
   const int i = find(name);
   if (i < 0) throw error("memory system: no system named '" + std::string(name) + "'");
-  const AllocatorRef a = entries_[static_cast<std::size_t>(i)].allocator;
-  if (!a) throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
-  return a;
+  if (!entries_[static_cast<std::size_t>(i)].allocator) {
+    throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
+  }
+  return try_system(name);
+}
+
+// Hard budgets: a request is checked against the system's budget and every enclosing scope's before it
+// reaches the allocator, so a refused request changes nothing but the refusal count.
+void* MemorySystem::BudgetGate::allocate(std::size_t size, std::size_t align, std::source_location where) {
+  if (const int owner = owner_->refusing_budget(entry_, size, align); owner >= 0) {
+    ++owner_->entries_[static_cast<std::size_t>(owner)].refused;
+    throw owner_->refusal(entry_, owner, size, align);
+  }
+  return inner().allocate(size, align, where);
+}
+
+void* MemorySystem::BudgetGate::try_allocate(std::size_t size, std::size_t align, std::source_location where) noexcept {
+  if (const int owner = owner_->refusing_budget(entry_, size, align); owner >= 0) {
+    ++owner_->entries_[static_cast<std::size_t>(owner)].refused;
+    return nullptr;
+  }
+  return inner().try_allocate(size, align, where);
+}
+
+int MemorySystem::refusing_budget(std::uint32_t i, std::size_t size, std::size_t align) const noexcept {
+  // What the request adds to the used bytes: a pool hands out a whole block for anything that fits one.
+  const Pool* pool = entries_[i].pool;
+  const bool block = pool != nullptr && size <= pool->block_size() && align <= pool->block_align();
+  const std::uint64_t charge = block ? pool->block_size() : size;
+  for (int k = static_cast<int>(i); k >= 0; k = entries_[static_cast<std::size_t>(k)].parent) {
+    const std::uint64_t hard = entries_[static_cast<std::size_t>(k)].hard_budget;
+    if (hard != 0 && (charge > hard || used_now(static_cast<std::uint32_t>(k)) > hard - charge)) return k;
+  }
+  return -1;
+}
+
+std::uint64_t MemorySystem::used_now(std::uint32_t i) const noexcept {
+  std::uint64_t used = 0;
+  const std::uint32_t first = entries_[i].row;
+  for (std::uint32_t r = first; r < first + entries_[i].subtree_rows; ++r) {
+    if (const AllocatorRef a = entries_[order_[r]].allocator) used += a.stats().bytes_used;
+  }
+  return used;
+}
+
+out_of_memory MemorySystem::refusal(std::uint32_t i, int budget_owner, std::size_t size, std::size_t align) const {
+  const auto k = static_cast<std::uint32_t>(budget_owner);
+  return out_of_memory(systems_[i].name.view(), size, align, entries_[k].hard_budget,
+                       "over the hard budget of system '" + std::string(systems_[k].name.view()) + "': " +
+                           std::to_string(used_now(k)) + " of " + std::to_string(entries_[k].hard_budget) +
+                           " bytes used");
 }
 
 void MemorySystem::on_end_frame(std::function<void()> callback) { end_frame_callbacks_.push_back(std::move(callback)); }
@@ -291,6 +359,19 @@ void MemorySystem::end_frame() {
   ring_next_ = (ring_next_ + 1) % ring_.size();
   ring_filled_ = std::min(ring_filled_ + 1, ring_.size());
   frame_arena_.next_frame();
+  check_frame_contracts();
+}
+
+// The assertion mode of per-frame budgets, after the frame is complete so the snapshot shows the breach.
+void MemorySystem::check_frame_contracts() const {
+  for (const SystemSnapshot& sys : latest().systems) {
+    const Entry& e = entries_[order_[static_cast<std::size_t>(&sys - latest().systems.data())]];
+    if (!sys.over_frame_budget || e.frame_check != FrameBudgetCheck::fail) continue;
+    throw error("memory system: system '" + std::string(sys.name.view()) + "' made " +
+                std::to_string(sys.total_allocations_this_frame) + " allocations in frame " +
+                std::to_string(latest().frame) + ", over its per-frame budget of " +
+                std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)");
+  }
 }
 
 // Rows go into the slot's room packed one kind after the other, so a frame touches only the bytes it uses.
@@ -331,6 +412,9 @@ void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
   SystemSnapshot& out = *at;
   out = rows_[row];
   out.budget_overruns = e.overruns;
+  out.allocations_refused = e.refused;
+  out.allocations_refused_this_frame = e.refused - e.refused_before;
+  e.refused_before = e.refused;
   if (!e.allocator) return;
   const AllocatorStats st = e.allocator.stats();
   out.bytes_used = st.bytes_used;
@@ -418,6 +502,7 @@ void MemorySystem::roll_up(std::span<SystemSnapshot> rows) noexcept {
   for (SystemSnapshot& r : rows) {
     r.total_bytes_used = r.bytes_used;
     r.total_bytes_reserved = r.bytes_reserved;
+    r.total_allocations_this_frame = r.allocations_this_frame;
   }
   for (std::size_t i = rows.size(); i-- > 0;) {
     const SystemSnapshot& child = rows[i];
@@ -425,6 +510,7 @@ void MemorySystem::roll_up(std::span<SystemSnapshot> rows) noexcept {
     SystemSnapshot& parent = rows[static_cast<std::size_t>(child.parent)];
     parent.total_bytes_used += child.total_bytes_used;
     parent.total_bytes_reserved += child.total_bytes_reserved;
+    parent.total_allocations_this_frame += child.total_allocations_this_frame;
   }
 }
 
@@ -432,15 +518,25 @@ void MemorySystem::check_budgets(std::span<SystemSnapshot> rows) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     SystemSnapshot& sys = rows[i];
     Entry& e = entries_[order_[i]];
-    sys.over_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
-    const bool newly_over = sys.over_budget && !e.over;
-    e.over = sys.over_budget;
+    sys.over_soft_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
+    sys.over_hard_budget =
+        sys.allocations_refused_this_frame != 0 || (sys.hard_budget != 0 && sys.total_bytes_used > sys.hard_budget);
+    sys.over_frame_budget =
+        sys.frame_allocation_budget && sys.total_allocations_this_frame > *sys.frame_allocation_budget;
+    sys.over_budget = sys.over_soft_budget || sys.over_hard_budget || sys.over_frame_budget;
+    const unsigned over = over_mask(sys);
+    const bool newly_over = (over & ~e.over) != 0;
+    e.over = over;
     if (!newly_over) continue;
     ++e.overruns;
     ++budget_overruns_;
     sys.budget_overruns = e.overruns;
     for (auto& callback : overrun_callbacks_) callback(sys);
   }
+}
+
+unsigned MemorySystem::over_mask(const SystemSnapshot& s) noexcept {
+  return (s.over_soft_budget ? 1u : 0u) | (s.over_hard_budget ? 2u : 0u) | (s.over_frame_budget ? 4u : 0u);
 }
 
 const Snapshot& MemorySystem::history(std::size_t age) const noexcept {
