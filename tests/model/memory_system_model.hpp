@@ -64,7 +64,7 @@ class MemorySystemModel {
     expect(failure.empty() == failing.empty(), "end_frame: expected " +
                                                    (failing.empty() ? "no failure" : "'" + failing + "' to fail") +
                                                    ", got '" + failure + "'");
-    expect(failing.empty() || failure.find("system '" + failing + "' made ") != std::string::npos,
+    expect(failing.empty() || failure.find("system '" + failing + "' is over its per-frame budget") != std::string::npos,
            "the per-frame failure names '" + failing + "': " + failure);
     check_earlier_pages();
     for (auto& [name, s] : systems_) s.allocations_this_frame = s.refused_this_frame = 0;

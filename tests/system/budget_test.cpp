@@ -179,7 +179,7 @@ TEST_CASE("in fail mode a system that allocates in a steady frame fails end_fram
   ms.begin_frame();
   void* p = heap.allocate(32);
   CHECK(error_of([&] { ms.end_frame(); }) ==
-        "memory system: system 'physics' made 1 allocations in frame 4, over its per-frame budget of 0 "
+        "memory system: system 'physics' is over its per-frame budget in frame 4: allocations 1, budget 0 "
         "(Budget::per_frame_allocations)");
   CHECK(ms.latest().frame == 4);  // the frame was completed before the failure
   CHECK(row(ms.latest(), "physics").over_frame_budget);

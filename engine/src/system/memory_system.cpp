@@ -367,10 +367,9 @@ void MemorySystem::check_frame_contracts() const {
   for (const SystemSnapshot& sys : latest().systems) {
     const Entry& e = entries_[order_[static_cast<std::size_t>(&sys - latest().systems.data())]];
     if (!sys.over_frame_budget || e.frame_check != FrameBudgetCheck::fail) continue;
-    throw error("memory system: system '" + std::string(sys.name.view()) + "' made " +
-                std::to_string(sys.total_allocations_this_frame) + " allocations in frame " +
-                std::to_string(latest().frame) + ", over its per-frame budget of " +
-                std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)");
+    throw error("memory system: system '" + std::string(sys.name.view()) + "' is over its per-frame budget in frame " +
+                std::to_string(latest().frame) + ": allocations " + std::to_string(sys.total_allocations_this_frame) +
+                ", budget " + std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)");
   }
 }
 
