@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -199,7 +200,7 @@ class MemorySystemModel {
         live.pop_back();
       } else if (op >= 5) {
         void* p = src_.chance(70) ? pool.allocate(pool.block_size())
-                                  : allocate_through_system(name, pool.block_size(), pool.block_size());
+                                  : allocate_through_system(name, pool.block_size(), 1, pool.block_size());
         if (p == nullptr) break;
         live.push_back(p);
         ++systems_.at(name).allocations_this_frame;
@@ -235,7 +236,8 @@ class MemorySystemModel {
       return;
     }
     const std::size_t size = 1 + src_.below(1500);
-    void* p = src_.chance(50) ? allocators_.at(name).allocate(size) : allocate_through_system(name, size, size);
+    void* p = src_.chance(50) ? allocators_.at(name).allocate(size)
+                              : allocate_through_system(name, size, alignof(std::max_align_t), size);
     if (p == nullptr) return;
     blocks.emplace_back(p, size);
     systems_[name].bytes += size;
@@ -251,17 +253,17 @@ class MemorySystemModel {
     return {};
   }
 
-  // Allocates `size` bytes through MemorySystem::system(name), with the throwing or the try_ form; null
-  // when a hard budget refused it, as the model says it must.
-  void* allocate_through_system(const std::string& name, std::size_t size, std::size_t charge) {
+  // Allocates `size` bytes aligned to `align` (what the free will say) through MemorySystem::system(name),
+  // with the throwing or the try_ form; null when a hard budget refused it, as the model says it must.
+  void* allocate_through_system(const std::string& name, std::size_t size, std::size_t align, std::size_t charge) {
     const std::string refuser = refusing_budget(name, charge);
     void* p = nullptr;
     std::string error;
     if (src_.chance(50)) {
-      p = ms_.system(name).try_allocate(size, 1);
+      p = ms_.system(name).try_allocate(size, align);
     } else {
       try {
-        p = ms_.system(name).allocate(size, 1);
+        p = ms_.system(name).allocate(size, align);
       } catch (const fm::out_of_memory& e) {
         error = e.what();
         expect(e.allocator() == name, "a refusal names the allocating system '" + name + "'");
