@@ -25,8 +25,8 @@ constexpr std::size_t blocks_per_pool = 200'000;
 constexpr std::size_t block_bytes = 64;
 
 // A pool of `blocks_per_pool` blocks, every other one freed in random order: half free, pages partial, and a
-// free list whose links almost all jump.
-std::unique_ptr<fm::Pool> scattered_pool(std::size_t seed) {
+// free list whose links almost all jump. `live` receives the blocks still allocated.
+std::unique_ptr<fm::Pool> scattered_pool(std::size_t seed, std::vector<void*>* live = nullptr) {
   auto pool = std::make_unique<fm::Pool>(block_bytes, alignof(std::max_align_t), fm::PoolOptions{.name = "bench"});
   std::vector<void*> blocks(blocks_per_pool);
   for (void*& p : blocks) p = pool->allocate(block_bytes, alignof(std::max_align_t));
@@ -35,6 +35,9 @@ std::unique_ptr<fm::Pool> scattered_pool(std::size_t seed) {
   for (std::size_t& i : odd) i = 2 * i + 1;
   std::shuffle(odd.begin(), odd.end(), std::mt19937_64(seed));
   for (std::size_t i : odd) pool->deallocate(blocks[i], block_bytes, alignof(std::max_align_t));
+  if (live != nullptr) {
+    for (std::size_t i = 0; i < blocks_per_pool; i += 2) live->push_back(blocks[i]);
+  }
   return pool;
 }
 
@@ -53,18 +56,36 @@ void report(benchmark::State& state, const char* per_name, std::size_t units) {
                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// The same pools, each with `range(0)` blocks freed and allocated again before every frame (other live
+// blocks each frame): every pool has changed, so every page row is read again. The frees and allocations
+// (2 x range(0) x 64 pool calls) are inside the timed loop.
 void end_frame_scattered_pools(benchmark::State& state) {
+  const auto churn = static_cast<std::size_t>(state.range(0));
   std::vector<std::unique_ptr<fm::Pool>> pools;
+  std::vector<std::vector<void*>> live(pool_count);
   fm::MemorySystem ms;
   for (std::size_t i = 0; i < pool_count; ++i) {
-    pools.push_back(scattered_pool(i + 1));
+    pools.push_back(scattered_pool(i + 1, &live[i]));
     ms.add_pool("pool" + std::to_string(i), *pools.back());
   }
   const fm::PoolStats st = pools.front()->pool_stats();
   state.counters["pools"] = static_cast<double>(pool_count);
   state.counters["pages_per_pool"] = static_cast<double>(st.pages);
   state.counters["scatter"] = st.free_list_scatter;
-  run_frames(state, ms);
+  std::size_t next = 0;  // the live block churned first this frame, the same index in every pool
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < pool_count && churn != 0; ++i) {
+      for (std::size_t c = 0; c < churn; ++c) {
+        void*& p = live[i][(next + c * 977) % live[i].size()];
+        pools[i]->deallocate(p, block_bytes, alignof(std::max_align_t));
+        p = pools[i]->allocate(block_bytes, alignof(std::max_align_t));
+      }
+    }
+    next = (next + 1) % live[0].size();
+    ms.begin_frame();
+    ms.end_frame();
+  }
+  benchmark::DoNotOptimize(ms.latest().frame);
   report(state, "us_per_pool", pool_count);
 }
 
@@ -89,7 +110,11 @@ void end_frame_systems(benchmark::State& state) {
 }
 
 const bool registered = [] {
-  benchmark::RegisterBenchmark("end_frame/scattered_pools", end_frame_scattered_pools)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("end_frame/scattered_pools", end_frame_scattered_pools)
+      ->ArgName("churn")
+      ->Arg(0)
+      ->Arg(4)
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("pool_stats/scattered_pool", pool_stats_scattered);
   auto* systems = benchmark::RegisterBenchmark("end_frame/systems", end_frame_systems)->Unit(benchmark::kMicrosecond);
   for (long n : {1L, 8L, static_cast<long>(fm::MemorySystemOptions{}.max_systems - 1)}) systems->Arg(n);

@@ -1,15 +1,22 @@
 // Reference model of fm::MemorySystem's registry and snapshots: registrations in any order (implicit
 // parent scopes, later completed), bad names and full capacities, bytes per system, and after every frame
-// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, budgets and overruns)
-// and the view rows the overlay draws. The model is a map of names; no code is shared with the registry.
+// the snapshot rows (hierarchy order, depth, parent, kind, own and rolled-up bytes, soft, hard and
+// per-frame budgets with which of them each frame kept, refusals and overruns), allocations through
+// MemorySystem::system() that a hard budget refuses, the per-frame check that fails end_frame,
+// the view rows the overlay draws, and each pool's page rows (live blocks and live summary per page, the
+// shared page room) in the latest snapshot and, unchanged, in the one before. The model is a map of names
+// and a list of live blocks per pool; no code is shared with the registry.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fm/alloc/pool.hpp"
 #include "fm/core/allocator.hpp"
 #include "fm/core/error.hpp"
 #include "fm/system/memory_system.hpp"
@@ -20,10 +27,12 @@ namespace fm::model {
 
 class MemorySystemModel {
  public:
+  // One ring slot (page rows rebuilt in place) up to three; a page room small enough to run out.
   explicit MemorySystemModel(Source& src)
-      : src_(src), ms_({.history = 3, .max_systems = 12, .max_pools = 2, .max_name = 11}) {
+      : src_(src),
+        ms_({.history = 1 + src.below(3), .max_systems = 12, .max_pools = 2, .max_name = 11, .max_pages = 6}) {
     created_.push_back("frame");
-    systems_["frame"] = {false, true, "frame arena", 0};
+    systems_["frame"] = System{.has_allocator = true, .kind = "frame arena"};
   }
   MemorySystemModel(const MemorySystemModel&) = delete;
   MemorySystemModel& operator=(const MemorySystemModel&) = delete;
@@ -31,19 +40,35 @@ class MemorySystemModel {
     for (auto& [name, blocks] : blocks_) {
       for (auto [p, size] : blocks) allocators_.at(name).deallocate(p, size);
     }
+    for (auto& [name, blocks] : pool_blocks_) {
+      for (void* p : blocks) pools_.at(name)->deallocate(p, pools_.at(name)->block_size());
+    }
   }
 
   void step() {
-    const unsigned op = src_.below(10);
+    const unsigned op = src_.below(12);
     if (op < 4) return add();
-    if (op < 8) return allocate_or_free();
+    if (op < 7) return allocate_or_free();
+    if (op < 9) return use_pool();
     end_frame();
   }
 
   void end_frame() {
     ms_.begin_frame();
-    ms_.end_frame();
-    check_snapshot();
+    std::string failure;
+    try {
+      ms_.end_frame();
+    } catch (const fm::error& e) {
+      failure = e.what();
+    }
+    const std::string failing = check_snapshot();
+    expect(failure.empty() == failing.empty(), "end_frame: expected " +
+                                                   (failing.empty() ? "no failure" : "'" + failing + "' to fail") +
+                                                   ", got '" + failure + "'");
+    expect(failing.empty() || failure.find("system '" + failing + "' is over its per-frame budget") != std::string::npos,
+           "the per-frame failure names '" + failing + "': " + failure);
+    check_earlier_pages();
+    for (auto& [name, s] : systems_) s.allocations_this_frame = s.refused_this_frame = 0;
   }
 
  private:
@@ -51,10 +76,13 @@ class MemorySystemModel {
     bool implicit = false;  // created for a child; its own registration completes it
     bool has_allocator = false;
     std::string kind;
-    std::size_t budget = 0;
+    fm::Budget budget = {};
     std::size_t bytes = 0;
-    bool over = false;
+    unsigned over = 0;      // bit 0: soft, 1: hard, 2: per-frame, at the last frame
     std::uint64_t overruns = 0;
+    std::uint64_t allocations_this_frame = 0;
+    std::uint64_t refused = 0;
+    std::uint64_t refused_this_frame = 0;
   };
 
   static std::string parent_of(const std::string& name) {
@@ -95,14 +123,23 @@ class MemorySystemModel {
 
   void add() {
     const std::string name = pick_name();
-    const bool scope = src_.chance(40);
-    const std::size_t budget = src_.chance(50) ? 0 : 1 + src_.below(4000);
-    const std::string why = verdict(name);
+    const unsigned what = src_.below(10);
+    const bool scope = what < 4;
+    const bool pool = what >= 8;
+    fm::Budget budget;
+    if (src_.chance(50)) budget.soft = 1 + src_.below(4000);
+    if (src_.chance(25)) budget.hard = 1 + src_.below(4000);
+    if (src_.chance(20)) budget.per_frame_allocations = src_.below(4);
+    if (budget.per_frame_allocations && src_.chance(30)) budget.per_frame_check = fm::FrameBudgetCheck::fail;
+    std::string why = verdict(name);
+    if (why.empty() && pool && pool_order_count() == 2) why = "pools full";
     const std::size_t before = ms_.system_count();
     bool threw = false;
     try {
       if (scope) {
         ms_.add_scope(name, budget);
+      } else if (pool) {
+        ms_.add_pool(name, pool_for(name), budget);
       } else {
         ms_.add_system(name, allocator_for(name), "heap", budget);
       }
@@ -117,13 +154,66 @@ class MemorySystemModel {
     register_parents(parent_of(name));
     System& s = systems_[name];
     if (!s.implicit) created_.push_back(name);
-    s = System{false, !scope, scope ? "scope" : "heap", budget, s.bytes, s.over, s.overruns};
+    s.implicit = false;
+    s.has_allocator = !scope;
+    s.kind = scope ? "scope" : pool ? "pool" : "heap";
+    s.budget = budget;
+  }
+
+  [[nodiscard]] std::size_t pool_order_count() const {
+    return static_cast<std::size_t>(std::count_if(systems_.begin(), systems_.end(),
+                                                  [](const auto& s) { return s.second.kind == "pool"; }));
+  }
+
+  // Pools of two geometries: 16-byte blocks, 14 to a page (a page's 64ths hold 0 or 1 block), and 64-byte
+  // blocks filling 4 KiB (63 to a page).
+  fm::Pool& pool_for(const std::string& name) {
+    auto& pool = pools_[name];
+    if (!pool) {
+      pool = src_.chance(70) ? std::make_unique<fm::Pool>(16, 16, fm::PoolOptions{.blocks_per_page = 8, .name = "m"})
+                             : std::make_unique<fm::Pool>(64, 16, fm::PoolOptions{.name = "m"});
+    }
+    return *pool;
+  }
+
+  // A burst of allocations or frees in one registered pool, or giving its empty pages back.
+  void use_pool() {
+    std::vector<std::string> names;
+    for (const auto& [name, s] : systems_) {
+      if (s.kind == "pool") names.push_back(name);
+    }
+    if (names.empty()) return;
+    const std::string& name = names[src_.below(static_cast<std::uint32_t>(names.size()))];
+    fm::Pool& pool = *pools_.at(name);
+    auto& live = pool_blocks_[name];
+    const unsigned op = src_.below(10);
+    if (op == 0) {
+      (void)pool.release_empty_pages();
+      return;
+    }
+    const std::size_t burst = 1 + src_.below(70);
+    for (std::size_t i = 0; i < burst; ++i) {
+      if (op < 5 && !live.empty()) {
+        const std::size_t k = src_.below(static_cast<std::uint32_t>(live.size()));
+        pool.deallocate(live[k], pool.block_size());
+        live[k] = live.back();
+        live.pop_back();
+      } else if (op >= 5) {
+        void* p = src_.chance(70) ? pool.allocate(pool.block_size())
+                                  : allocate_through_system(name, pool.block_size(), 1, pool.block_size());
+        if (p == nullptr) break;
+        live.push_back(p);
+        ++systems_.at(name).allocations_this_frame;
+        systems_.at(name).bytes = live.size() * pool.block_size();
+      }
+    }
+    systems_.at(name).bytes = live.size() * pool.block_size();
   }
 
   void register_parents(const std::string& parent) {
     if (parent.empty() || systems_.contains(parent)) return;
     register_parents(parent_of(parent));
-    systems_[parent] = System{true, false, "scope", 0, 0, false, 0};
+    systems_[parent] = System{.implicit = true, .kind = "scope"};
     created_.push_back(parent);
   }
 
@@ -133,7 +223,7 @@ class MemorySystemModel {
   void allocate_or_free() {
     std::vector<std::string> owners;
     for (const auto& [name, s] : systems_) {
-      if (s.has_allocator && name != "frame") owners.push_back(name);
+      if (s.kind == "heap") owners.push_back(name);
     }
     if (owners.empty()) return;
     const std::string& name = owners[src_.below(static_cast<std::uint32_t>(owners.size()))];
@@ -146,8 +236,50 @@ class MemorySystemModel {
       return;
     }
     const std::size_t size = 1 + src_.below(1500);
-    blocks.emplace_back(allocators_.at(name).allocate(size), size);
+    void* p = src_.chance(50) ? allocators_.at(name).allocate(size)
+                              : allocate_through_system(name, size, alignof(std::max_align_t), size);
+    if (p == nullptr) return;
+    blocks.emplace_back(p, size);
     systems_[name].bytes += size;
+    ++systems_[name].allocations_this_frame;
+  }
+
+  // The system or enclosing scope whose hard budget a request charged `charge` bytes would pass, or "".
+  [[nodiscard]] std::string refusing_budget(const std::string& name, std::size_t charge) const {
+    for (std::string k = name; !k.empty(); k = parent_of(k)) {
+      const std::size_t hard = systems_.at(k).budget.hard;
+      if (hard != 0 && total(k) + charge > hard) return k;
+    }
+    return {};
+  }
+
+  // Allocates `size` bytes aligned to `align` (what the free will say) through MemorySystem::system(name),
+  // with the throwing or the try_ form; null when a hard budget refused it, as the model says it must.
+  void* allocate_through_system(const std::string& name, std::size_t size, std::size_t align, std::size_t charge) {
+    const std::string refuser = refusing_budget(name, charge);
+    void* p = nullptr;
+    std::string error;
+    if (src_.chance(50)) {
+      p = ms_.system(name).try_allocate(size, align);
+    } else {
+      try {
+        p = ms_.system(name).allocate(size, align);
+      } catch (const fm::out_of_memory& e) {
+        error = e.what();
+        expect(e.allocator() == name, "a refusal names the allocating system '" + name + "'");
+      }
+    }
+    expect((p == nullptr) == !refuser.empty(), "allocating " + std::to_string(size) + " bytes through '" + name +
+                                                   "': expected " + (refuser.empty() ? "success" : "a refusal"));
+    if (!error.empty()) {
+      expect(error.find("hard budget of system '" + refuser + "'") != std::string::npos,
+             "the refusal names the budget of '" + refuser + "': " + error);
+    }
+    if (!refuser.empty()) {
+      ++systems_.at(refuser).refused;
+      ++systems_.at(refuser).refused_this_frame;
+    }
+    return p;
   }
 
   // Hierarchy order: each system, then its children in the order they were created.
@@ -168,7 +300,17 @@ class MemorySystemModel {
     return sum;
   }
 
-  void check_snapshot() {
+  [[nodiscard]] std::uint64_t total_allocations(const std::string& name) const {
+    std::uint64_t sum = systems_.at(name).allocations_this_frame;
+    for (const auto& [other, s] : systems_) {
+      if (other.size() > name.size() && other.starts_with(name + "/")) sum += s.allocations_this_frame;
+    }
+    return sum;
+  }
+
+  // Checks every row; returns the first system (in hierarchy order) whose per-frame check must fail the frame.
+  std::string check_snapshot() {
+    std::string failing;
     std::vector<std::string> order;
     preorder("", order);
     const fm::Snapshot& snap = ms_.latest();
@@ -189,10 +331,24 @@ class MemorySystemModel {
              where + "parent");
       if (name != "frame") expect(row.bytes_used == m.bytes, where + "own bytes");
       if (name != "frame") expect(row.total_bytes_used == total(name), where + "rolled-up bytes");
-      expect(row.budget == m.budget, where + "budget");
-      const bool over = m.budget != 0 && row.total_bytes_used > m.budget;
-      if (over && !m.over) ++m.overruns;
-      m.over = over;
+      expect(row.budget == m.budget.soft, where + "budget");
+      expect(row.hard_budget == m.budget.hard, where + "hard budget");
+      expect(row.frame_allocation_budget == m.budget.per_frame_allocations, where + "per-frame budget");
+      const std::uint64_t allocations = total_allocations(name);
+      expect(row.total_allocations_this_frame == allocations, where + "rolled-up allocations this frame");
+      expect(row.allocations_refused == m.refused && row.allocations_refused_this_frame == m.refused_this_frame,
+             where + "allocations refused");
+      const bool over_soft = m.budget.soft != 0 && row.total_bytes_used > m.budget.soft;
+      const bool over_hard = m.refused_this_frame != 0 || (m.budget.hard != 0 && row.total_bytes_used > m.budget.hard);
+      const bool over_frame = m.budget.per_frame_allocations && allocations > *m.budget.per_frame_allocations;
+      const bool over = over_soft || over_hard || over_frame;
+      const unsigned mask = (over_soft ? 1u : 0u) | (over_hard ? 2u : 0u) | (over_frame ? 4u : 0u);
+      if ((mask & ~m.over) != 0) ++m.overruns;
+      m.over = mask;
+      if (over_frame && m.budget.per_frame_check == fm::FrameBudgetCheck::fail && failing.empty()) failing = name;
+      expect(row.over_soft_budget == over_soft && row.over_hard_budget == over_hard &&
+                 row.over_frame_budget == over_frame,
+             where + "which budgets were kept");
       expect(row.over_budget == over, where + "over_budget");
       expect(row.budget_overruns == m.overruns, where + "budget_overruns");
       const fm::SystemRow view = fm::system_row(snap, i);
@@ -201,14 +357,96 @@ class MemorySystemModel {
       expect(view.budget == 0 || view.budget_use == static_cast<double>(view.used) / static_cast<double>(view.budget),
              where + "budget use");
     }
+    check_pools(snap, order);
+    return failing;
+  }
+
+  // Page rows as the model sees them: every page of the pool in address order, live blocks and live summary
+  // counted from the model's own list of live blocks.
+  struct PageRow {
+    std::uint64_t address;
+    std::uint32_t live;
+    std::uint32_t blocks;
+    std::uint64_t summary;
+    bool operator==(const PageRow&) const = default;
+  };
+
+  [[nodiscard]] std::vector<PageRow> expected_pages(const std::string& name, const std::vector<void*>& live) const {
+    const fm::Pool& pool = *pools_.at(name);
+    std::vector<PageRow> rows;
+    for (std::size_t i = 0; i < pool.page_count(); ++i) {
+      const fm::PageInfo info = pool.page_info(i);
+      PageRow row{reinterpret_cast<std::uint64_t>(info.page), 0, static_cast<std::uint32_t>(info.blocks), 0};
+      for (void* p : live) {
+        const auto* b = static_cast<const std::byte*>(p);
+        if (b < info.page || b >= info.page + pool.page_bytes()) continue;
+        const auto block = static_cast<std::size_t>(b - info.first_block) / info.stride;
+        ++row.live;
+        row.summary |= std::uint64_t{1} << (block * 64 / info.blocks);
+      }
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  void check_pools(const fm::Snapshot& snap, const std::vector<std::string>& order) {
+    std::size_t room = 6;  // max_pages, shared by the pools in hierarchy order
+    std::size_t next_pool = 0;
+    previous_pages_ = std::move(latest_pages_);
+    latest_pages_.clear();
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const fm::SystemSnapshot& row = snap.systems[i];
+      const std::string where = "pool '" + order[i] + "': ";
+      if (systems_.at(order[i]).kind != "pool") {
+        expect(row.pool == -1, where + "a system that is no pool has a pool row");
+        continue;
+      }
+      expect(row.pool == static_cast<std::int32_t>(next_pool) && next_pool < snap.pools.size(), where + "pool index");
+      const fm::PoolSnapshot& p = snap.pools[next_pool++];
+      expect(p.system == i, where + "system index");
+      const std::vector<void*>& live = pool_blocks_[order[i]];
+      const std::vector<PageRow> pages = expected_pages(order[i], live);
+      const std::size_t shown = std::min(pages.size(), room);
+      room -= shown;
+      expect(p.live_blocks == live.size(), where + "live blocks");
+      expect(p.committed_pages == pages.size(), where + "committed pages");
+      expect(p.pages.size() == shown && p.pages_truncated == (shown < pages.size()), where + "page rows shown");
+      std::vector<PageRow> got;
+      for (const fm::PageSnapshot& page : p.pages) {
+        got.push_back({page.address, page.live_blocks, page.blocks, page.live_summary});
+      }
+      expect(std::equal(got.begin(), got.end(), pages.begin()), where + "page rows");
+      latest_pages_[order[i]] = got;
+    }
+    expect(next_pool == snap.pools.size(), "pool row count");
+  }
+
+  // The snapshot before the latest one still shows what it showed when it was taken.
+  void check_earlier_pages() {
+    if (ms_.history_size() < 2 || previous_pages_.empty()) return;
+    const fm::Snapshot& earlier = ms_.history(1);
+    for (const fm::SystemSnapshot& row : earlier.systems) {
+      const auto it = previous_pages_.find(std::string(row.name.view()));
+      if (row.pool < 0 || it == previous_pages_.end()) continue;
+      const auto& pages = earlier.pools[static_cast<std::size_t>(row.pool)].pages;
+      expect(pages.size() == it->second.size(), "earlier snapshot: page row count of '" + it->first + "'");
+      for (std::size_t k = 0; k < pages.size(); ++k) {
+        const PageRow got{pages[k].address, pages[k].live_blocks, pages[k].blocks, pages[k].live_summary};
+        expect(got == it->second[k], "earlier snapshot: page row " + std::to_string(k) + " of '" + it->first + "'");
+      }
+    }
   }
 
   Source& src_;
+  std::map<std::string, std::unique_ptr<fm::Pool>> pools_;  // before ms_: registered pools outlive it
   fm::MemorySystem ms_;
   std::map<std::string, System> systems_;
   std::vector<std::string> created_;  // names in the order the registry created them
   std::map<std::string, fm::NewAllocator> allocators_;
   std::map<std::string, std::vector<std::pair<void*, std::size_t>>> blocks_;
+  std::map<std::string, std::vector<void*>> pool_blocks_;
+  std::map<std::string, std::vector<PageRow>> latest_pages_;    // page rows of each pool, latest frame
+  std::map<std::string, std::vector<PageRow>> previous_pages_;  // the same, one frame earlier
 };
 
 inline void run_memory_system(Source& src, std::size_t steps) {

@@ -17,4 +17,4 @@ target_link_libraries(fm_readme_memory_system PRIVATE fm::core)
 fm_target_defaults(fm_readme_memory_system)
 add_test(NAME system_readme_example COMMAND fm_readme_memory_system)
 set_tests_properties(system_readme_example PROPERTIES LABELS unit
-  PASS_REGULAR_EXPRESSION "over budget: entities/ai.*bullets: occupancy 0\\.[0-9]+.*grew most: bullets \\+480 B.*framemem: 1 leaked allocation \\(32 bytes\\)")
+  PASS_REGULAR_EXPRESSION "frame 3: net over its soft budget\nframe 5: net over its hard budget\nframe 41: bullets over its per-frame budget\nframe 41: entities/ai over its soft budget\nout of memory in 'net': requested 1000 bytes aligned to 16, capacity 4096 bytes \\(over the hard budget of system 'net': 4000 of 4096 bytes used\\).*bullets: occupancy 0\\.[0-9]+.*grew most: bullets \\+496 B\nframe 61: physics over its per-frame budget\nmemory system: system 'physics' is over its per-frame budget in frame 61: allocations 1, budget 0.*framemem: 1 leaked allocation \\(32 bytes\\)")

@@ -95,3 +95,26 @@ TEST_CASE("write_json appends to the caller's buffer so a report can reuse one s
   CHECK(j[1]["systems"].empty());
   CHECK(j[1]["frame"] == 0);
 }
+
+TEST_CASE("the JSON carries the budgets and which of them a frame did not keep") {
+  Sample sample;
+  sample.systems[1].hard_budget = 8192;
+  sample.systems[1].frame_allocation_budget = 0;
+  sample.systems[1].total_allocations_this_frame = 7;
+  sample.systems[1].allocations_refused_this_frame = 2;
+  sample.systems[1].allocations_refused = 5;
+  sample.systems[1].over_hard_budget = true;
+  sample.systems[1].over_frame_budget = true;
+  sample.systems[0].over_soft_budget = true;
+  const auto j = nlohmann::json::parse(fm::to_json(sample.s));
+  CHECK(j["systems"][0]["frame_allocation_budget"].is_null());
+  CHECK(j["systems"][0]["over_soft_budget"] == true);
+  CHECK(j["systems"][0]["over_hard_budget"] == false);
+  CHECK(j["systems"][1]["hard_budget"] == 8192);
+  CHECK(j["systems"][1]["frame_allocation_budget"] == 0);
+  CHECK(j["systems"][1]["total_allocations_this_frame"] == 7);
+  CHECK(j["systems"][1]["allocations_refused_this_frame"] == 2);
+  CHECK(j["systems"][1]["allocations_refused"] == 5);
+  CHECK(j["systems"][1]["over_hard_budget"] == true);
+  CHECK(j["systems"][1]["over_frame_budget"] == true);
+}

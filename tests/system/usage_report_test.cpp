@@ -45,3 +45,18 @@ TEST_CASE("the usage report labels the frame arena's figures and shows no live c
   CHECK(frame_line.find("live") == std::string::npos);
   CHECK(frame_line.find("used 1280 B") != std::string::npos);  // this frame's 640 B plus the previous frame's
 }
+
+TEST_CASE("the usage report shows hard and per-frame budgets and which budgets a system did not keep") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap;
+  ms.add_system("net", heap, "heap", fm::Budget{.soft = 10, .hard = 100, .per_frame_allocations = 0});
+  ms.begin_frame();
+  void* p = ms.system("net").allocate(60);
+  CHECK(ms.system("net").try_allocate(60) == nullptr);
+  ms.end_frame();
+  const std::string report = fm::usage_report(ms.latest());
+  CHECK(report.substr(report.find("  net  ")) ==
+        "  net  heap  used 60 B [own 60 B, 1 allocations, 0 frees]  budget 10 B (600%)  hard budget 100 B (1 refused)"
+        "  per-frame budget 0 allocations (1 this frame, over)  OVER BUDGET\n");
+  ms.system("net").deallocate(p, 60);
+}

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <bit>
 #include <chrono>
+#include <cstring>
 #include <limits>
 #include <new>
+#include <span>
 
 #include "fm/core/error.hpp"
 #include "fm/core/metrics.hpp"
@@ -30,19 +32,42 @@ bool well_formed(std::string_view name) noexcept {
   return !name.empty() && name.front() != '/' && name.back() != '/' && name.find("//") == std::string_view::npos;
 }
 
-// Bit i of the result: some live block lies in the i-th 64th of the page's blocks.
-std::uint64_t live_summary(const PageInfo& page) noexcept {
-  std::uint64_t summary = 0;
-  const std::size_t words = (page.blocks + 63) / 64;
-  for (std::size_t w = 0; w < words; ++w) {
-    for (std::uint64_t bits = page.bitmap[w]; bits != 0; bits &= bits - 1) {
-      const std::size_t block = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
-      summary |= std::uint64_t{1} << (block * 64 / page.blocks);
-    }
-  }
-  return summary;
-}
+// Bit i of a page's live summary: some live block lies in the i-th 64th of the page's blocks, i.e. block b
+// sets bit floor(64 b / blocks). The mapping is a multiply and a shift, set up once per pool and frame, so a
+// page costs one step per live block and no division; pages of at most 64 blocks whose mapping is the
+// identity (63 or 64 blocks: the 4 KiB page of 64-byte blocks) take their bitmap word as it is.
+class LiveSummary {
+ public:
+  explicit LiveSummary(std::size_t blocks) noexcept
+      : blocks_(blocks),
+        identity_(blocks <= 64 && (blocks - 1) * (64 - blocks) < blocks),
+        exact_(blocks < (std::size_t{1} << 16)),
+        // ceil(2^38 / blocks): floor(b * multiplier_ / 2^32) == floor(64 b / blocks) for every b < blocks
+        // while blocks^2 < 2^32 (the rounding error stays below 1 / blocks).
+        multiplier_(((std::uint64_t{1} << 38) + blocks - 1) / std::max<std::size_t>(blocks, 1)) {}
 
+  [[nodiscard]] std::uint64_t operator()(std::span<const std::uint64_t> bitmap) const noexcept {
+    if (identity_) return bitmap[0] & (blocks_ == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << blocks_) - 1);
+    std::uint64_t summary = 0;
+    for (std::size_t w = 0; w < bitmap.size(); ++w) {
+      for (std::uint64_t bits = bitmap[w]; bits != 0; bits &= bits - 1) {
+        const std::uint64_t block = w * 64 + static_cast<std::uint64_t>(std::countr_zero(bits));
+        summary |= std::uint64_t{1} << bit_of(block);
+      }
+    }
+    return summary;
+  }
+
+ private:
+  [[nodiscard]] std::uint64_t bit_of(std::uint64_t block) const noexcept {
+    return exact_ ? (block * multiplier_) >> 32 : block * 64 / blocks_;
+  }
+
+  std::size_t blocks_;
+  bool identity_;
+  bool exact_;
+  std::uint64_t multiplier_;
+};
 
 // Bytes of one ring slot's row room; throws for capacities whose room does not fit in memory at all.
 std::size_t slot_bytes(const MemorySystemOptions& o) {
@@ -81,6 +106,7 @@ MemorySystem::MemorySystem(MemorySystemOptions options)
   order_.reserve(options_.max_systems);
   rows_.reserve(options_.max_systems);
   names_.reserve(options_.max_systems * 2 * (options_.max_name + 1));  // each system: a name and a kind
+  gates_ = std::make_unique<BudgetGate[]>(options_.max_systems);
   add_system("frame", frame_arena_, "frame arena", options.frame_budget);
   const auto heap = heap_counter::read();
   heap_allocations_ = heap.allocations;
@@ -128,7 +154,7 @@ int MemorySystem::find(std::string_view name) const noexcept {
 }
 
 void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                       std::size_t budget) {
+                       const Budget& budget) {
   if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
     throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
   }
@@ -142,9 +168,9 @@ void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool
 }
 
 void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                          std::size_t budget, bool implicit) {
+                          const Budget& budget, bool implicit) {
   const auto parent_name = parent_of(name);
-  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", 0, true);
+  if (!parent_name.empty() && find(parent_name) < 0) append(parent_name, {}, nullptr, "scope", {}, true);
   SystemSnapshot s;
   s.name = store_name(name);
   Entry e;
@@ -158,12 +184,17 @@ void MemorySystem::append(std::string_view name, AllocatorRef allocator, Pool* p
 }
 
 void MemorySystem::complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind,
-                            std::size_t budget) {
+                            const Budget& budget) {
   SystemSnapshot& s = systems_[i];
   Entry& e = entries_[i];
   s.kind = kind == "scope" ? NameRef("scope") : store_name(kind);
   s.has_allocator = static_cast<bool>(allocator);
-  s.budget = budget;
+  s.budget = budget.soft;
+  s.hard_budget = budget.hard;
+  s.frame_allocation_budget = budget.per_frame_allocations;
+  e.hard_budget = budget.hard;
+  e.frame_allocation_budget = budget.per_frame_allocations;
+  e.frame_check = budget.per_frame_check;
   e.implicit = false;
   e.allocator = allocator;
   e.pool = pool;
@@ -184,11 +215,21 @@ void MemorySystem::layout() {
   std::vector<std::int32_t> row_of(entries_.size(), -1);
   std::int32_t pool = 0;
   for (const std::uint32_t i : order_) {
+    Entry& e = entries_[i];
     SystemSnapshot r = systems_[i];
-    r.parent = entries_[i].parent < 0 ? -1 : row_of[static_cast<std::size_t>(entries_[i].parent)];
-    r.pool = entries_[i].pool ? pool++ : -1;
+    r.parent = e.parent < 0 ? -1 : row_of[static_cast<std::size_t>(e.parent)];
+    r.pool = e.pool ? pool++ : -1;
     row_of[i] = static_cast<std::int32_t>(rows_.size());
+    e.row = static_cast<std::uint32_t>(rows_.size());
+    e.subtree_rows = 1;
+    e.gated = e.hard_budget != 0 || (e.parent >= 0 && entries_[static_cast<std::size_t>(e.parent)].gated);
+    gates_[i] = BudgetGate(*this, i);
     rows_.push_back(r);
+  }
+  // Pre-order: a row's subtree is the rows after it up to the next row that is not a descendant.
+  for (std::size_t k = rows_.size(); k-- > 0;) {
+    const std::int32_t parent = entries_[order_[k]].parent;
+    if (parent >= 0) entries_[static_cast<std::size_t>(parent)].subtree_rows += entries_[order_[k]].subtree_rows;
   }
 }
 
@@ -200,16 +241,17 @@ void MemorySystem::place_children(std::int32_t parent) {
   }
 }
 
-void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
+void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
+                              const Budget& budget) {
   if (!allocator) throw error("memory system: cannot add system '" + std::string(name) + "': null allocator");
   add(name, allocator, nullptr, kind, budget);
 }
 
-void MemorySystem::add_pool(std::string_view name, Pool& pool, std::size_t budget) {
+void MemorySystem::add_pool(std::string_view name, Pool& pool, const Budget& budget) {
   add(name, pool, &pool, "pool", budget);
 }
 
-void MemorySystem::add_scope(std::string_view name, std::size_t budget) { add(name, {}, nullptr, "scope", budget); }
+void MemorySystem::add_scope(std::string_view name, const Budget& budget) { add(name, {}, nullptr, "scope", budget); }
 
 // Registration is set-up work, not a hot path: the try_ twins run the throwing call and report failure.
 template <class F>
@@ -223,29 +265,80 @@ static bool succeeded(F&& registration) noexcept {
 }
 
 bool MemorySystem::try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
-                                  std::size_t budget) noexcept {
+                                  const Budget& budget) noexcept {
   return succeeded([&] { add_system(name, allocator, kind, budget); });
 }
 
-bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, std::size_t budget) noexcept {
+bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, const Budget& budget) noexcept {
   return succeeded([&] { add_pool(name, pool, budget); });
 }
 
-bool MemorySystem::try_add_scope(std::string_view name, std::size_t budget) noexcept {
+bool MemorySystem::try_add_scope(std::string_view name, const Budget& budget) noexcept {
   return succeeded([&] { add_scope(name, budget); });
 }
 
 AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
   const int i = find(name);
-  return i < 0 ? AllocatorRef{} : entries_[static_cast<std::size_t>(i)].allocator;
+  if (i < 0) return {};
+  const Entry& e = entries_[static_cast<std::size_t>(i)];
+  if (!e.allocator || !e.gated) return e.allocator;
+  return gates_[static_cast<std::size_t>(i)];
 }
 
 AllocatorRef MemorySystem::system(std::string_view name) const {
   const int i = find(name);
   if (i < 0) throw error("memory system: no system named '" + std::string(name) + "'");
-  const AllocatorRef a = entries_[static_cast<std::size_t>(i)].allocator;
-  if (!a) throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
-  return a;
+  if (!entries_[static_cast<std::size_t>(i)].allocator) {
+    throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
+  }
+  return try_system(name);
+}
+
+// Hard budgets: a request is checked against the system's budget and every enclosing scope's before it
+// reaches the allocator, so a refused request changes nothing but the refusal count.
+void* MemorySystem::BudgetGate::allocate(std::size_t size, std::size_t align, std::source_location where) {
+  if (const int owner = owner_->refusing_budget(entry_, size, align); owner >= 0) {
+    ++owner_->entries_[static_cast<std::size_t>(owner)].refused;
+    throw owner_->refusal(entry_, owner, size, align);
+  }
+  return inner().allocate(size, align, where);
+}
+
+void* MemorySystem::BudgetGate::try_allocate(std::size_t size, std::size_t align, std::source_location where) noexcept {
+  if (const int owner = owner_->refusing_budget(entry_, size, align); owner >= 0) {
+    ++owner_->entries_[static_cast<std::size_t>(owner)].refused;
+    return nullptr;
+  }
+  return inner().try_allocate(size, align, where);
+}
+
+int MemorySystem::refusing_budget(std::uint32_t i, std::size_t size, std::size_t align) const noexcept {
+  // What the request adds to the used bytes: a pool hands out a whole block for anything that fits one.
+  const Pool* pool = entries_[i].pool;
+  const bool block = pool != nullptr && size <= pool->block_size() && align <= pool->block_align();
+  const std::uint64_t charge = block ? pool->block_size() : size;
+  for (int k = static_cast<int>(i); k >= 0; k = entries_[static_cast<std::size_t>(k)].parent) {
+    const std::uint64_t hard = entries_[static_cast<std::size_t>(k)].hard_budget;
+    if (hard != 0 && (charge > hard || used_now(static_cast<std::uint32_t>(k)) > hard - charge)) return k;
+  }
+  return -1;
+}
+
+std::uint64_t MemorySystem::used_now(std::uint32_t i) const noexcept {
+  std::uint64_t used = 0;
+  const std::uint32_t first = entries_[i].row;
+  for (std::uint32_t r = first; r < first + entries_[i].subtree_rows; ++r) {
+    if (const AllocatorRef a = entries_[order_[r]].allocator) used += a.stats().bytes_used;
+  }
+  return used;
+}
+
+out_of_memory MemorySystem::refusal(std::uint32_t i, int budget_owner, std::size_t size, std::size_t align) const {
+  const auto k = static_cast<std::uint32_t>(budget_owner);
+  return out_of_memory(systems_[i].name.view(), size, align, entries_[k].hard_budget,
+                       "over the hard budget of system '" + std::string(systems_[k].name.view()) + "': " +
+                           std::to_string(used_now(k)) + " of " + std::to_string(entries_[k].hard_budget) +
+                           " bytes used");
 }
 
 void MemorySystem::on_end_frame(std::function<void()> callback) { end_frame_callbacks_.push_back(std::move(callback)); }
@@ -266,6 +359,18 @@ void MemorySystem::end_frame() {
   ring_next_ = (ring_next_ + 1) % ring_.size();
   ring_filled_ = std::min(ring_filled_ + 1, ring_.size());
   frame_arena_.next_frame();
+  check_frame_contracts();
+}
+
+// The assertion mode of per-frame budgets, after the frame is complete so the snapshot shows the breach.
+void MemorySystem::check_frame_contracts() const {
+  for (const SystemSnapshot& sys : latest().systems) {
+    const Entry& e = entries_[order_[static_cast<std::size_t>(&sys - latest().systems.data())]];
+    if (!sys.over_frame_budget || e.frame_check != FrameBudgetCheck::fail) continue;
+    throw error("memory system: system '" + std::string(sys.name.view()) + "' is over its per-frame budget in frame " +
+                std::to_string(latest().frame) + ": allocations " + std::to_string(sys.total_allocations_this_frame) +
+                ", budget " + std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)");
+  }
 }
 
 // Rows go into the slot's room packed one kind after the other, so a frame touches only the bytes it uses.
@@ -282,7 +387,9 @@ void MemorySystem::capture(std::size_t slot, Snapshot& s) {
     if (pool == nullptr) continue;
     auto* p = new (room + static_cast<std::size_t>(rows_[k].pool) * sizeof(PoolSnapshot)) PoolSnapshot;
     p->system = static_cast<std::uint32_t>(k);
-    const std::size_t written = capture_pool(*pool, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left);
+    const std::uint64_t calls = systems[k].allocations_total + systems[k].frees_total;
+    const std::size_t written = capture_pool(*pool, calls, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left,
+                                             entries_[order_[k]].last_pages);
     page_room += written * sizeof(PageSnapshot);
     pages_left -= written;
   }
@@ -304,6 +411,9 @@ void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
   SystemSnapshot& out = *at;
   out = rows_[row];
   out.budget_overruns = e.overruns;
+  out.allocations_refused = e.refused;
+  out.allocations_refused_this_frame = e.refused - e.refused_before;
+  e.refused_before = e.refused;
   if (!e.allocator) return;
   const AllocatorStats st = e.allocator.stats();
   out.bytes_used = st.bytes_used;
@@ -319,8 +429,8 @@ void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
   e.frees = st.deallocations;
 }
 
-std::size_t MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages,
-                                       std::size_t room) const noexcept {
+std::size_t MemorySystem::capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
+                                       std::size_t room, PageRows& last) const noexcept {
   const PoolStats st = pool.pool_stats();
   out.block_size = st.block_size;
   out.page_bytes = st.page_bytes;
@@ -341,13 +451,26 @@ std::size_t MemorySystem::capture_pool(const Pool& pool, PoolSnapshot& out, Page
   const auto page_address = [&](std::size_t i) { return reinterpret_cast<std::uint64_t>(pool.page_info(i).page); };
   out.address_begin = page_total == 0 ? 0 : page_address(0);
   out.address_end = page_total == 0 ? 0 : page_address(page_total - 1) + st.page_bytes;
-  for (std::size_t i = 0; i < written; ++i) {
-    const PageInfo info = pool.page_info(i);
-    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
-                                     static_cast<std::uint32_t>(info.blocks), live_summary(info)};
+  const PageRows now{pages, written, calls, page_total, out.address_begin, out.address_end};
+  // With one ring slot the last rows are in the slot being rebuilt, so they are read again.
+  if (ring_.size() > 1 && last.rows != nullptr && now.describes_the_same_pages_as(last)) {
+    std::memcpy(static_cast<void*>(pages), last.rows, written * sizeof(PageSnapshot));
+  } else {
+    read_pages(pool, pages, written);
   }
+  last = now;
   out.pages = {std::launder(pages), written};
   return written;
+}
+
+// The page rows of a pool that changed since the last snapshot: one bitmap summary per page.
+void MemorySystem::read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept {
+  const LiveSummary summary(pool.blocks_per_page());
+  for (std::size_t i = 0; i < count; ++i) {
+    const PageInfo info = pool.page_info(i);
+    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
+                                 static_cast<std::uint32_t>(info.blocks), summary(info.bitmap)};
+  }
 }
 
 void MemorySystem::capture_frame_arena(FrameArenaSnapshot& out) const {
@@ -378,6 +501,7 @@ void MemorySystem::roll_up(std::span<SystemSnapshot> rows) noexcept {
   for (SystemSnapshot& r : rows) {
     r.total_bytes_used = r.bytes_used;
     r.total_bytes_reserved = r.bytes_reserved;
+    r.total_allocations_this_frame = r.allocations_this_frame;
   }
   for (std::size_t i = rows.size(); i-- > 0;) {
     const SystemSnapshot& child = rows[i];
@@ -385,6 +509,7 @@ void MemorySystem::roll_up(std::span<SystemSnapshot> rows) noexcept {
     SystemSnapshot& parent = rows[static_cast<std::size_t>(child.parent)];
     parent.total_bytes_used += child.total_bytes_used;
     parent.total_bytes_reserved += child.total_bytes_reserved;
+    parent.total_allocations_this_frame += child.total_allocations_this_frame;
   }
 }
 
@@ -392,15 +517,25 @@ void MemorySystem::check_budgets(std::span<SystemSnapshot> rows) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     SystemSnapshot& sys = rows[i];
     Entry& e = entries_[order_[i]];
-    sys.over_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
-    const bool newly_over = sys.over_budget && !e.over;
-    e.over = sys.over_budget;
+    sys.over_soft_budget = sys.budget != 0 && sys.total_bytes_used > sys.budget;
+    sys.over_hard_budget =
+        sys.allocations_refused_this_frame != 0 || (sys.hard_budget != 0 && sys.total_bytes_used > sys.hard_budget);
+    sys.over_frame_budget =
+        sys.frame_allocation_budget && sys.total_allocations_this_frame > *sys.frame_allocation_budget;
+    sys.over_budget = sys.over_soft_budget || sys.over_hard_budget || sys.over_frame_budget;
+    const unsigned over = over_mask(sys);
+    const bool newly_over = (over & ~e.over) != 0;
+    e.over = over;
     if (!newly_over) continue;
     ++e.overruns;
     ++budget_overruns_;
     sys.budget_overruns = e.overruns;
     for (auto& callback : overrun_callbacks_) callback(sys);
   }
+}
+
+unsigned MemorySystem::over_mask(const SystemSnapshot& s) noexcept {
+  return (s.over_soft_budget ? 1u : 0u) | (s.over_hard_budget ? 2u : 0u) | (s.over_frame_budget ? 4u : 0u);
 }
 
 const Snapshot& MemorySystem::history(std::size_t age) const noexcept {

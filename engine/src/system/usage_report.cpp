@@ -23,6 +23,19 @@ std::string usage_report(const Snapshot& s) {
       std::snprintf(use, sizeof use, " (%.0f%%)", r.budget_use * 100.0);
       out += "  budget " + std::to_string(r.budget) + " B" + use;
     }
+    if (r.hard_budget != 0) {
+      out += "  hard budget " + std::to_string(r.hard_budget) + " B";
+      if (r.allocations_refused_this_frame != 0) {
+        out += " (" + std::to_string(r.allocations_refused_this_frame) + " refused)";
+      } else if (r.over_hard_budget) {
+        out += " (passed)";
+      }
+    }
+    if (r.frame_allocation_budget) {
+      out += "  per-frame budget " + std::to_string(*r.frame_allocation_budget) + " allocations (" +
+             std::to_string(s.systems[i].total_allocations_this_frame) + " this frame" +
+             (r.over_frame_budget ? ", over)" : ")");
+    }
     if (r.over_budget) out += "  OVER BUDGET";
     out += "\n";
   }

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <source_location>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +18,8 @@
 #include "fm/alloc/frame_arena.hpp"
 #include "fm/alloc/pool.hpp"
 #include "fm/core/allocator.hpp"
+#include "fm/core/error.hpp"
+#include "fm/system/budget.hpp"
 #include "fm/system/snapshot.hpp"
 
 namespace fm {
@@ -40,25 +44,45 @@ class MemorySystem {
   MemorySystem& operator=(const MemorySystem&) = delete;
 
   // Registers `allocator` as system `name`. A name "a/b" is a child scope of "a" (created as a pure scope
-  // when absent): its usage rolls up into "a", whose budget covers both. `budget` 0 means none. Order does
-  // not matter: registering "a" after "a/b" gives the implicit scope "a" its allocator (or, with
-  // add_scope, its budget), and snapshots list every system under its parent.
+  // when absent): its usage rolls up into "a", whose budgets cover both. Order does not matter: registering
+  // "a" after "a/b" gives the implicit scope "a" its allocator (or, with add_scope, its budget), and
+  // snapshots list every system under its parent.
   // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
   // registers nothing. The allocator must outlive the memory system. An allocator that reports per system
   // (fm::Tracking, also under other debug layers) is told `name`.
-  void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget = 0);
+  void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, const Budget& budget);
   // A pool is registered as a pool, so snapshots carry its pages, occupancy and fragmentation.
-  void add_pool(std::string_view name, Pool& pool, std::size_t budget = 0);
-  void add_system(std::string_view name, Pool& pool, std::size_t budget = 0) { add_pool(name, pool, budget); }
-  // A scope without an allocator of its own: it groups children and can carry a budget for all of them.
-  void add_scope(std::string_view name, std::size_t budget = 0);
+  void add_pool(std::string_view name, Pool& pool, const Budget& budget);
+  // A scope without an allocator of its own: it groups children and can carry budgets for all of them.
+  void add_scope(std::string_view name, const Budget& budget);
   // The same, returning false instead of throwing.
   [[nodiscard]] bool try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
-                                    std::size_t budget = 0) noexcept;
-  [[nodiscard]] bool try_add_pool(std::string_view name, Pool& pool, std::size_t budget = 0) noexcept;
-  [[nodiscard]] bool try_add_scope(std::string_view name, std::size_t budget = 0) noexcept;
+                                    const Budget& budget) noexcept;
+  [[nodiscard]] bool try_add_pool(std::string_view name, Pool& pool, const Budget& budget) noexcept;
+  [[nodiscard]] bool try_add_scope(std::string_view name, const Budget& budget) noexcept;
 
-  // The allocator of system `name`; throws fm::error for an unknown name or a pure scope.
+  // A plain number is the soft budget in bytes (0 = none).
+  void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget = 0) {
+    add_system(name, allocator, kind, Budget{.soft = budget});
+  }
+  void add_pool(std::string_view name, Pool& pool, std::size_t budget = 0) { add_pool(name, pool, Budget{.soft = budget}); }
+  void add_system(std::string_view name, Pool& pool, std::size_t budget = 0) { add_pool(name, pool, budget); }
+  void add_scope(std::string_view name, std::size_t budget = 0) { add_scope(name, Budget{.soft = budget}); }
+  [[nodiscard]] bool try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
+                                    std::size_t budget = 0) noexcept {
+    return try_add_system(name, allocator, kind, Budget{.soft = budget});
+  }
+  [[nodiscard]] bool try_add_pool(std::string_view name, Pool& pool, std::size_t budget = 0) noexcept {
+    return try_add_pool(name, pool, Budget{.soft = budget});
+  }
+  [[nodiscard]] bool try_add_scope(std::string_view name, std::size_t budget = 0) noexcept {
+    return try_add_scope(name, Budget{.soft = budget});
+  }
+
+  // The allocator of system `name`; throws fm::error for an unknown name or a pure scope. When the system or
+  // an enclosing scope has a hard budget, this is the memory system's allocator in front of the registered
+  // one, which refuses what would pass a hard budget; otherwise it is the registered allocator itself.
+  // Register every budget before handing allocators out: one taken earlier does not check later budgets.
   [[nodiscard]] AllocatorRef system(std::string_view name) const;
   // The same, or a null AllocatorRef.
   [[nodiscard]] AllocatorRef try_system(std::string_view name) const noexcept;
@@ -68,11 +92,13 @@ class MemorySystem {
   // Called by end_frame() before the snapshot, in registration order (e.g. HandlePool::flush for deferred
   // destroys). Register during set-up: registration may allocate, calls never do.
   void on_end_frame(std::function<void()> callback);
-  // Called once each time a system goes over its budget (not again while it stays over).
+  // Called once each time a system goes over one of its budgets (not again while it stays over that one).
   void on_budget_overrun(std::function<void(const SystemSnapshot&)> callback);
 
   void begin_frame() noexcept;
   // Runs end-of-frame callbacks, snapshots every system, reports budget overruns, flips the frame arena.
+  // Then, when a system whose per-frame check is FrameBudgetCheck::fail made more allocations than its
+  // per-frame budget, throws fm::error naming the system, the frame and the budget (the frame is complete).
   void end_frame();
 
   // The snapshot of the last ended frame (an empty snapshot before the first end_frame()).
@@ -90,22 +116,78 @@ class MemorySystem {
   [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
 
  private:
+  // The page rows a pool got in the last snapshot and the pool state they describe. A pool without an
+  // allocation, a free or a page change since then has the same rows, so the next snapshot copies them
+  // instead of reading every page again. (Every page change comes with an allocation, or with a release
+  // that lowers the page count.)
+  struct PageRows {
+    const PageSnapshot* rows = nullptr;
+    std::size_t count = 0;
+    std::uint64_t calls = 0;  // the pool's allocations + deallocations when the rows were read
+    std::size_t page_total = 0;
+    std::uint64_t address_begin = 0;
+    std::uint64_t address_end = 0;
+
+    [[nodiscard]] bool describes_the_same_pages_as(const PageRows& o) const noexcept {
+      return count == o.count && calls == o.calls && page_total == o.page_total && address_begin == o.address_begin &&
+             address_end == o.address_end;
+    }
+  };
+
+  // What system(name) hands out for a system under a hard budget: the registered allocator behind a check
+  // of every hard budget from the system up to its top-level scope.
+  class BudgetGate {
+   public:
+    BudgetGate() = default;
+    BudgetGate(MemorySystem& owner, std::uint32_t entry) noexcept : owner_(&owner), entry_(entry) {}
+    [[nodiscard]] void* allocate(std::size_t size, std::size_t align,
+                                 std::source_location where = std::source_location::current());
+    [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align,
+                                     std::source_location where = std::source_location::current()) noexcept;
+    void deallocate(void* p, std::size_t size, std::size_t align) { inner().deallocate(p, size, align); }
+    void check_free(const void* p, std::size_t size, std::size_t align) const { inner().check_free(p, size, align); }
+    [[nodiscard]] std::size_t max_alignment() const noexcept { return inner().max_alignment(); }
+    [[nodiscard]] AllocatorStats stats() const noexcept { return inner().stats(); }
+    [[nodiscard]] std::string_view name() const noexcept { return inner().name(); }
+
+   private:
+    [[nodiscard]] AllocatorRef inner() const noexcept { return owner_->entries_[entry_].allocator; }
+    MemorySystem* owner_ = nullptr;
+    std::uint32_t entry_ = 0;
+  };
+
   struct Entry {
     AllocatorRef allocator;        // null for a pure scope
     Pool* pool = nullptr;          // set for systems registered as pools
     std::int32_t parent = -1;      // index into entries_, -1 at top level
+    std::uint32_t row = 0;         // snapshot row; the rows of its subtree follow it
+    std::uint32_t subtree_rows = 1;
+    std::size_t hard_budget = 0;
+    std::optional<std::uint64_t> frame_allocation_budget;
+    FrameBudgetCheck frame_check = FrameBudgetCheck::report;
+    bool gated = false;            // it or an enclosing scope has a hard budget: system() hands out gates_[i]
+    std::uint64_t refused = 0;     // allocations its hard budget refused, cumulative
+    std::uint64_t refused_before = 0;  // refused at the previous end_frame
     bool implicit = false;         // a scope created for a child, completed when its name is registered
     std::uint64_t allocations = 0; // cumulative counts at the previous end_frame, for per-frame diffs
     std::uint64_t frees = 0;
     std::uint64_t overruns = 0;
-    bool over = false;
+    unsigned over = 0;             // which budgets it was over at the previous end_frame (bits of over_mask)
+    PageRows last_pages;           // pools only
   };
 
-  void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
-  void append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget,
+  void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, const Budget& budget);
+  void append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, const Budget& budget,
               bool implicit);
   // Gives the implicit scope entries_[i] what its own registration brings.
-  void complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind, std::size_t budget);
+  void complete(std::size_t i, AllocatorRef allocator, Pool* pool, std::string_view kind, const Budget& budget);
+  // The entry whose hard budget a request of `size` bytes through entries_[i] would pass, or -1.
+  [[nodiscard]] int refusing_budget(std::uint32_t i, std::size_t size, std::size_t align) const noexcept;
+  // Rolled-up used bytes of entries_[i] now, from its allocators' stats.
+  [[nodiscard]] std::uint64_t used_now(std::uint32_t i) const noexcept;
+  [[nodiscard]] out_of_memory refusal(std::uint32_t i, int budget_owner, std::size_t size, std::size_t align) const;
+  void check_frame_contracts() const;
+  [[nodiscard]] static unsigned over_mask(const SystemSnapshot& s) noexcept;
   // Recomputes the hierarchy order of snapshot rows after a registration.
   void layout();
   void place_children(std::int32_t parent);
@@ -117,7 +199,10 @@ class MemorySystem {
   void capture(std::size_t slot, Snapshot& s);
   void capture_system(std::size_t row, SystemSnapshot* at);
   // Fills `out`, its pages at `pages` (room for `room`); returns the number of pages written.
-  std::size_t capture_pool(const Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room) const noexcept;
+  // `calls` is the pool's allocations + deallocations so far; `last` what its previous snapshot rows describe.
+  std::size_t capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
+                           std::size_t room, PageRows& last) const noexcept;
+  static void read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
   static void roll_up(std::span<SystemSnapshot> rows) noexcept;
@@ -130,6 +215,7 @@ class MemorySystem {
   std::vector<std::uint32_t> order_;     // hierarchy order: row k of a snapshot describes entries_[order_[k]]
   std::vector<SystemSnapshot> rows_;     // identities in hierarchy order, parent and pool as snapshot indices
   std::uint32_t pools_ = 0;
+  std::unique_ptr<BudgetGate[]> gates_;  // one per entry (max_systems), stable: handed out by system()
   std::vector<std::function<void()>> end_frame_callbacks_;
   std::vector<std::function<void(const SystemSnapshot&)>> overrun_callbacks_;
   std::vector<char> names_;              // every registered name and kind, NUL-terminated, append-only

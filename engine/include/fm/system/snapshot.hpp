@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,9 +79,21 @@ struct SystemSnapshot {
   // check, the overlay's bar, the usage report and the JSON all compare it with the budget.
   std::uint64_t total_bytes_used = 0;
   std::uint64_t total_bytes_reserved = 0;
-  std::uint64_t budget = 0;             // 0 = no budget
-  bool over_budget = false;             // total_bytes_used > budget (budget != 0)
-  std::uint64_t budget_overruns = 0;    // times this system went over its budget (cumulative)
+  // Budgets (fm::Budget) and whether this frame kept them. over_budget is true when any of the three is
+  // not kept: the overlay marks those frames.
+  std::uint64_t budget = 0;             // soft budget in bytes (0 = none)
+  std::uint64_t hard_budget = 0;        // bytes (0 = none)
+  std::optional<std::uint64_t> frame_allocation_budget;  // allocations per frame (none when empty)
+  std::uint64_t total_allocations_this_frame = 0;     // rolled up like the bytes: what the per-frame budget limits
+  std::uint64_t allocations_refused_this_frame = 0;   // by this system's hard budget (made here or in a child)
+  std::uint64_t allocations_refused = 0;              // the same, cumulative
+  bool over_soft_budget = false;        // total_bytes_used > budget
+  // An allocation through this system was refused this frame, or total_bytes_used > hard_budget (bytes
+  // allocated around the memory system, or an arena's padding, can pass it).
+  bool over_hard_budget = false;
+  bool over_frame_budget = false;       // total_allocations_this_frame > frame_allocation_budget
+  bool over_budget = false;             // any of the three
+  std::uint64_t budget_overruns = 0;    // times this system went over one of its budgets (cumulative)
 };
 
 // The frame arena's figures, each defined once. A frame's memory stays readable through the next frame(s),

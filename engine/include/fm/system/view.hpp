@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "fm/system/snapshot.hpp"
@@ -26,9 +27,15 @@ struct SystemRow {
   std::uint64_t own_used = 0;          // this system's own allocator
   bool has_allocator = false;          // false for a pure scope (no own figures, no allocation counts)
   std::uint64_t own_peak = 0;          // high-water mark of the own allocator
-  std::uint64_t budget = 0;            // 0 = none
+  std::uint64_t budget = 0;            // soft budget, 0 = none
   double budget_use = 0;               // used / budget, the bar's fill (may exceed 1)
-  bool over_budget = false;            // used > budget: drawn red, reported as an overrun
+  bool over_budget = false;            // over any of its budgets: drawn red, reported as an overrun
+  std::uint64_t hard_budget = 0;       // 0 = none
+  std::optional<std::uint64_t> frame_allocation_budget;
+  std::uint64_t allocations_refused_this_frame = 0;  // by the hard budget
+  bool over_soft_budget = false;       // used > budget
+  bool over_hard_budget = false;       // an allocation was refused this frame, or used > hard budget
+  bool over_frame_budget = false;      // rolled-up allocations this frame > per-frame budget
   std::uint64_t allocations_this_frame = 0;
   std::uint64_t frees_this_frame = 0;  // deallocate() calls (no-ops in an arena)
 };
