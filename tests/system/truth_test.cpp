@@ -30,17 +30,24 @@ struct Expected {
   std::uint64_t audio_used;
 };
 
-// The cells a set of live blocks lights up: bit block * 64 / blocks_per_page (the live-summary definition).
-std::uint64_t cells_of(const fm::Pool& pool, std::size_t page, const std::vector<void*>& blocks) {
-  const fm::PageInfo info = pool.page_info(page);
+// Blocks of `blocks` in page `page` (in address order) and the cells they light up: bit block * 64 /
+// blocks_per_page (the live-summary definition).
+struct PageUse {
+  std::uint32_t live = 0;
   std::uint64_t cells = 0;
+};
+
+PageUse use_of(const fm::Pool& pool, std::size_t page, const std::vector<void*>& blocks) {
+  const fm::PageInfo info = pool.page_info(page);
+  PageUse use;
   for (void* p : blocks) {
     const auto* b = static_cast<const std::byte*>(p);
     if (b < info.first_block || b >= info.first_block + info.blocks * info.stride) continue;
     const auto index = static_cast<std::size_t>(b - info.first_block) / info.stride;
-    cells |= std::uint64_t{1} << (index * 64 / info.blocks);
+    use.cells |= std::uint64_t{1} << (index * 64 / info.blocks);
+    ++use.live;
   }
-  return cells;
+  return use;
 }
 
 struct Workload {
@@ -50,7 +57,6 @@ struct Workload {
   std::size_t per_page = 0;
   std::uint64_t page_bytes = 0;
   std::vector<void*> first, second;  // bullets in the first and the second page
-  std::vector<std::uint64_t> first_cells, second_cells;
   void* sound = nullptr;
 
   Workload() {
@@ -152,15 +158,16 @@ void check_frame(const fm::Timeline& t, const Expected& e, const Workload& w) {
   CHECK(p.occupancy == doctest::Approx(static_cast<double>(e.bullets_live) / static_cast<double>(e.pages * w.per_page)));
   CHECK(p.page_fragmentation == doctest::Approx(static_cast<double>(e.partial) / e.pages));
   CHECK(p.releasable_bytes == e.empty * w.page_bytes);
-  const std::uint64_t cells[] = {~std::uint64_t{0}, e.partial == 1 ? w.second_cells[0] : 0};
-  const fm::PageFill fills[] = {fm::PageFill::full, e.partial == 1 ? fm::PageFill::partial : fm::PageFill::empty};
+  std::vector<void*> live(w.first);
+  if (e.bullets_live > w.per_page) live.insert(live.end(), w.second.begin(), w.second.end());
   for (std::size_t page = 0; page < e.pages; ++page) {
     INFO("page ", page);
     const fm::PageCells c = fm::page_cells(s.pools[0], page);
+    const PageUse use = use_of(w.bullets, page, live);
     CHECK(c.address == reinterpret_cast<std::uintptr_t>(w.bullets.page_info(page).page));
-    CHECK(c.live_cells == cells[page]);
-    CHECK(c.fill == fills[page]);
-    CHECK(c.live_blocks == (page == 0 ? w.per_page : e.bullets_live - w.per_page));
+    CHECK(c.live_cells == use.cells);
+    CHECK(c.live_blocks == use.live);
+    CHECK(c.fill == (use.live == 0 ? fm::PageFill::empty : use.live == w.per_page ? fm::PageFill::full : fm::PageFill::partial));
   }
 
   // Address map: the pool's pages in address order, each a page wide, gaps compressed past one page.
@@ -190,7 +197,10 @@ TEST_CASE("truth: every panel's rows carry the known figures of each frame, live
   Workload w;
   REQUIRE(w.per_page >= 64);
   w.run();
-  w.second_cells = {cells_of(w.bullets, 1, w.second)};
+  // Pages are in address order, which need not be the order they were added in.
+  const std::size_t first_page = use_of(w.bullets, 0, w.first).live == w.per_page ? 0 : 1;
+  const std::size_t second_page = 1 - first_page;
+  const std::uint64_t second_cells = use_of(w.bullets, second_page, w.second).cells;
   const std::uint64_t full = w.per_page, half = w.per_page / 2;
   const Expected frames[] = {
       {1, full, 1, 1, 0, 0, 640, 640, 640, 0},
@@ -227,17 +237,17 @@ TEST_CASE("truth: every panel's rows carry the known figures of each frame, live
   // since frame 2 (and nothing of it after frame 4's frees).
   std::uint8_t ages[64];
   t.show_frame(2);
-  fm::cell_ages(t, 0, 0, 60, ages);
+  fm::cell_ages(t, 0, first_page, 60, ages);
   CHECK(std::vector<int>(std::begin(ages), std::end(ages)) == std::vector<int>(64, 2));
-  fm::cell_ages(t, 0, 1, 60, ages);
-  for (int c = 0; c < 64; ++c) CHECK(ages[c] == ((w.second_cells[0] >> c & 1u) != 0 ? 1 : 0));
+  fm::cell_ages(t, 0, second_page, 60, ages);
+  for (int c = 0; c < 64; ++c) CHECK(ages[c] == ((second_cells >> c & 1u) != 0 ? 1 : 0));
   t.show_frame(4);
-  fm::cell_ages(t, 0, 0, 60, ages);
+  fm::cell_ages(t, 0, first_page, 60, ages);
   CHECK(ages[0] == 4);
   CHECK(ages[63] == 4);
-  fm::cell_ages(t, 0, 0, 3, ages);
+  fm::cell_ages(t, 0, first_page, 3, ages);
   CHECK(ages[0] == 3);  // capped at max_age
-  fm::cell_ages(t, 0, 1, 60, ages);
+  fm::cell_ages(t, 0, second_page, 60, ages);
   CHECK(std::vector<int>(std::begin(ages), std::end(ages)) == std::vector<int>(64, 0));
 
   // Frame diff from frame 1 to frame 2: half a page of bullets, one page more, fragmentation rose.
