@@ -57,17 +57,20 @@ void draw_address_map(const History& history, std::vector<AddressMapPage>& rows)
       continue;
     }
     const AddressMapSummary summary = address_map_view(pool, rows);
-    ImGui::Text("%s  [0x%llx .. 0x%llx)  %s", name, static_cast<unsigned long long>(pool.address_begin),
-                static_cast<unsigned long long>(pool.address_end), detail::format_bytes(a, static_cast<double>(summary.span_bytes)));
+    ImGui::Text("%s: %zu pages over %s", name, pool.pages.size(), detail::format_bytes(a, static_cast<double>(summary.span_bytes)));
     if (summary.breaks > 0) {
       ImGui::SameLine();
-      ImGui::TextColored(detail::amber, "%zu gaps compressed (%s)", summary.breaks,
+      ImGui::TextColored(detail::amber, "(%zu gaps, %s, compressed)", summary.breaks,
                          detail::format_bytes(b, static_cast<double>(summary.skipped_bytes)));
+    }
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("[0x%llx .. 0x%llx)", static_cast<unsigned long long>(pool.address_begin),
+                        static_cast<unsigned long long>(pool.address_end));
     }
     draw_strip(history, i, rows);
   }
   if (s.pools.empty()) ImGui::TextColored(detail::dim, "no pools registered");
-  ImGui::TextColored(detail::dim, "bright: live < 1 s   blue: live %zu+ frames   yellow mark: gap compressed", max_age);
+  ImGui::TextColored(detail::dim, "bright: live < 1 s, blue: live %zu+ frames, yellow: gap", max_age);
 }
 
 }  // namespace fm::overlay

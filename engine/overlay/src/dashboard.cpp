@@ -10,10 +10,11 @@ namespace fm::overlay {
 
 namespace {
 
-constexpr float timeline_height = 122;
+constexpr float timeline_height = 140;
 constexpr float frame_height = 170;
-constexpr float arena_height = 150;
-constexpr float cache_height = 190;
+constexpr float arena_height = 196;
+constexpr float cache_height = 180;
+constexpr float address_height = 200;
 constexpr float diff_height = 230;
 
 bool begin_window(const char* title, const ScreenRect& r) {
@@ -62,7 +63,7 @@ PoolActions Dashboard::draw(const GameTimes& times, const CacheView* cache) {
   if (begin_window("Memory systems", r) && have) draw_systems_table(history.shown());
   ImGui::End();
 
-  const float pools_height = std::max(150.0f, display.y - 4 * m - arena_height - cache_height - 210);
+  const float pools_height = std::max(150.0f, display.y - 5 * m - arena_height - cache_height - address_height);
   PoolActions actions;
   r = {right, m, w, pools_height};
   if (begin_window("Pool occupancy", r) && have) actions = draw_pool_map(history.shown());

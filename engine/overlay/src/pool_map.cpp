@@ -42,7 +42,7 @@ void draw_pool(const Snapshot& s, std::size_t i) {
   const int n = static_cast<int>(v.name.size());
   char a[32], b[32];
   if (v.pages == 0) {
-    ImGui::TextColored(detail::dim, "%.*s: %s blocks, no pages (nothing allocated from it)", n, v.name.data(),
+    ImGui::TextColored(detail::dim, "%.*s: %s blocks, no pages", n, v.name.data(),
                        detail::format_bytes(a, static_cast<double>(v.block_size)));
     return;
   }

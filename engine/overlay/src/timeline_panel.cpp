@@ -95,7 +95,7 @@ void draw_timeline(Timeline& t) {
     ImGui::SetNextItemWidth(-1);
     if (ImGui::SliderInt("##frame", &frame, oldest, newest, "frame %d")) t.show_frame(static_cast<std::uint64_t>(frame));
   }
-  ImGui::TextColored(detail::dim, "Left/Right: 1 frame, Shift: 10, Home/End: oldest/newest; red: over budget");
+  ImGui::TextColored(detail::dim, "Left/Right 1 frame, Shift 10, Home/End: ends; red: over budget");
 }
 
 }  // namespace fm::overlay
