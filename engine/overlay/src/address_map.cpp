@@ -60,7 +60,7 @@ void draw_address_map(const History& history, std::vector<AddressMapPage>& rows)
     ImGui::Text("%s: %zu pages over %s", name, pool.pages.size(), detail::format_bytes(a, static_cast<double>(summary.span_bytes)));
     if (summary.breaks > 0) {
       ImGui::SameLine();
-      ImGui::TextColored(detail::amber, "(%zu gaps, %s, compressed)", summary.breaks,
+      ImGui::TextColored(detail::amber, "%zu gaps cut (%s)", summary.breaks,
                          detail::format_bytes(b, static_cast<double>(summary.skipped_bytes)));
     }
     if (ImGui::IsItemHovered()) {

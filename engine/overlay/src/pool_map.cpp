@@ -1,6 +1,7 @@
 // Panel 3: the occupancy map of the shown frame. Each pool's figures (fm::pool_map_view), then each page
 // as a row of 64 cells (fm::page_cells): green when live, blue when the page is full, dark when free.
 // The two actions sit underneath.
+#include <algorithm>
 #include <cstdio>
 
 #include "fm/system/view_pages.hpp"
@@ -15,26 +16,45 @@ ImU32 cell_colour(const PageCells& page, int cell) {
   return page.fill == PageFill::full ? IM_COL32(60, 160, 230, 255) : IM_COL32(90, 200, 120, 255);
 }
 
+// Cells as large as fit: the largest cell size (4 px down to 1) whose page rows, several per line when
+// there is room, stay within `max_height`, so a pool of hundreds of pages leaves room for the next pool.
+struct CellLayout {
+  float cell = 4;
+  std::size_t per_line = 1;
+  std::size_t lines = 0;
+  [[nodiscard]] float height() const { return static_cast<float>(lines) * (cell + 1); }
+};
+
+CellLayout cell_layout(std::size_t pages, float avail, float max_height) {
+  constexpr float page_gap = 6;
+  CellLayout l;
+  for (float cell = 4; cell >= 1; cell -= 1) {
+    l.cell = cell;
+    l.per_line = std::max<std::size_t>(1, static_cast<std::size_t>((avail + page_gap) / (64 * cell + page_gap)));
+    l.lines = (pages + l.per_line - 1) / l.per_line;
+    if (l.height() <= max_height) break;
+  }
+  return l;
+}
+
 void draw_page_cells(const PoolSnapshot& pool) {
+  constexpr float page_gap = 6;
+  constexpr float max_height = 90;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float cell = 4.0f;
-  const float gap = 1.0f;
-  const float row_width = 64 * cell;
   const float avail = ImGui::GetContentRegionAvail().x;
-  const int pages_per_line = avail > 2 * row_width + 8 ? 2 : 1;
+  const CellLayout l = cell_layout(pool.pages.size(), avail, max_height);
+  const float gap = l.cell > 2 ? 1.0f : 0.0f;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   for (std::size_t p = 0; p < pool.pages.size(); ++p) {
     const PageCells page = page_cells(pool, p);
-    const float x0 = origin.x + static_cast<float>(p % pages_per_line) * (row_width + 8);
-    const float y0 = origin.y + static_cast<float>(p / pages_per_line) * (cell + gap);
+    const float x0 = origin.x + static_cast<float>(p % l.per_line) * (64 * l.cell + page_gap);
+    const float y0 = origin.y + static_cast<float>(p / l.per_line) * (l.cell + 1);
     for (int c = 0; c < 64; ++c) {
-      dl->AddRectFilled({x0 + static_cast<float>(c) * cell, y0}, {x0 + static_cast<float>(c + 1) * cell - gap, y0 + cell},
-                        cell_colour(page, c));
+      const float cx = x0 + static_cast<float>(c) * l.cell;
+      dl->AddRectFilled({cx, y0}, {cx + l.cell - gap, y0 + l.cell}, cell_colour(page, c));
     }
   }
-  const auto per_line = static_cast<std::size_t>(pages_per_line);
-  const auto lines = (pool.pages.size() + per_line - 1) / per_line;
-  ImGui::Dummy({avail, static_cast<float>(lines) * (cell + gap) + 2});
+  ImGui::Dummy({avail, l.height() + 2});
 }
 
 void draw_pool(const Snapshot& s, std::size_t i) {
