@@ -5,6 +5,8 @@
 
 #include <string_view>
 
+#include "fm/config.hpp"
+
 namespace fm {
 
 // One figure as the game measured it.
