@@ -26,6 +26,8 @@ struct AppOptions {
   std::string screenshot;
   std::string report;
   std::string ui_map;  // where to write the screen rectangles of the controls (for UI tests)
+  std::string shown_file;    // where to write the frame the panels show and its systems-table figures (UI tests)
+  std::string snapshot_log;  // where to append every frame's snapshot as one JSON line (UI tests)
   Scenario scenario;
 };
 
@@ -44,7 +46,6 @@ struct Segment {
   double render_ms = 0;
 };
 
-class App;
 int run_app(const AppOptions& options);
 
 }  // namespace demo

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   bool no_vsync = false;
 
   CLI::App cli{"framemem demo: particles and entities on framemem, with a live memory overlay.\n"
-               "Keys: 1/2/3 particle store, 4/5/6 entity store, 7/8 scratch, d debug layer, space pause, s step."};
+               "Keys: 1/2/3 particle store, 4/5/6 entity store, 7/8 scratch, d debug layer, space pause, s step,\n"
+               "Left/Right (Shift: 10) scrub the paused history, Home/End its oldest/newest frame."};
   cli.add_flag("--headless", opt.headless, "Render to a hidden window (with --frames, --screenshot, --report)");
   bool no_render = false;
   cli.add_flag("--no-render", no_render,
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   cli.add_option("--threads", opt.threads, "Worker threads for the particle update (0 = every core)");
   cli.add_flag("--no-vsync", no_vsync, "Do not wait for vertical sync in a window");
   cli.add_option("--ui-map", opt.ui_map, "Write the screen positions of the mode buttons as JSON (for UI tests)");
+  cli.add_option("--shown-file", opt.shown_file,
+                 "Write the frame the panels show (live or paused) and its systems-table figures as JSON whenever it "
+                 "changes (for UI tests)");
+  cli.add_option("--snapshot-log", opt.snapshot_log, "Write every frame's memory snapshot as one JSON line (for UI tests)");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -58,8 +63,9 @@ int main(int argc, char** argv) {
   opt.vsync = !no_vsync;
   opt.render = !no_render;
   opt.headless = opt.headless || no_render;
-  if (no_render && (!opt.screenshot.empty() || !opt.ui_map.empty())) {
-    std::fprintf(stderr, "framemem-demo: --no-render draws nothing, so --screenshot and --ui-map cannot be used with it\n");
+  if (no_render && (!opt.screenshot.empty() || !opt.ui_map.empty() || !opt.shown_file.empty())) {
+    std::fprintf(stderr,
+                 "framemem-demo: --no-render draws nothing, so --screenshot, --ui-map and --shown-file cannot be used with it\n");
     return bad_input;
   }
 

@@ -57,7 +57,9 @@ bool Platform::poll_events() {
     ImGui_ImplSDL2_ProcessEvent(&e);
     if (e.type == SDL_QUIT) running = false;
     if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) running = false;
-    if (e.type == SDL_KEYDOWN && !ImGui::GetIO().WantCaptureKeyboard) keys_.push_back(static_cast<char>(e.key.keysym.sym));
+    if (e.type == SDL_KEYDOWN && !ImGui::GetIO().WantTextInput) {
+      keys_.push_back({e.key.keysym.sym, (e.key.keysym.mod & KMOD_SHIFT) != 0});
+    }
   }
   SDL_GL_GetDrawableSize(window_, &width_, &height_);
   return running;

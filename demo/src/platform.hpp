@@ -5,6 +5,7 @@
 #include <SDL.h>
 
 #include <string>
+#include <vector>
 
 namespace demo {
 
@@ -32,8 +33,13 @@ class Platform {
   [[nodiscard]] const std::string& gl_renderer() const noexcept { return renderer_; }
   [[nodiscard]] SDL_Window* window() const noexcept { return window_; }
 
-  // Keys pressed since the last poll_events (SDL keycodes), for keyboard shortcuts.
-  [[nodiscard]] const std::string& typed_keys() const noexcept { return keys_; }
+  // Keys pressed since the last poll_events, every press in order (key repeats included), for keyboard
+  // shortcuts; none while an ImGui text field has the keyboard.
+  struct KeyPress {
+    SDL_Keycode key;
+    bool shift;
+  };
+  [[nodiscard]] const std::vector<KeyPress>& key_presses() const noexcept { return keys_; }
 
  private:
   SDL_Window* window_ = nullptr;
@@ -41,7 +47,7 @@ class Platform {
   int width_ = 0;
   int height_ = 0;
   std::string renderer_;
-  std::string keys_;
+  std::vector<KeyPress> keys_;
 };
 
 }  // namespace demo

@@ -81,7 +81,16 @@ void Renderer::begin_frame(int width, int height) {
 }
 
 void Renderer::draw(std::span<const PointVertex> points) {
-  if (points.empty()) return;
+  glBindBuffer(GL_ARRAY_BUFFER, vbo_);
+  // Orphan and refill: the driver gives a fresh buffer instead of stalling on last frame's draw.
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(points.size_bytes()), nullptr, GL_STREAM_DRAW);
+  glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(points.size_bytes()), points.data());
+  points_ = points.size();
+  redraw();
+}
+
+void Renderer::redraw() {
+  if (points_ == 0) return;
   glEnable(GL_PROGRAM_POINT_SIZE);
   glEnable(GL_BLEND);
   glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
@@ -89,10 +98,7 @@ void Renderer::draw(std::span<const PointVertex> points) {
   glUniform2f(world_uniform_, world_w_, world_h_);
   glBindVertexArray(vao_);
   glBindBuffer(GL_ARRAY_BUFFER, vbo_);
-  // Orphan and refill: the driver gives a fresh buffer instead of stalling on last frame's draw.
-  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(points.size_bytes()), nullptr, GL_STREAM_DRAW);
-  glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(points.size_bytes()), points.data());
-  glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(points.size()));
+  glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(points_));
   glBindVertexArray(0);
   glUseProgram(0);
 }

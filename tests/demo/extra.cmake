@@ -55,3 +55,7 @@ find_program(FM_XDOTOOL xdotool REQUIRED)
 add_test(NAME demo_window_click_toggle
   COMMAND ${_demo_dir}/click_toggle.sh $<TARGET_FILE:framemem-demo> ${_assets} ${_demo_out}/click)
 set_tests_properties(demo_window_click_toggle PROPERTIES LABELS "demo" TIMEOUT 600)
+
+add_test(NAME demo_window_scrub_timeline
+  COMMAND ${_demo_dir}/scrub_timeline.sh $<TARGET_FILE:framemem-demo> ${_assets} ${_demo_out}/scrub)
+set_tests_properties(demo_window_scrub_timeline PROPERTIES LABELS "demo;gui" TIMEOUT 600)

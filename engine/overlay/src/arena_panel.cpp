@@ -1,4 +1,4 @@
-// Panel 4: the frame arena per frame, drawn from fm::frame_arena_view; overflow events are red.
+// Panel 4: the frame arena of the shown frame, drawn from fm::frame_arena_view; overflow events are red.
 #include <cstdio>
 
 #include "fm/system/view.hpp"
@@ -8,7 +8,7 @@ namespace fm::overlay {
 
 void draw_frame_arena_panel(const History& history) {
   if (history.empty()) return;
-  const FrameArenaView view = frame_arena_view(history.latest());
+  const FrameArenaView view = frame_arena_view(history.shown());
   if (!view.available) {
     ImGui::TextColored(detail::dim, "no frame arena registered");
     return;
@@ -21,19 +21,7 @@ void draw_frame_arena_panel(const History& history) {
                 detail::format_bytes(b, static_cast<double>(capacity.value)));
   detail::plot_history("##arena", history,
                        [](const Snapshot& x) { return static_cast<float>(x.frame_arena.bytes_this_frame); }, text, 40);
-  for (const Figure& f : view.figures) {
-    const int n = static_cast<int>(f.label.size());
-    if (f.unit == Unit::bytes) {
-      detail::format_bytes(a, static_cast<double>(f.value));
-    } else {
-      std::snprintf(a, sizeof a, "%llu", static_cast<unsigned long long>(f.value));
-    }
-    if (f.alert) {
-      ImGui::TextColored(detail::red, "%.*s: %s", n, f.label.data(), a);
-    } else {
-      ImGui::Text("%.*s: %s", n, f.label.data(), a);
-    }
-  }
+  for (const Figure& f : view.figures) detail::figure_text(f);
 }
 
 }  // namespace fm::overlay

@@ -1,5 +1,5 @@
-// Panel 5: cache behaviour of the current layout; every figure says how it was obtained, and figures that
-// could not be measured say so instead of showing a zero.
+// Panel 5: cache behaviour of the current layout; every row (fm::cache_row) says how its figure was
+// obtained, and figures that could not be measured say so instead of showing a zero.
 #include <cstdio>
 
 #include "widgets.hpp"
@@ -14,14 +14,19 @@ void draw_cache_panel(const CacheView& view) {
     detail::plot_series("##ns", *view.ns_per_item, text, 32);
   }
   for (const CacheFigure& f : view.figures) {
-    if (f.available) {
-      ImGui::Text("%s: %.1f%s", f.label, f.value, f.unit);
-      ImGui::SameLine();
-      ImGui::TextColored(detail::dim, "[%s]", f.how);
+    const CacheRow r = cache_row(f);
+    const int n = static_cast<int>(r.label.size());
+    if (r.available) {
+      ImGui::Text("%.*s: %.1f%.*s", n, r.label.data(), r.value, static_cast<int>(r.unit.size()), r.unit.data());
     } else {
-      ImGui::Text("%s:", f.label);
-      ImGui::SameLine();
-      ImGui::TextColored(detail::red, "unavailable on this machine");
+      ImGui::Text("%.*s:", n, r.label.data());
+    }
+    ImGui::SameLine();
+    const int m = static_cast<int>(r.note.size());
+    if (r.alert) {
+      ImGui::TextColored(detail::red, "%.*s", m, r.note.data());
+    } else {
+      ImGui::TextColored(detail::dim, "[%.*s]", m, r.note.data());
     }
   }
   if (view.unavailable_reason != nullptr) {

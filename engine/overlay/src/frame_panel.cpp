@@ -1,37 +1,48 @@
-// Panel 1: frame rate and what each frame cost, including global heap traffic from the counting hook.
+// Panel 1: the shown frame's rate and cost (fm::frame_view), including global heap traffic from the
+// counting hook; graphs cover the whole history with the shown frame marked.
 #include <cstdio>
 
+#include "fm/system/view_frame.hpp"
 #include "widgets.hpp"
 
 namespace fm::overlay {
 
+namespace {
+
+// The game's series with the sample of the shown frame named and marked (the newest when live).
+void draw_game_series(const char* id, const char* what, const Series* series, const History& history) {
+  if (series == nullptr || series->size() == 0) return;
+  const bool live = history.timeline().live();
+  const std::size_t i = live ? series->size() - 1 : series->find(history.shown().frame);
+  char text[64];
+  if (i < series->size()) {
+    std::snprintf(text, sizeof text, "%s %.2f ms", what, static_cast<double>(series->at(i)));
+  } else {
+    std::snprintf(text, sizeof text, "%s: no sample of this frame", what);
+  }
+  detail::plot_series(id, *series, text, 32, live ? SIZE_MAX : i);
+}
+
+}  // namespace
+
 void draw_frame_panel(const History& history, const GameTimes& times) {
   if (history.empty()) return;
-  const Snapshot& s = history.latest();
-  const double fps = s.interval_seconds > 0 ? 1.0 / s.interval_seconds : 0.0;
-  ImGui::Text("frame %llu   %.1f FPS   %.2f ms", static_cast<unsigned long long>(s.frame), fps,
-              s.interval_seconds * 1e3);
-  char text[64];
-  if (times.sim_ms != nullptr) {
-    std::snprintf(text, sizeof text, "simulation %.2f ms", static_cast<double>(times.sim_ms->last()));
-    detail::plot_series("##sim", *times.sim_ms, text, 32);
-  }
-  if (times.render_ms != nullptr) {
-    std::snprintf(text, sizeof text, "render %.2f ms", static_cast<double>(times.render_ms->last()));
-    detail::plot_series("##render", *times.render_ms, text, 32);
-  }
-  if (!s.heap.available) {
+  const FrameView v = frame_view(history.shown());
+  ImGui::Text("frame %llu   %.1f FPS   %.2f ms   (frame work %.2f ms)", static_cast<unsigned long long>(v.frame), v.fps,
+              v.interval_ms, v.frame_ms);
+  draw_game_series("##sim", "simulation", times.sim_ms, history);
+  draw_game_series("##render", "render", times.render_ms, history);
+  if (!v.heap_available) {
     ImGui::TextColored(detail::dim, "heap allocations: unavailable (fm::new_counter not linked)");
     return;
   }
-  char bytes[32];
-  std::snprintf(text, sizeof text, "heap: %llu allocs, %s this frame",
-                static_cast<unsigned long long>(s.heap.allocations_this_frame),
-                detail::format_bytes(bytes, static_cast<double>(s.heap.bytes_this_frame)));
-  if (s.heap.allocations_this_frame > 0) ImGui::PushStyleColor(ImGuiCol_PlotLines, detail::red);
+  char text[64], bytes[32];
+  std::snprintf(text, sizeof text, "heap: %llu allocs, %s this frame", static_cast<unsigned long long>(v.heap[0].value),
+                detail::format_bytes(bytes, static_cast<double>(v.heap[2].value)));
+  if (v.heap[0].alert) ImGui::PushStyleColor(ImGuiCol_PlotLines, detail::red);
   detail::plot_history("##heap", history, [](const Snapshot& x) { return static_cast<float>(x.heap.allocations_this_frame); },
                        text, 32);
-  if (s.heap.allocations_this_frame > 0) ImGui::PopStyleColor();
+  if (v.heap[0].alert) ImGui::PopStyleColor();
 }
 
 }  // namespace fm::overlay

@@ -1,59 +1,87 @@
-// Panel 3: the occupancy map. Each page is a row of cells (one per 64th of the page, the snapshot's live
-// summary), green when live, dark when free; the pool's metrics and the two actions sit underneath.
+// Panel 3: the occupancy map of the shown frame. Each pool's figures (fm::pool_map_view), then each page
+// as a row of 64 cells (fm::page_cells): green when live, blue when the page is full, dark when free.
+// The two actions sit underneath.
+#include <algorithm>
 #include <cstdio>
 
+#include "fm/system/view_pages.hpp"
 #include "widgets.hpp"
 
 namespace fm::overlay {
 
 namespace {
 
+ImU32 cell_colour(const PageCells& page, int cell) {
+  if ((page.live_cells >> cell & 1u) == 0) return IM_COL32(45, 50, 60, 255);
+  return page.fill == PageFill::full ? IM_COL32(60, 160, 230, 255) : IM_COL32(90, 200, 120, 255);
+}
+
+// Cells as large as fit: the largest cell size (4 px down to 1) whose page rows, several per line when
+// there is room, stay within `max_height`, so a pool of hundreds of pages leaves room for the next pool.
+struct CellLayout {
+  float cell = 4;
+  std::size_t per_line = 1;
+  std::size_t lines = 0;
+  [[nodiscard]] float height() const { return static_cast<float>(lines) * (cell + 1); }
+};
+
+CellLayout cell_layout(std::size_t pages, float avail, float max_height) {
+  constexpr float page_gap = 6;
+  CellLayout l;
+  for (float cell = 4; cell >= 1; cell -= 1) {
+    l.cell = cell;
+    l.per_line = std::max<std::size_t>(1, static_cast<std::size_t>((avail + page_gap) / (64 * cell + page_gap)));
+    l.lines = (pages + l.per_line - 1) / l.per_line;
+    if (l.height() <= max_height) break;
+  }
+  return l;
+}
+
 void draw_page_cells(const PoolSnapshot& pool) {
+  constexpr float page_gap = 6;
+  constexpr float max_height = 90;
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float cell = 4.0f;
-  const float gap = 1.0f;
-  const float row_width = 64 * cell;
   const float avail = ImGui::GetContentRegionAvail().x;
-  const int pages_per_line = avail > 2 * row_width + 8 ? 2 : 1;
+  const CellLayout l = cell_layout(pool.pages.size(), avail, max_height);
+  const float gap = l.cell > 2 ? 1.0f : 0.0f;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const ImU32 free_colour = IM_COL32(45, 50, 60, 255);
-  const ImU32 live_colour = IM_COL32(90, 200, 120, 255);
   for (std::size_t p = 0; p < pool.pages.size(); ++p) {
-    const PageSnapshot& page = pool.pages[p];
-    const float x0 = origin.x + static_cast<float>(p % pages_per_line) * (row_width + 8);
-    const float y0 = origin.y + static_cast<float>(p / pages_per_line) * (cell + gap);
-    const bool full = page.live_blocks == page.blocks;
+    const PageCells page = page_cells(pool, p);
+    const float x0 = origin.x + static_cast<float>(p % l.per_line) * (64 * l.cell + page_gap);
+    const float y0 = origin.y + static_cast<float>(p / l.per_line) * (l.cell + 1);
     for (int c = 0; c < 64; ++c) {
-      const bool live = (page.live_summary >> c & 1u) != 0;
-      const ImU32 colour = live ? (full ? IM_COL32(60, 160, 230, 255) : live_colour) : free_colour;
-      dl->AddRectFilled({x0 + static_cast<float>(c) * cell, y0}, {x0 + static_cast<float>(c + 1) * cell - gap, y0 + cell},
-                        colour);
+      const float cx = x0 + static_cast<float>(c) * l.cell;
+      dl->AddRectFilled({cx, y0}, {cx + l.cell - gap, y0 + l.cell}, cell_colour(page, c));
     }
   }
-  const auto per_line = static_cast<std::size_t>(pages_per_line);
-  const auto lines = (pool.pages.size() + per_line - 1) / per_line;
-  ImGui::Dummy({avail, static_cast<float>(lines) * (cell + gap) + 2});
+  ImGui::Dummy({avail, l.height() + 2});
+}
+
+void draw_pool(const Snapshot& s, std::size_t i) {
+  const PoolMapView v = pool_map_view(s, i);
+  const int n = static_cast<int>(v.name.size());
+  char a[32], b[32];
+  if (v.pages == 0) {
+    ImGui::TextColored(detail::dim, "%.*s: %s blocks, no pages", n, v.name.data(),
+                       detail::format_bytes(a, static_cast<double>(v.block_size)));
+    return;
+  }
+  ImGui::Text("%.*s: %s blocks, %u pages of %s", n, v.name.data(), detail::format_bytes(a, static_cast<double>(v.block_size)),
+              v.pages, detail::format_bytes(b, static_cast<double>(v.page_bytes)));
+  ImGui::Text("occupancy %.0f%% (%llu of %llu)  page fragmentation %.0f%%", v.occupancy * 100.0,
+              static_cast<unsigned long long>(v.live_blocks), static_cast<unsigned long long>(v.committed_blocks),
+              v.page_fragmentation * 100.0);
+  ImGui::Text("releasable %s  free-list scatter %.2f", detail::format_bytes(a, static_cast<double>(v.releasable_bytes)),
+              v.free_list_scatter);
+  draw_page_cells(s.pools[i]);
+  if (v.truncated) ImGui::TextColored(detail::dim, "(first %u of %u pages)", v.pages_shown, v.pages);
 }
 
 }  // namespace
 
 PoolActions draw_pool_map(const Snapshot& s) {
   PoolActions actions;
-  char a[32], b[32];
-  for (std::size_t i = 0; i < s.pools.size(); ++i) {
-    const PoolSnapshot& pool = s.pools[i];
-    const SystemSnapshot& sys = s.systems[pool.system];
-    ImGui::Text("%s: %llu-byte blocks, %u pages", sys.name.c_str(), static_cast<unsigned long long>(pool.block_size),
-                pool.committed_pages);
-    ImGui::Text("occupancy %.0f%%  page fragmentation %.0f%%", pool.occupancy * 100.0, pool.page_fragmentation * 100.0);
-    ImGui::Text("releasable %s  free-list scatter %.2f", detail::format_bytes(a, static_cast<double>(pool.releasable_bytes)),
-                pool.free_list_scatter);
-    draw_page_cells(pool);
-    if (pool.pages_truncated) {
-      ImGui::TextColored(detail::dim, "(first %zu of %u pages; page size %s)", pool.pages.size(), pool.committed_pages,
-                         detail::format_bytes(b, static_cast<double>(pool.page_bytes)));
-    }
-  }
+  for (std::size_t i = 0; i < s.pools.size(); ++i) draw_pool(s, i);
   if (s.pools.empty()) ImGui::TextColored(detail::dim, "no pools registered");
   actions.compact_handles = ImGui::Button("Compact handles");
   ImGui::SameLine();

@@ -13,7 +13,7 @@ void draw_systems_table(const Snapshot& s) {
   if (!ImGui::BeginTable("systems", 5, flags)) return;
   ImGui::TableSetupColumn("system", ImGuiTableColumnFlags_WidthStretch, 1.3f);
   ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-  ImGui::TableSetupColumn("used/reserved/own peak", ImGuiTableColumnFlags_WidthStretch, 1.7f);
+  ImGui::TableSetupColumn("used/resv/peak", ImGuiTableColumnFlags_WidthStretch, 1.7f);
   ImGui::TableSetupColumn("budget", ImGuiTableColumnFlags_WidthStretch, 1.1f);
   ImGui::TableSetupColumn("alloc/free", ImGuiTableColumnFlags_WidthStretch, 0.9f);
   ImGui::TableHeadersRow();
@@ -46,7 +46,9 @@ void draw_systems_table(const Snapshot& s) {
     }
   }
   ImGui::EndTable();
-  ImGui::TextColored(detail::dim, "used, reserved: with children; the bar is used/budget. K = KiB, M = MiB; alloc/free calls per frame");
+  ImGui::PushStyleColor(ImGuiCol_Text, detail::dim);
+  ImGui::TextWrapped("used, reserved: with children; the bar is used/budget. K = KiB, M = MiB; alloc/free calls per frame");
+  ImGui::PopStyleColor();
   if (s.budget_overruns > 0) {
     ImGui::TextColored(detail::red, "budget overruns so far: %llu", static_cast<unsigned long long>(s.budget_overruns));
   }

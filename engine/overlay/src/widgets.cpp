@@ -6,6 +6,13 @@
 
 namespace fm::overlay {
 
+std::size_t Series::find(std::uint64_t frame) const noexcept {
+  for (std::size_t i = count_; i-- > 0;) {
+    if (frame_at(i) <= frame) return i;
+  }
+  return count_;
+}
+
 float Series::max() const noexcept {
   float m = 0;
   for (std::size_t i = 0; i < count_; ++i) m = std::max(m, at(i));
@@ -60,31 +67,61 @@ const char* format_bytes_short(char (&buf)[16], double bytes) {
 }
 
 namespace {
+
 struct PlotSource {
   const History* history;
   float (*value)(const Snapshot&);
+  int count;
 };
+
+// A vertical line over the last item (a plot of `count` points) at point `index`.
+void mark_point(std::size_t index, std::size_t count) {
+  if (count < 2 || index >= count) return;
+  const ImVec2 lo = ImGui::GetItemRectMin();
+  const ImVec2 hi = ImGui::GetItemRectMax();
+  const ImVec2 pad = ImGui::GetStyle().FramePadding;
+  const float t = static_cast<float>(index) / static_cast<float>(count - 1);
+  const float x = lo.x + pad.x + t * (hi.x - lo.x - 2 * pad.x);
+  ImGui::GetWindowDrawList()->AddLine({x, lo.y}, {x, hi.y}, IM_COL32(255, 255, 255, 200), 1.5f);
+}
+
 }  // namespace
 
 void plot_history(const char* label, const History& history, float (*value)(const Snapshot&), const char* overlay_text,
                   float height) {
-  PlotSource src{&history, value};
-  const int n = static_cast<int>(std::min<std::size_t>(history.size(), Series::capacity));
+  const int n = static_cast<int>(history.size());
+  PlotSource src{&history, value, n};
   ImGui::PlotLines(
       label,
       [](void* data, int idx) -> float {
         const auto* s = static_cast<const PlotSource*>(data);
-        const auto count = static_cast<int>(std::min<std::size_t>(s->history->size(), Series::capacity));
-        return s->value(s->history->at(static_cast<std::size_t>(count - 1 - idx)));
+        return s->value(s->history->at(static_cast<std::size_t>(s->count - 1 - idx)));
       },
       &src, n, 0, overlay_text, 0.0f, FLT_MAX, ImVec2(ImGui::GetContentRegionAvail().x, height));
+  if (!history.timeline().live()) mark_point(history.size() - 1 - history.shown_age(), history.size());
 }
 
-void plot_series(const char* label, const Series& series, const char* overlay_text, float height) {
+void plot_series(const char* label, const Series& series, const char* overlay_text, float height, std::size_t marked) {
   ImGui::PlotLines(
       label, [](void* data, int idx) { return static_cast<const Series*>(data)->at(static_cast<std::size_t>(idx)); },
       const_cast<Series*>(&series), static_cast<int>(series.size()), 0, overlay_text, 0.0f, FLT_MAX,
       ImVec2(ImGui::GetContentRegionAvail().x, height));
+  mark_point(marked, series.size());
+}
+
+void figure_text(const Figure& f) {
+  char value[32];
+  if (f.unit == Unit::bytes) {
+    format_bytes(value, static_cast<double>(f.value));
+  } else {
+    std::snprintf(value, sizeof value, "%llu", static_cast<unsigned long long>(f.value));
+  }
+  const int n = static_cast<int>(f.label.size());
+  if (f.alert) {
+    ImGui::TextColored(red, "%.*s: %s", n, f.label.data(), value);
+  } else {
+    ImGui::Text("%.*s: %s", n, f.label.data(), value);
+  }
 }
 
 ImU32 heat(float t) {
