@@ -140,20 +140,34 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
 [[nodiscard]] std::size_t large_user_offset(std::size_t align) noexcept { return std::max(large_header_size, align); }
 [[nodiscard]] std::size_t large_map_alignment(std::size_t align) noexcept { return std::max(segment_size, align); }
 
-// The smallest cached mapping that holds `size` bytes without wasting more than half, or null. Under h.lock.
-[[nodiscard]] char* take_cached_mapping(HeapState& h, std::size_t size, std::size_t& got) noexcept {
-  std::uint32_t best = large_cache_slots;
-  for (std::uint32_t i = 0; i < h.large_cached; ++i) {
-    const std::size_t have = h.large_cache[i].size;
-    if (have >= size && have / 2 <= size && (best == large_cache_slots || have < h.large_cache[best].size)) best = i;
+// A cached mapping for a block needing a `size`-byte mapping, or null: the smallest that holds it, else the
+// largest, which reuse_mapping resizes. Removed from the cache under h.lock.
+[[nodiscard]] bool take_cached_mapping(HeapState& h, std::size_t size, CachedMapping& out) noexcept {
+  if (h.large_cached == 0) return false;
+  std::uint32_t best = 0;
+  for (std::uint32_t i = 1; i < h.large_cached; ++i) {
+    const std::size_t have = h.large_cache[i].size, best_size = h.large_cache[best].size;
+    const bool fits = have >= size, best_fits = best_size >= size;
+    if (fits != best_fits ? fits : fits ? have < best_size : have > best_size) best = i;
   }
-  if (best == large_cache_slots) return nullptr;
-  const CachedMapping m = h.large_cache[best];
+  out = h.large_cache[best];
   h.large_cache[best] = h.large_cache[--h.large_cached];
-  h.large_cached_bytes -= m.size;
-  got = m.size;
+  h.large_cached_bytes -= out.size;
+  return true;
+}
+
+// The mapping of `m` made `size` bytes (its resident pages come along), or null when the OS refuses and `m`
+// is gone. Kept whole when it holds the request with at most large_reuse_slack to spare: shrinking would
+// give back pages that the next, larger request would fault in again.
+[[nodiscard]] char* reuse_mapping(const CachedMapping& m, std::size_t& size) noexcept {
   unpoison(m.base, m.size);
-  return m.base;
+  if (m.size >= size && m.size - size <= large_reuse_slack) {
+    size = m.size;
+    return m.base;
+  }
+  auto* base = static_cast<char*>(remap_aligned(m.base, m.size, size, segment_size, 0));
+  if (base == nullptr) unmap(m.base, m.size);
+  return base;
 }
 
 // Keeps a freed mapping for reuse when it fits the cache's limits. Under h.lock.
@@ -162,11 +176,27 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
                     lb.map_size <= large_cache_block_max && h.large_cached < large_cache_slots &&
                     h.large_cached_bytes + lb.map_size <= large_cache_bytes_max;
   if (fits) {
-    h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size};
+    h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size, h.large_allocations};
     h.large_cached_bytes += lb.map_size;
     poison(lb.user(), lb.usable());
   }
   return fits;
+}
+
+// Moves the mappings no large allocation has wanted for large_cache_age allocations into `out` (to unmap
+// outside the lock); returns how many. Under h.lock.
+[[nodiscard]] std::uint32_t take_stale_mappings(HeapState& h, CachedMapping (&out)[large_cache_slots]) noexcept {
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < h.large_cached;) {
+    if (h.large_allocations - h.large_cache[i].cached_at < large_cache_age) {
+      ++i;
+      continue;
+    }
+    out[n++] = h.large_cache[i];
+    h.large_cached_bytes -= h.large_cache[i].size;
+    h.large_cache[i] = h.large_cache[--h.large_cached];
+  }
+  return n;
 }
 
 // Unpoisoned first: whoever maps the range next must not inherit ASan's view of a free block.
@@ -183,10 +213,13 @@ void unmap_cached(const CachedMapping& m) noexcept {
   // is the next mapping's first byte, and with an alignment of 4 MiB or more, possibly another segment's).
   std::size_t map_size = align_up(offset + std::max<std::size_t>(size, 1), os_page);
   char* base = nullptr;
+  CachedMapping cached{};
+  bool have_cached = false;
   if (offset == large_header_size) {
     Guard guard(h.lock);
-    base = take_cached_mapping(h, map_size, map_size);
+    have_cached = take_cached_mapping(h, map_size, cached);
   }
+  if (have_cached) base = reuse_mapping(cached, map_size);
   if (zeroed != nullptr) *zeroed = base == nullptr;
   if (base == nullptr) base = static_cast<char*>(map_aligned(map_size, large_map_alignment(align)));
   if (base == nullptr) return nullptr;
@@ -216,6 +249,8 @@ void unmap_cached(const CachedMapping& m) noexcept {
   char* const base = lb.map_base;
   const std::size_t map_size = lb.map_size;
   bool cached = false;
+  CachedMapping stale[large_cache_slots];
+  std::uint32_t stale_count = 0;
   {
     Guard guard(h.lock);
     unlink_large(h, lb);
@@ -223,9 +258,11 @@ void unmap_cached(const CachedMapping& m) noexcept {
     h.large_bytes -= lb.map_size;
     h.large_requested -= lb.requested;
     ++h.large_deallocations;
+    stale_count = take_stale_mappings(h, stale);
     cached = cache_mapping(h, lb);
   }
   if (!cached) unmap(base, map_size);
+  for (std::uint32_t i = 0; i < stale_count; ++i) unmap_cached(stale[i]);
 }
 
 // A large block that stays where it is for `size` bytes: the requested bytes follow. Under h.lock.

@@ -190,15 +190,21 @@ struct alignas(64) Central {
   std::size_t peak_outstanding = 0;  // its high-water mark
 };
 
-// Freed large mappings kept for reuse (default alignment, up to 4 MiB each, 16 MiB in all), so that
-// programs that allocate and free medium-large buffers do not pay mmap, munmap and page faults each time.
+// Freed large mappings kept for reuse (default alignment, up to 32 MiB each, 64 MiB in all), so that
+// programs that allocate and free buffers of several MiB do not pay mmap, munmap and a page fault per
+// touched page each time: a cached mapping is resized in place or moved with its pages (mremap) to the next
+// request's size. One that no large allocation wanted while `large_cache_age` others were made is unmapped
+// at the next large free, so a burst of large frees leaves no lasting resident memory behind.
 struct CachedMapping {
   char* base;
   std::size_t size;
+  std::uint64_t cached_at;  // HeapState::large_allocations when it was cached
 };
 inline constexpr std::uint32_t large_cache_slots = 8;
-inline constexpr std::size_t large_cache_block_max = std::size_t{4} << 20;
-inline constexpr std::size_t large_cache_bytes_max = std::size_t{16} << 20;
+inline constexpr std::size_t large_cache_block_max = std::size_t{32} << 20;
+inline constexpr std::size_t large_cache_bytes_max = std::size_t{64} << 20;
+inline constexpr std::uint64_t large_cache_age = 64;
+inline constexpr std::size_t large_reuse_slack = std::size_t{16} << 20;
 
 struct HeapState {
   Central central[class_count];
