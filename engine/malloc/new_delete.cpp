@@ -19,6 +19,9 @@ using fm::malloc_lib::process_heap;
 }
 
 inline void* new_block(std::size_t size, std::size_t align) {
+  if (align <= fm::heap::min_block_size) {
+    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
+  }
   void* p = process_heap().aligned_malloc(size, align);
   return p != nullptr ? p : new_retry(size, align);
 }
@@ -33,7 +36,7 @@ inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
   }
 }
 
-inline void delete_block(void* p) noexcept { process_heap().free(p); }
+inline void delete_block(void* p) noexcept { fm::malloc_lib::free_block(p); }
 
 constexpr std::size_t plain = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 constexpr std::size_t of(std::align_val_t a) { return static_cast<std::size_t>(a); }

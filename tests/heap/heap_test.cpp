@@ -179,7 +179,12 @@ TEST_CASE("calloc returns zeroed memory even for recycled blocks and null on ove
   REQUIRE(big != nullptr);
   for (int i = 0; i < (1 << 20); i += 512) REQUIRE(big[i] == 0);
   CHECK(big[(1 << 20) - 1] == 0);
+  std::memset(big, 0xff, 1 << 20);
   heap.free(big);
+  auto* grown = static_cast<unsigned char*>(heap.calloc(3, 1 << 20));  // the dirty mapping, grown
+  REQUIRE(grown != nullptr);
+  for (int i = 0; i < (3 << 20); i += 512) REQUIRE(grown[i] == 0);
+  heap.free(grown);
   CHECK(heap.calloc(SIZE_MAX / 2, 3) == nullptr);
   CHECK(heap.malloc(SIZE_MAX - 10) == nullptr);
 }
