@@ -18,12 +18,17 @@ using fm::malloc_lib::process_heap;
   }
 }
 
+// Out of line, so that the inline path of operator new needs no stack frame.
+[[gnu::noinline]] void* new_slow(std::size_t size, std::size_t align) {
+  void* p = process_heap().aligned_malloc(size, align);
+  return p != nullptr ? p : new_retry(size, align);
+}
+
 inline void* new_block(std::size_t size, std::size_t align) {
   if (align <= fm::heap::min_block_size) {
     if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
   }
-  void* p = process_heap().aligned_malloc(size, align);
-  return p != nullptr ? p : new_retry(size, align);
+  return new_slow(size, align);
 }
 
 inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {

@@ -44,18 +44,15 @@ inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t ex
 // foreign pointers too). `requested` counts only when `sized`.
 [[nodiscard]] inline bool cache_push(const HeapState* h, unsigned slot, void* p, std::size_t requested,
                                      bool sized) noexcept {
+  if (!segment_units.contains_address(p)) [[unlikely]] return false;
   SegmentHead* head = segment_of(p);
-  if (!in_address_range(reinterpret_cast<std::uintptr_t>(p)) || !segment_units.contains(head)) [[unlikely]] {
-    return false;
-  }
   if (head->heap != h) [[unlikely]] return false;
   const PageMeta& page = static_cast<Segment*>(head)->page_of(p);
-  if (page.interior.load(std::memory_order_relaxed)) [[unlikely]] return false;
   ThreadCache* tc = current_cache(slot);
   if (tc == nullptr) [[unlikely]] return false;
-  const std::uint32_t c = page.size_class;
+  const std::uint32_t c = page.free_bin.load(std::memory_order_relaxed);
   Bin& bin = tc->bins[c];
-  if (bin.count >= bin.limit) [[unlikely]] return false;
+  if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free to interior_bin
   auto* b = static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   set_next(b, bin.head);

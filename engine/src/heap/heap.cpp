@@ -72,7 +72,7 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
   const PageMeta& page = s.page_of(p);
   const std::uint32_t c = page.size_class;
   const std::int64_t extra = sized ? static_cast<std::int64_t>(requested) - page.block_size : 0;
-  Block* b = page.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
+  Block* b = page.has_interior() ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
@@ -293,7 +293,7 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
     void* b = small_alloc(h, slot, c, sized ? static_cast<std::int64_t>(size) - class_sizes[c] : 0);
     if (b == nullptr) return nullptr;
     void* p = align_up(b, align);
-    if (p != b) static_cast<Segment*>(segment_of(b))->page_of(b).interior.store(true, std::memory_order_relaxed);
+    if (p != b) static_cast<Segment*>(segment_of(b))->page_of(b).free_bin.store(interior_bin, std::memory_order_relaxed);
     return p;
   }
   return large_alloc(h, size, align);

@@ -65,6 +65,9 @@ inline void unpoison(const void* p, std::size_t n) noexcept {
   if constexpr (debug::asan_enabled) debug::unpoison(p, n);
 }
 
+// A bin that never has room (limit 0): where frees of pages with interior pointers are sent (PageMeta::free_bin).
+inline constexpr std::uint32_t interior_bin = class_count;
+
 enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
 // A run of blocks of one class; blocks are carved lazily from `start` so untouched memory stays uncommitted.
@@ -80,9 +83,11 @@ struct alignas(64) PageMeta {
   std::uint32_t block_size = 0;
   PageState state = PageState::unused;  // the class's view, under its lock
   bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
-  // An aligned allocation handed out a pointer inside one of this page's blocks, so free must find the
-  // block's start (a division); cleared when the page is lent again. Next to size_class, which free reads.
-  std::atomic<bool> interior{false};
+  // The thread-cache bin free pushes this page's blocks onto without looking further: the class, or
+  // interior_bin once an aligned allocation handed out a pointer inside one of its blocks, so that free
+  // takes the slow path that finds the block's start (a division). Reset when the page is lent again.
+  std::atomic<std::uint32_t> free_bin{0};
+  [[nodiscard]] bool has_interior() const noexcept { return free_bin.load(std::memory_order_relaxed) == interior_bin; }
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
@@ -175,7 +180,7 @@ inline constexpr auto cache_limits = [] {
 }();
 
 struct ThreadCache {
-  Bin bins[class_count];
+  Bin bins[class_count + 1];  // one per class, then interior_bin
   Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
   HeapState* heap = nullptr;
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
@@ -297,6 +302,11 @@ class UnitMap {
     // atomic_ref of a const object is C++26; the load does not write.
     std::atomic_ref<std::uint64_t> word(const_cast<std::uint64_t&>(bits_[index / 64]));
     return (word.load(std::memory_order_acquire) >> (index % 64)) & 1;
+  }
+  // Whether any address `p` (in the address range or not) lies in a unit that is set: free's first question.
+  [[nodiscard]] bool contains_address(const void* p) const noexcept {
+    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(p) >> segment_shift;
+    return index < words * 64 && contains(p);
   }
 
  private:
