@@ -27,8 +27,11 @@ extern std::atomic<unsigned> process_slot;
 // The heap's inline fast paths, run here without a call into it: a small block from the calling thread's
 // cache, or null (then Heap::malloc does the rest: no heap yet, an empty cache, a large block).
 [[nodiscard]] inline void* malloc_fast(std::size_t size) noexcept {
-  if (size > heap::max_small_size) [[unlikely]] return nullptr;
-  return heap::cache_pop(process_slot.load(std::memory_order_relaxed), heap::size_class_of(size), 0);
+  const unsigned slot = process_slot.load(std::memory_order_relaxed);
+  // The common sizes first: one comparison before the table, not two.
+  if (size <= heap::class_table_max) [[likely]] return heap::cache_pop(slot, heap::table_size_class(size), 0);
+  if (size > heap::max_small_size) return nullptr;
+  return heap::cache_pop(slot, heap::size_class_by_rule(size), 0);
 }
 
 // free and operator delete: the calling thread's cache takes a small block inline; Heap::free the rest,

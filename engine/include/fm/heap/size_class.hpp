@@ -35,10 +35,12 @@ inline constexpr auto class_table = [] {
   return t;
 }();
 
+// Class index for a request of `size` <= class_table_max bytes.
+[[nodiscard]] constexpr std::uint32_t table_size_class(std::size_t size) noexcept { return class_table[(size + 15) >> 4]; }
+
 // Class index for a request of `size` bytes (0 counts as 1); only valid for size <= max_small_size.
 [[nodiscard]] constexpr std::uint32_t size_class_of(std::size_t size) noexcept {
-  if (size <= class_table_max) return class_table[(size + 15) >> 4];
-  return size_class_by_rule(size);
+  return size <= class_table_max ? table_size_class(size) : size_class_by_rule(size);
 }
 
 // Block size of class `c` (a multiple of min_block_size).
