@@ -7,14 +7,22 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build=${1:-$FM_ROOT/build-bench}
 reps=${REPS:-5}
-workloads=(larson xmalloc mstress churn realloc)
+# A workload is a name; its command is bench/heap/fm_heap_<program> with arguments (default: the name alone).
+workloads=(larson xmalloc mstress churn realloc large false_sharing small_random_1 small_random_2 producer_consumer
+  bignum minimizer)
+declare -A commands=([small_random_1]="small_random 1" [small_random_2]="small_random 2")
+programs=()
+for w in "${workloads[@]}"; do
+  read -r -a command <<<"${commands[$w]:-$w}"
+  programs+=("fm_heap_${command[0]}")
+done
 libdir=/usr/lib/x86_64-linux-gnu
 
 if [[ ! -x $build/bench/heap/fm_heap_measure ]]; then
   mkdir -p "$build"
   cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_BUILD_DEMO=OFF >"$build.configure.log"
 fi
-cmake --build "$build" --target framemem_malloc fm_heap_measure "${workloads[@]/#/fm_heap_}" >/dev/null
+cmake --build "$build" --target framemem_malloc fm_heap_measure $(printf '%s\n' "${programs[@]}" | sort -u) >/dev/null
 
 names=(glibc framemem mimalloc jemalloc tcmalloc)
 libs=("" "$build/engine/malloc/libframemem_malloc.so" "$libdir/libmimalloc.so.2" "$libdir/libjemalloc.so.2"
@@ -25,8 +33,10 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for rep in $(seq 1 "$reps"); do
   for w in "${workloads[@]}"; do
+    read -r -a command <<<"${commands[$w]:-$w}"
     for i in "${!names[@]}"; do
-      out=$("$build/bench/heap/fm_heap_measure" --preload="${libs[$i]}" "$build/bench/heap/fm_heap_$w" 2>&1 >/dev/null | tail -1)
+      out=$("$build/bench/heap/fm_heap_measure" --preload="${libs[$i]}" "$build/bench/heap/fm_heap_${command[0]}" \
+        "${command[@]:1}" 2>&1 >/dev/null | tail -1)
       echo "$w ${names[$i]} $out" >>"$results"
     done
   done
@@ -46,15 +56,16 @@ awk -v names="${names[*]}" -v workloads="${workloads[*]}" '
     for (f = 1; f <= 2; f++) {
       field = f == 1 ? "t" : "r"
       printf "\n%s (median of %d runs, ratio to glibc; lower is better)\n\n", f == 1 ? "Wall time" : "Peak RSS", REPS
-      printf "| workload | glibc |"; for (i = 2; i <= na; i++) printf " %s |", a[i]; printf "\n"
-      printf "|---|---|"; for (i = 2; i <= na; i++) printf "---|"; printf "\n"
+      printf "| workload | glibc |"; for (i = 2; i <= na; i++) printf " %s |", a[i]; printf " framemem / mimalloc |\n"
+      printf "|---|---|"; for (i = 2; i <= na; i++) printf "---|"; printf "---|\n"
       for (i = 2; i <= na; i++) logsum[i] = 0
       for (k = 1; k <= nw; k++) {
         base = median(w[k] " glibc", field)
         printf "| %s | %s |", w[k], f == 1 ? sprintf("%.3f s", base) : sprintf("%.1f MiB", base / 1024)
-        for (i = 2; i <= na; i++) { r = median(w[k] " " a[i], field) / base; logsum[i] += log(r); printf " %.2f |", r }
-        printf "\n"
+        for (i = 2; i <= na; i++) { r[a[i]] = median(w[k] " " a[i], field) / base; logsum[i] += log(r[a[i]]); printf " %.2f |", r[a[i]] }
+        printf " %.2f |\n", r["framemem"] / r["mimalloc"]
       }
-      printf "| geometric mean | 1.00 |"; for (i = 2; i <= na; i++) printf " %.2f |", exp(logsum[i] / nw); printf "\n"
+      printf "| geometric mean | 1.00 |"; for (i = 2; i <= na; i++) { g[a[i]] = exp(logsum[i] / nw); printf " %.2f |", g[a[i]] }
+      printf " %.2f |\n", g["framemem"] / g["mimalloc"]
     }
   }' REPS="$reps" "$results"

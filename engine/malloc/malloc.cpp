@@ -12,6 +12,8 @@
 namespace fm::malloc_lib {
 
 constinit std::atomic<Heap*> process_heap_ptr{nullptr};
+constinit std::atomic<heap::HeapState*> process_state{nullptr};
+constinit std::atomic<unsigned> process_slot{heap::no_heap_slot};
 
 namespace {
 alignas(Heap) unsigned char heap_storage[sizeof(Heap)];
@@ -25,12 +27,18 @@ constinit std::atomic_flag creating = ATOMIC_FLAG_INIT;
 [[nodiscard]] std::size_t page_size() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
 }  // namespace
 
+void free_slow(void* p) noexcept { process_heap().free(p); }
+
+[[gnu::noinline]] void* malloc_slow(std::size_t size) noexcept { return or_enomem(process_heap().malloc(size)); }
+
 Heap& create_process_heap() noexcept {
   while (creating.test_and_set(std::memory_order_acquire)) {
   }
   Heap* h = process_heap_ptr.load(std::memory_order_relaxed);
   if (h == nullptr) {
     h = ::new (heap_storage) Heap("malloc");  // does not allocate: heap state and caches come from mmap
+    process_state.store(&heap::HeapAccess::state(*h), std::memory_order_relaxed);
+    process_slot.store(heap::HeapAccess::slot(*h), std::memory_order_relaxed);
     process_heap_ptr.store(h, std::memory_order_release);
   }
   creating.clear(std::memory_order_release);
@@ -44,9 +52,12 @@ using fm::malloc_lib::process_heap;
 
 extern "C" {
 
-FM_EXPORT void* malloc(size_t size) noexcept { return or_enomem(process_heap().malloc(size)); }
+FM_EXPORT void* malloc(size_t size) noexcept {
+  if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
+  return fm::malloc_lib::malloc_slow(size);
+}
 
-FM_EXPORT void free(void* p) noexcept { process_heap().free(p); }
+FM_EXPORT void free(void* p) noexcept { fm::malloc_lib::free_block(p); }
 
 FM_EXPORT void* calloc(size_t count, size_t size) noexcept { return or_enomem(process_heap().calloc(count, size)); }
 

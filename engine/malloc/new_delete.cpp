@@ -18,9 +18,17 @@ using fm::malloc_lib::process_heap;
   }
 }
 
-inline void* new_block(std::size_t size, std::size_t align) {
+// Out of line, so that the inline path of operator new needs no stack frame.
+[[gnu::noinline]] void* new_slow(std::size_t size, std::size_t align) {
   void* p = process_heap().aligned_malloc(size, align);
   return p != nullptr ? p : new_retry(size, align);
+}
+
+inline void* new_block(std::size_t size, std::size_t align) {
+  if (align <= fm::heap::min_block_size) {
+    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
+  }
+  return new_slow(size, align);
 }
 
 inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
@@ -33,7 +41,7 @@ inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
   }
 }
 
-inline void delete_block(void* p) noexcept { process_heap().free(p); }
+inline void delete_block(void* p) noexcept { fm::malloc_lib::free_block(p); }
 
 constexpr std::size_t plain = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 constexpr std::size_t of(std::align_val_t a) { return static_cast<std::size_t>(a); }

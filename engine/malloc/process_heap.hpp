@@ -5,17 +5,42 @@
 #include <atomic>
 
 #include "fm/heap/heap.hpp"
+#include "heap/fast_path.hpp"
 
 #define FM_EXPORT __attribute__((visibility("default")))
 
 namespace fm::malloc_lib {
 
 extern std::atomic<Heap*> process_heap_ptr;
+// The heap's state and cache slot for the inline fast paths, set before process_heap_ptr. Until then the
+// slot is one no cache ever fills and the state null, so the fast paths fall through to the calls below,
+// which create the heap.
+extern std::atomic<heap::HeapState*> process_state;
+extern std::atomic<unsigned> process_slot;
 [[nodiscard]] Heap& create_process_heap() noexcept;
 
 [[nodiscard]] inline Heap& process_heap() noexcept {
   Heap* h = process_heap_ptr.load(std::memory_order_acquire);
   return h != nullptr ? *h : create_process_heap();
+}
+
+// The heap's inline fast paths, run here without a call into it: a small block from the calling thread's
+// cache, or null (then Heap::malloc does the rest: no heap yet, an empty cache, a large block).
+[[nodiscard]] inline void* malloc_fast(std::size_t size) noexcept {
+  const unsigned slot = process_slot.load(std::memory_order_relaxed);
+  // The common sizes first: one comparison before the table, not two.
+  if (size <= heap::class_table_max) [[likely]] return heap::cache_pop(slot, heap::table_size_class(size), 0);
+  if (size > heap::max_small_size) return nullptr;
+  return heap::cache_pop(slot, heap::size_class_by_rule(size), 0);
+}
+
+// free and operator delete: the calling thread's cache takes a small block inline; Heap::free the rest,
+// called out of line so that the inline path needs no stack frame.
+[[gnu::noinline]] void free_slow(void* p) noexcept;
+inline void free_block(void* p) noexcept {
+  const heap::HeapState* h = process_state.load(std::memory_order_relaxed);
+  if (heap::cache_push(h, process_slot.load(std::memory_order_relaxed), p, 0, false)) [[likely]] return;
+  free_slow(p);
 }
 
 }  // namespace fm::malloc_lib

@@ -143,6 +143,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->free = nullptr;
   p->carved = p->free_count = 0;
   p->state = PageState::partial;
+  p->free_bin.store(c, std::memory_order_relaxed);  // no block of it is live: no pointer inside one either
   poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
   ++cl.pages;
   cl.committed += committed_bytes(s, i);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fm/core/metrics.hpp"
+#include "fast_path.hpp"
 #include "heap_state.hpp"
 
 namespace fm {
@@ -38,80 +39,54 @@ namespace {
 
 inline constexpr std::size_t max_request = std::size_t{1} << 46;
 
-inline void count(ThreadCache& tc, std::uint32_t c, bool allocation, std::size_t requested) noexcept {
-  ClassCounters& k = tc.counters[c];
-  (allocation ? k.allocations : k.deallocations).add(1);
-  k.requested.add(allocation ? static_cast<std::int64_t>(requested) : -static_cast<std::int64_t>(requested));
-}
-
-[[gnu::noinline]] void* small_alloc_slow(HeapState& h, std::uint32_t c, std::size_t requested) noexcept {
+// A small block when the calling thread's cache is empty or missing (a new or exiting thread).
+[[gnu::noinline]] void* small_alloc_slow(HeapState& h, std::uint32_t c, std::int64_t extra) noexcept {
   ThreadCache* tc = thread_cache_for(h);
+  Block* b = nullptr;
   if (tc == nullptr) {  // exiting thread: one block straight from the central list
-    Block* b = nullptr;
     if (central_take(h, c, 1, &b) == 0) return nullptr;
-    count_uncached(h, c, 1, static_cast<std::int64_t>(requested));
-    return b;
-  }
-  Bin& bin = tc->bins[c];
-  if (bin.head == nullptr) {
-    bin.count = central_take(h, c, batch_sizes[c], &bin.head);
-    if (bin.count == 0) return nullptr;
-  }
-  Block* b = bin.head;
-  bin.head = next_of(b);
-  --bin.count;
-  count(*tc, c, true, requested);
-  return b;
-}
-
-[[nodiscard]] inline void* small_alloc(HeapState& h, unsigned slot, std::uint32_t c, std::size_t requested) noexcept {
-  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
+    count_uncached(h, c, true, extra);
+  } else {
     Bin& bin = tc->bins[c];
-    if (Block* b = bin.head; b != nullptr) [[likely]] {
-      bin.head = next_of(b);
-      --bin.count;
-      count(*tc, c, true, requested);
-      unpoison(b, class_sizes[c]);
-      return b;
+    if (bin.head == nullptr) {
+      bin.count = central_take(h, c, batch_sizes[c], &bin.head);
+      if (bin.count == 0) return nullptr;
     }
+    b = bin.head;
+    bin.head = next_of(b);
+    --bin.count;
+    count_allocation(*tc, c, extra);
   }
-  void* b = small_alloc_slow(h, c, requested);
-  if (b != nullptr) unpoison(b, class_sizes[c]);
+  unpoison(b, class_sizes[c]);
   return b;
 }
 
-[[gnu::noinline]] void small_free_slow(HeapState& h, std::uint32_t c, Block* b, std::size_t requested) noexcept {
+[[nodiscard]] inline void* small_alloc(HeapState& h, unsigned slot, std::uint32_t c, std::int64_t extra) noexcept {
+  if (void* b = cache_pop(slot, c, extra)) [[likely]] return b;
+  return small_alloc_slow(h, c, extra);
+}
+
+// A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first) or no
+// cache (exiting thread: straight to the central list).
+void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, bool sized) noexcept {
+  const PageMeta& page = s.page_of(p);
+  const std::uint32_t c = page.size_class;
+  const std::int64_t extra = sized ? static_cast<std::int64_t>(requested) - page.block_size : 0;
+  Block* b = page.has_interior() ? block_start(page, p) : static_cast<Block*>(p);
+  poison(b, class_sizes[c]);
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
     set_next(b, nullptr);
     central_give(h, c, b, 1);
-    count_uncached(h, c, -1, -static_cast<std::int64_t>(requested));
+    count_uncached(h, c, false, -extra);
     return;
   }
-  thread_cache_flush(*tc, c, cache_limits[c] / 2);
   Bin& bin = tc->bins[c];
+  if (bin.count >= bin.limit) thread_cache_flush(*tc, c, bin.limit / 2);
   set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
-  count(*tc, c, false, requested);
-}
-
-inline void small_free(HeapState& h, unsigned slot, Segment& s, const PageMeta& page, void* p,
-                       std::size_t requested) noexcept {
-  const std::uint32_t c = page.size_class;
-  Block* b = s.interior.load(std::memory_order_relaxed) ? block_start(page, p) : static_cast<Block*>(p);
-  poison(b, class_sizes[c]);
-  if (ThreadCache* tc = current_cache(slot); tc != nullptr) [[likely]] {
-    Bin& bin = tc->bins[c];
-    if (bin.count < cache_limits[c]) [[likely]] {
-      set_next(b, bin.head);
-      bin.head = b;
-      ++bin.count;
-      count(*tc, c, false, requested);
-      return;
-    }
-  }
-  small_free_slow(h, c, b, requested);
+  count_deallocation(*tc, c, extra);
 }
 
 // Enters (or removes) a large block's pointer in the unit maps find_segment reads: set before its unit shows
@@ -140,20 +115,34 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
 [[nodiscard]] std::size_t large_user_offset(std::size_t align) noexcept { return std::max(large_header_size, align); }
 [[nodiscard]] std::size_t large_map_alignment(std::size_t align) noexcept { return std::max(segment_size, align); }
 
-// The smallest cached mapping that holds `size` bytes without wasting more than half, or null. Under h.lock.
-[[nodiscard]] char* take_cached_mapping(HeapState& h, std::size_t size, std::size_t& got) noexcept {
-  std::uint32_t best = large_cache_slots;
-  for (std::uint32_t i = 0; i < h.large_cached; ++i) {
-    const std::size_t have = h.large_cache[i].size;
-    if (have >= size && have / 2 <= size && (best == large_cache_slots || have < h.large_cache[best].size)) best = i;
+// A cached mapping for a block needing a `size`-byte mapping, or null: the smallest that holds it, else the
+// largest, which reuse_mapping resizes. Removed from the cache under h.lock.
+[[nodiscard]] bool take_cached_mapping(HeapState& h, std::size_t size, CachedMapping& out) noexcept {
+  if (h.large_cached == 0) return false;
+  std::uint32_t best = 0;
+  for (std::uint32_t i = 1; i < h.large_cached; ++i) {
+    const std::size_t have = h.large_cache[i].size, best_size = h.large_cache[best].size;
+    const bool fits = have >= size, best_fits = best_size >= size;
+    if (fits != best_fits ? fits : fits ? have < best_size : have > best_size) best = i;
   }
-  if (best == large_cache_slots) return nullptr;
-  const CachedMapping m = h.large_cache[best];
+  out = h.large_cache[best];
   h.large_cache[best] = h.large_cache[--h.large_cached];
-  h.large_cached_bytes -= m.size;
-  got = m.size;
+  h.large_cached_bytes -= out.size;
+  return true;
+}
+
+// The mapping of `m` made `size` bytes (its resident pages come along), or null when the OS refuses and `m`
+// is gone. Kept whole when it holds the request with at most large_reuse_slack to spare: shrinking would
+// give back pages that the next, larger request would fault in again.
+[[nodiscard]] char* reuse_mapping(const CachedMapping& m, std::size_t& size) noexcept {
   unpoison(m.base, m.size);
-  return m.base;
+  if (m.size >= size && m.size - size <= large_reuse_slack) {
+    size = m.size;
+    return m.base;
+  }
+  auto* base = static_cast<char*>(remap_aligned(m.base, m.size, size, segment_size, 0));
+  if (base == nullptr) unmap(m.base, m.size);
+  return base;
 }
 
 // Keeps a freed mapping for reuse when it fits the cache's limits. Under h.lock.
@@ -162,11 +151,27 @@ void unlink_large(HeapState& h, LargeBlock& lb) noexcept {
                     lb.map_size <= large_cache_block_max && h.large_cached < large_cache_slots &&
                     h.large_cached_bytes + lb.map_size <= large_cache_bytes_max;
   if (fits) {
-    h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size};
+    h.large_cache[h.large_cached++] = {lb.map_base, lb.map_size, h.large_allocations};
     h.large_cached_bytes += lb.map_size;
     poison(lb.user(), lb.usable());
   }
   return fits;
+}
+
+// Moves the mappings no large allocation has wanted for large_cache_age allocations into `out` (to unmap
+// outside the lock); returns how many. Under h.lock.
+[[nodiscard]] std::uint32_t take_stale_mappings(HeapState& h, CachedMapping (&out)[large_cache_slots]) noexcept {
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < h.large_cached;) {
+    if (h.large_allocations - h.large_cache[i].cached_at < large_cache_age) {
+      ++i;
+      continue;
+    }
+    out[n++] = h.large_cache[i];
+    h.large_cached_bytes -= h.large_cache[i].size;
+    h.large_cache[i] = h.large_cache[--h.large_cached];
+  }
+  return n;
 }
 
 // Unpoisoned first: whoever maps the range next must not inherit ASan's view of a free block.
@@ -175,19 +180,23 @@ void unmap_cached(const CachedMapping& m) noexcept {
   unmap(m.base, m.size);
 }
 
-// `zeroed` (optional) tells whether the block is a fresh mapping, i.e. already zero.
-[[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align, bool* zeroed = nullptr) noexcept {
+// `dirty` (optional) receives how many bytes from the block's start may be nonzero: those of a reused
+// mapping; pages a fresh or grown mapping adds read as zero.
+[[gnu::noinline]] void* large_alloc(HeapState& h, std::size_t size, std::size_t align, std::size_t* dirty = nullptr) noexcept {
   if (size > max_request) return nullptr;
   const std::size_t offset = large_user_offset(align);
   // At least one byte past the offset: a zero-byte block must still start inside its own mapping (else it
   // is the next mapping's first byte, and with an alignment of 4 MiB or more, possibly another segment's).
   std::size_t map_size = align_up(offset + std::max<std::size_t>(size, 1), os_page);
   char* base = nullptr;
+  CachedMapping cached{};
+  bool have_cached = false;
   if (offset == large_header_size) {
     Guard guard(h.lock);
-    base = take_cached_mapping(h, map_size, map_size);
+    have_cached = take_cached_mapping(h, map_size, cached);
   }
-  if (zeroed != nullptr) *zeroed = base == nullptr;
+  if (have_cached) base = reuse_mapping(cached, map_size);
+  if (dirty != nullptr) *dirty = base == nullptr ? 0 : std::min(cached.size, map_size) - offset;
   if (base == nullptr) base = static_cast<char*>(map_aligned(map_size, large_map_alignment(align)));
   if (base == nullptr) return nullptr;
   auto* lb = new (base + offset - large_header_size) LargeBlock();
@@ -216,6 +225,8 @@ void unmap_cached(const CachedMapping& m) noexcept {
   char* const base = lb.map_base;
   const std::size_t map_size = lb.map_size;
   bool cached = false;
+  CachedMapping stale[large_cache_slots];
+  std::uint32_t stale_count = 0;
   {
     Guard guard(h.lock);
     unlink_large(h, lb);
@@ -223,9 +234,11 @@ void unmap_cached(const CachedMapping& m) noexcept {
     h.large_bytes -= lb.map_size;
     h.large_requested -= lb.requested;
     ++h.large_deallocations;
+    stale_count = take_stale_mappings(h, stale);
     cached = cache_mapping(h, lb);
   }
   if (!cached) unmap(base, map_size);
+  for (std::uint32_t i = 0; i < stale_count; ++i) unmap_cached(stale[i]);
 }
 
 // A large block that stays where it is for `size` bytes: the requested bytes follow. Under h.lock.
@@ -277,10 +290,10 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   const std::size_t padded = std::max<std::size_t>(size, 1) + align - min_block_size;
   if (size <= max_small_size && padded <= max_small_size) {
     const std::uint32_t c = size_class_of(padded);
-    void* b = small_alloc(h, slot, c, sized ? size : class_sizes[c]);
+    void* b = small_alloc(h, slot, c, sized ? static_cast<std::int64_t>(size) - class_sizes[c] : 0);
     if (b == nullptr) return nullptr;
     void* p = align_up(b, align);
-    if (p != b) segment_of(b)->interior.store(true, std::memory_order_relaxed);
+    if (p != b) static_cast<Segment*>(segment_of(b))->page_of(b).free_bin.store(interior_bin, std::memory_order_relaxed);
     return p;
   }
   return large_alloc(h, size, align);
@@ -292,31 +305,25 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   if (align <= min_block_size) [[likely]] {
     if (size <= max_small_size) [[likely]] {
       const std::uint32_t c = size_class_of(size);
-      return small_alloc(h, slot, c, sized ? size : class_sizes[c]);
+      return small_alloc(h, slot, c, sized ? static_cast<std::int64_t>(size) - class_sizes[c] : 0);
     }
     return large_alloc(h, size, min_block_size);
   }
   return aligned_acquire(h, slot, size, align, sized);
 }
 
-// Everything but a small block: a large block of this heap is freed, anything else ignored. Out of line, so
-// that looking for a large block's header does not weigh on the small blocks' path.
-[[gnu::noinline]] void release_other(HeapState& h, void* p) noexcept {
+// Everything cache_push did not take: a small block of this heap goes to small_free_slow, a large block of
+// this heap is freed, anything else ignored. Out of line: looking for a large block's header does not weigh
+// on the small blocks' path.
+[[gnu::noinline]] void release_slow(HeapState& h, void* p, std::size_t requested, bool sized) noexcept {
   SegmentHead* head = find_segment(p);
-  if (head != nullptr && head->heap == &h && head->size_class == large_class) {
-    large_free(h, *static_cast<LargeBlock*>(head));
-  }
+  if (head == nullptr || head->heap != &h) return;
+  if (head->size_class == large_class) return large_free(h, *static_cast<LargeBlock*>(head));
+  small_free_slow(h, *static_cast<Segment*>(head), p, requested, sized);
 }
 
 inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
-  SegmentHead* head = segment_of(p);
-  if (!in_address_range(reinterpret_cast<std::uintptr_t>(p)) || !segment_units.contains(head)) [[unlikely]] {
-    return release_other(h, p);
-  }
-  if (head->heap != &h) [[unlikely]] return;
-  auto& s = *static_cast<Segment*>(head);
-  const PageMeta& page = s.page_of(p);
-  small_free(h, slot, s, page, p, sized ? size : page.block_size);
+  if (!cache_push(&h, slot, p, size, sized)) [[unlikely]] release_slow(h, p, size, sized);
 }
 
 [[nodiscard]] SegmentHead* owned_segment(const HeapState& h, const void* p) noexcept {
@@ -387,11 +394,6 @@ struct BlockSpan {
   return buf;
 }
 
-void add_counters(std::int64_t (&into)[3], const ClassCounters& k) noexcept {
-  into[0] += k.allocations.get();
-  into[1] += k.deallocations.get();
-  into[2] += k.requested.get();
-}
 
 [[nodiscard]] std::size_t clamp_positive(std::int64_t v) noexcept { return v > 0 ? static_cast<std::size_t>(v) : 0; }
 
@@ -488,9 +490,9 @@ void* Heap::aligned_malloc(std::size_t size, std::size_t align) noexcept {
 void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
   std::size_t total = 0;
   if (__builtin_mul_overflow(count, size, &total)) return nullptr;
-  bool zeroed = false;  // fresh mappings are zero already
-  void* p = total <= max_small_size ? malloc(total) : large_alloc(*state_, total, min_block_size, &zeroed);
-  if (p != nullptr && !zeroed) std::memset(p, 0, total);
+  std::size_t dirty = total;  // fresh pages are zero already
+  void* p = total <= max_small_size ? malloc(total) : large_alloc(*state_, total, min_block_size, &dirty);
+  if (p != nullptr) std::memset(p, 0, std::min(total, dirty));
   return p;
 }
 
@@ -544,13 +546,15 @@ void Heap::collect() noexcept {
 HeapStats Heap::heap_stats() const noexcept {
   HeapState& h = *state_;
   HeapStats st;
-  std::int64_t sums[class_count][3] = {};
+  std::int64_t sums[class_count][3] = {};  // allocations, blocks in caches, requested extra
   {
     Guard guard(h.lock);
-    for (std::uint32_t c = 0; c < class_count; ++c) add_counters(sums[c], h.retired[c]);
-    for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next, ++st.thread_caches) {
-      for (std::uint32_t c = 0; c < class_count; ++c) add_counters(sums[c], tc->counters[c]);
+    for (std::uint32_t c = 0; c < class_count; ++c) {
+      sums[c][0] = h.retired[c].allocations.get();
+      sums[c][2] = h.retired[c].requested_extra.get();
+      sum_cache_counters(h, c, sums[c]);
     }
+    for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) ++st.thread_caches;
     st.large_blocks = h.large_blocks;
     st.large_bytes = h.large_bytes;
     st.total_free = h.large_cached_bytes;  // cached mappings: committed, free for the next large block
@@ -573,18 +577,22 @@ HeapStats Heap::heap_stats() const noexcept {
   for (std::uint32_t c = 0; c < class_count; ++c) {
     HeapClassStats& row = st.classes[c];
     std::uint32_t empty_kept = 0;
+    std::size_t outstanding = 0;
     {
       Guard guard(h.central[c].lock);
+      outstanding = h.central[c].outstanding;
       row.committed = h.central[c].committed;
       st.peak_outstanding += h.central[c].peak_outstanding;
       row.pages = h.central[c].pages;
       empty_kept = h.central[c].empty_kept;
     }
     row.block_size = class_sizes[c];
-    row.live_blocks = clamp_positive(sums[c][0] - sums[c][1]);
-    row.requested = clamp_positive(sums[c][2]);
+    // Blocks out of the central list and not in a cache are with callers.
+    const std::int64_t live = static_cast<std::int64_t>(outstanding / row.block_size) - sums[c][1];
+    row.live_blocks = clamp_positive(live);
+    row.requested = clamp_positive(live * static_cast<std::int64_t>(row.block_size) + sums[c][2]);
     st.allocations += static_cast<std::uint64_t>(sums[c][0]);
-    st.deallocations += static_cast<std::uint64_t>(sums[c][1]);
+    st.deallocations += clamp_positive(sums[c][0] - live);
     st.committed += row.committed;
     st.allocated += row.live_blocks * row.block_size;
     st.requested += row.requested;

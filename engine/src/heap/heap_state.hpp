@@ -65,10 +65,15 @@ inline void unpoison(const void* p, std::size_t n) noexcept {
   if constexpr (debug::asan_enabled) debug::unpoison(p, n);
 }
 
+// A bin that never has room (limit 0): where frees of pages with interior pointers are sent (PageMeta::free_bin).
+inline constexpr std::uint32_t interior_bin = class_count;
+
 enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
 // A run of blocks of one class; blocks are carved lazily from `start` so untouched memory stays uncommitted.
-struct PageMeta {
+// A whole cache line each: free finds it with a shift, and pages of different classes (other locks) never
+// share a line.
+struct alignas(64) PageMeta {
   Block* free = nullptr;       // blocks given back to the central list
   char* start = nullptr;       // first block
   std::uint32_t capacity = 0;  // blocks that fit
@@ -78,6 +83,11 @@ struct PageMeta {
   std::uint32_t block_size = 0;
   PageState state = PageState::unused;  // the class's view, under its lock
   bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
+  // The thread-cache bin free pushes this page's blocks onto without looking further: the class, or
+  // interior_bin once an aligned allocation handed out a pointer inside one of its blocks, so that free
+  // takes the slow path that finds the block's start (a division). Reset when the page is lent again.
+  std::atomic<std::uint32_t> free_bin{0};
+  [[nodiscard]] bool has_interior() const noexcept { return free_bin.load(std::memory_order_relaxed) == interior_bin; }
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
@@ -87,7 +97,6 @@ struct PageMeta {
 // First bytes of every 4 MiB-aligned region the heap maps: the pointer -> class lookup of free().
 struct SegmentHead {
   std::uint32_t size_class = 0;
-  std::atomic<bool> interior{false};  // an aligned allocation handed out a pointer inside a block
   HeapState* heap = nullptr;
 };
 
@@ -130,15 +139,22 @@ struct Counter {
   [[nodiscard]] std::int64_t get() const noexcept { return value.load(std::memory_order_relaxed); }
 };
 
+// A class's counters. Frees are not counted: the blocks out of the central list minus those in caches are
+// the live ones, and allocations minus live blocks are the frees. Requested bytes are kept as the
+// difference to the block size ("extra"), which the C-style calls never change: they count a small
+// block's requested bytes as its block size.
 struct ClassCounters {
   Counter allocations;
-  Counter deallocations;
-  Counter requested;
+  Counter requested_extra;
 };
 
-struct Bin {
+// One class of a thread cache: the free list and the one counter its fast paths write, in one 32-byte
+// piece of one cache line.
+struct alignas(32) Bin {
   Block* head = nullptr;
-  std::uint32_t count = 0;
+  std::uint32_t count = 0;  // read without the owner's cooperation by statistics (thread_cache.cpp)
+  std::uint32_t limit = 0;  // blocks kept before a free flushes a batch (cache_limits)
+  Counter allocations;
 };
 
 // Blocks moved between a thread cache and the central list at once, and how many a cache keeps (2 batches).
@@ -164,8 +180,8 @@ inline constexpr auto cache_limits = [] {
 }();
 
 struct ThreadCache {
-  Bin bins[class_count];
-  ClassCounters counters[class_count];
+  Bin bins[class_count + 1];  // one per class, then interior_bin
+  Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
   HeapState* heap = nullptr;
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
@@ -190,15 +206,21 @@ struct alignas(64) Central {
   std::size_t peak_outstanding = 0;  // its high-water mark
 };
 
-// Freed large mappings kept for reuse (default alignment, up to 4 MiB each, 16 MiB in all), so that
-// programs that allocate and free medium-large buffers do not pay mmap, munmap and page faults each time.
+// Freed large mappings kept for reuse (default alignment, up to 32 MiB each, 64 MiB in all), so that
+// programs that allocate and free buffers of several MiB do not pay mmap, munmap and a page fault per
+// touched page each time: a cached mapping is resized in place or moved with its pages (mremap) to the next
+// request's size. One that no large allocation wanted while `large_cache_age` others were made is unmapped
+// at the next large free, so a burst of large frees leaves no lasting resident memory behind.
 struct CachedMapping {
   char* base;
   std::size_t size;
+  std::uint64_t cached_at;  // HeapState::large_allocations when it was cached
 };
 inline constexpr std::uint32_t large_cache_slots = 8;
-inline constexpr std::size_t large_cache_block_max = std::size_t{4} << 20;
-inline constexpr std::size_t large_cache_bytes_max = std::size_t{16} << 20;
+inline constexpr std::size_t large_cache_block_max = std::size_t{32} << 20;
+inline constexpr std::size_t large_cache_bytes_max = std::size_t{64} << 20;
+inline constexpr std::uint64_t large_cache_age = 64;
+inline constexpr std::size_t large_reuse_slack = std::size_t{16} << 20;
 
 struct HeapState {
   Central central[class_count];
@@ -228,10 +250,13 @@ struct HeapState {
 
 // The calling thread's cache per heap slot: trivially destructible, initial-exec TLS (no allocation on access).
 struct ThreadSlots {
-  ThreadCache* caches[Heap::max_heaps];
+  // One more than there are heaps: caches[no_heap_slot] stays null, so a fast path given that slot (its heap
+  // does not exist yet) falls through to its slow path without a check of its own.
+  ThreadCache* caches[Heap::max_heaps + 1];
   bool exiting;        // the thread's caches were returned; further calls go straight to the central lists
   bool key_installed;  // the thread-exit destructor is armed for this thread
 };
+inline constexpr unsigned no_heap_slot = Heap::max_heaps;
 extern constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec")));
 // Where thread_locals die before the thread-exit callback runs (os.hpp), the slots live in OS memory that the
 // thread key points to instead (thread_cache.cpp); null until the thread first uses a heap.
@@ -277,6 +302,11 @@ class UnitMap {
     // atomic_ref of a const object is C++26; the load does not write.
     std::atomic_ref<std::uint64_t> word(const_cast<std::uint64_t&>(bits_[index / 64]));
     return (word.load(std::memory_order_acquire) >> (index % 64)) & 1;
+  }
+  // Whether any address `p` (in the address range or not) lies in a unit that is set: free's first question.
+  [[nodiscard]] bool contains_address(const void* p) const noexcept {
+    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(p) >> segment_shift;
+    return index < words * 64 && contains(p);
   }
 
  private:
@@ -355,8 +385,11 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;
 void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
-// Counts an allocation or free made without a cache (thread exiting) into the heap's retired counters.
-void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept;
+// Counts an allocation (`extra` as in ClassCounters) or, with `allocation` false, the requested bytes of a
+// free made without a cache (thread exiting) into the heap's retired counters.
+void count_uncached(HeapState& h, std::uint32_t c, bool allocation, std::int64_t extra) noexcept;
+// Adds the allocations, cached blocks and requested extra of class `c` in every live cache to `into`.
+void sum_cache_counters(const HeapState& h, std::uint32_t c, std::int64_t (&into)[3]) noexcept;
 // Null when no slot is free (`no_slot` set) or mmap fails.
 [[nodiscard]] HeapState* register_heap(bool& no_slot) noexcept;
 // First step of ~Heap: from here on no thread reaches `h` through its TLS, exiting threads included.

@@ -26,10 +26,9 @@ inline constexpr std::size_t cache_bytes = align_up(sizeof(ThreadCache), os_page
 inline constexpr std::size_t state_bytes = align_up(sizeof(HeapState), os_page);
 inline constexpr std::size_t slots_bytes = align_up(sizeof(ThreadSlots), os_page);
 
-void add_counters(ClassCounters& into, const ClassCounters& from) noexcept {
-  into.allocations.add(from.allocations.get());
-  into.deallocations.add(from.deallocations.get());
-  into.requested.add(from.requested.get());
+void retire_counters(ClassCounters& into, const ThreadCache& tc, std::uint32_t c) noexcept {
+  into.allocations.add(tc.bins[c].allocations.get());
+  into.requested_extra.add(tc.requested_extra[c].get());
 }
 
 void link_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
@@ -50,7 +49,7 @@ void retire_cache(ThreadCache& tc) noexcept {
   HeapState& h = *tc.heap;
   thread_cache_collect(tc);
   Guard guard(h.lock);
-  for (std::uint32_t c = 0; c < class_count; ++c) add_counters(h.retired[c], tc.counters[c]);
+  for (std::uint32_t c = 0; c < class_count; ++c) retire_counters(h.retired[c], tc, c);
   unlink_cache(h.caches, tc);
   link_cache(h.spare_caches, tc);
   tc.owner_slot = nullptr;
@@ -162,7 +161,9 @@ void register_atfork_once() noexcept {
     h.metadata.fetch_add(cache_bytes, std::memory_order_relaxed);
     tc = static_cast<ThreadCache*>(mem);
   }
-  return new (tc) ThreadCache();
+  tc = new (tc) ThreadCache();
+  for (std::uint32_t c = 0; c < class_count; ++c) tc->bins[c].limit = cache_limits[c];
+  return tc;
 }
 
 }  // namespace
@@ -228,10 +229,20 @@ __attribute__((no_sanitize("thread"))) bool caches_hold(const HeapState& h, std:
   return false;
 }
 
-void count_uncached(HeapState& h, std::uint32_t c, std::int64_t blocks, std::int64_t requested) noexcept {
+// Under h.lock. A cache's count is its owner's plain field: read as it is at this moment, like caches_hold.
+__attribute__((no_sanitize("thread"))) void sum_cache_counters(const HeapState& h, std::uint32_t c,
+                                                               std::int64_t (&into)[3]) noexcept {
+  for (const ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) {
+    into[0] += tc->bins[c].allocations.get();
+    into[1] += tc->bins[c].count;
+    into[2] += tc->requested_extra[c].get();
+  }
+}
+
+void count_uncached(HeapState& h, std::uint32_t c, bool allocation, std::int64_t extra) noexcept {
   Guard guard(h.lock);
-  (blocks > 0 ? h.retired[c].allocations : h.retired[c].deallocations).add(1);
-  h.retired[c].requested.add(requested);
+  if (allocation) h.retired[c].allocations.add(1);
+  h.retired[c].requested_extra.add(extra);
 }
 
 HeapState* register_heap(bool& no_slot) noexcept {

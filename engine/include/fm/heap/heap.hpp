@@ -14,6 +14,7 @@ namespace fm {
 
 namespace heap {
 struct HeapState;
+struct HeapAccess;
 }
 
 // Thread-safe. Two interfaces share the blocks:
@@ -76,6 +77,7 @@ class Heap {
   void collect() noexcept;
 
  private:
+  friend struct heap::HeapAccess;  // the malloc library's inline fast paths
   heap::HeapState* state_;
   unsigned slot_;
   char name_storage_[32];
