@@ -8,6 +8,10 @@ include(CheckIncludeFileCXX)
 set(FM_CHECKED "" CACHE STRING "Checked build (misuse errors): ON, OFF, or empty to follow the build type (OFF in Release and MinSizeRel)")
 set_property(CACHE FM_CHECKED PROPERTY STRINGS "" ON OFF)
 
+# Without exceptions framemem reports errors to a handler (fm::set_error_handler) and compiles with
+# -fno-exceptions; the game decides how it compiles its own code.
+option(FM_EXCEPTIONS "Report errors by throwing; OFF builds fm::core with -fno-exceptions and reports them to fm::set_error_handler" ON)
+
 check_include_file_cxx(valgrind/memcheck.h FM_HAVE_VALGRIND_HEADER)
 option(FM_VALGRIND "Valgrind client requests in pools and arenas (consumers then need valgrind/memcheck.h)" ${FM_HAVE_VALGRIND_HEADER})
 if(FM_VALGRIND AND NOT FM_HAVE_VALGRIND_HEADER)
@@ -23,6 +27,11 @@ function(fm_config_header target)
     set(FM_CONFIG_CHECKED 1)
   else()
     set(FM_CONFIG_CHECKED 0)
+  endif()
+  set(FM_CONFIG_EXCEPTIONS 1)
+  if(NOT FM_EXCEPTIONS)
+    set(FM_CONFIG_EXCEPTIONS 0)
+    target_compile_options(${target} PRIVATE -fno-exceptions)
   endif()
   # The annotations follow how the library itself is instrumented, not how each consumer compiles.
   set(FM_CONFIG_ASAN 0)

@@ -51,9 +51,9 @@ std::size_t slot_bytes(const MemorySystemOptions& o) {
   std::size_t left = max / std::max<std::size_t>(o.history, 1);
   if (!fits(o.max_systems, sizeof(SystemSnapshot), left) || !fits(o.max_pools, sizeof(PoolSnapshot), left / 2) ||
       !fits(o.max_pages, sizeof(PageSnapshot), left / 4) || o.max_name > max / 4 / std::max<std::size_t>(o.max_systems, 1)) {
-    throw error("memory system: options ask for more snapshot room than the address space holds (max_systems " +
+    raise(error("memory system: options ask for more snapshot room than the address space holds (max_systems " +
                 std::to_string(o.max_systems) + ", max_pools " + std::to_string(o.max_pools) + ", max_pages " +
-                std::to_string(o.max_pages) + ", history " + std::to_string(o.history) + ")");
+                std::to_string(o.max_pages) + ", history " + std::to_string(o.history) + ")"));
   }
   return o.max_systems * sizeof(SystemSnapshot) + o.max_pools * sizeof(PoolSnapshot) +
          o.max_pages * sizeof(PageSnapshot);
@@ -61,9 +61,9 @@ std::size_t slot_bytes(const MemorySystemOptions& o) {
 
 MemorySystemOptions checked(MemorySystemOptions o) {
   o.history = std::max<std::size_t>(o.history, 1);
-  if (o.max_systems == 0) throw error("memory system: max_systems must be at least 1 (the frame arena is a system)");
+  if (o.max_systems == 0) raise(error("memory system: max_systems must be at least 1 (the frame arena is a system)"));
   if (o.max_name < 11) {
-    throw error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")");
+    raise(error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")"));
   }
   return o;
 }
@@ -130,7 +130,7 @@ int MemorySystem::find(std::string_view name) const noexcept {
 void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
                        std::size_t budget) {
   if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
-    throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
+    raise(error("memory system: cannot add system '" + std::string(name) + "': " + why));
   }
   if (allocator) allocator.set_system_name(name);  // so a tracker's reports say which system leaked
   if (const int existing = find(name); existing >= 0) {
@@ -201,7 +201,7 @@ void MemorySystem::place_children(std::int32_t parent) {
 }
 
 void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, std::size_t budget) {
-  if (!allocator) throw error("memory system: cannot add system '" + std::string(name) + "': null allocator");
+  if (!allocator) raise(error("memory system: cannot add system '" + std::string(name) + "': null allocator"));
   add(name, allocator, nullptr, kind, budget);
 }
 
@@ -211,28 +211,40 @@ void MemorySystem::add_pool(std::string_view name, Pool& pool, std::size_t budge
 
 void MemorySystem::add_scope(std::string_view name, std::size_t budget) { add(name, {}, nullptr, "scope", budget); }
 
-// Registration is set-up work, not a hot path: the try_ twins run the throwing call and report failure.
+// Registration is set-up work, not a hot path: the try_ twins ask rejection() first, so the registration they
+// then run fails only where memory or the allocator's set_system_name does (without exceptions, those end
+// the program as they would anywhere else).
 template <class F>
 static bool succeeded(F&& registration) noexcept {
+#if defined(__cpp_exceptions)
   try {
     registration();
     return true;
   } catch (...) {
     return false;
   }
+#else
+  registration();
+  return true;
+#endif
+}
+
+bool MemorySystem::acceptable(std::string_view name, std::string_view kind, bool is_pool) const noexcept {
+  bool ok = false;
+  return detail::grew([&] { ok = rejection(name, kind, is_pool).empty(); }) && ok;
 }
 
 bool MemorySystem::try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
                                   std::size_t budget) noexcept {
-  return succeeded([&] { add_system(name, allocator, kind, budget); });
+  return allocator && acceptable(name, kind, false) && succeeded([&] { add_system(name, allocator, kind, budget); });
 }
 
 bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, std::size_t budget) noexcept {
-  return succeeded([&] { add_pool(name, pool, budget); });
+  return acceptable(name, "pool", true) && succeeded([&] { add_pool(name, pool, budget); });
 }
 
 bool MemorySystem::try_add_scope(std::string_view name, std::size_t budget) noexcept {
-  return succeeded([&] { add_scope(name, budget); });
+  return acceptable(name, "scope", false) && succeeded([&] { add_scope(name, budget); });
 }
 
 AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
@@ -242,9 +254,9 @@ AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
 
 AllocatorRef MemorySystem::system(std::string_view name) const {
   const int i = find(name);
-  if (i < 0) throw error("memory system: no system named '" + std::string(name) + "'");
+  if (i < 0) raise(error("memory system: no system named '" + std::string(name) + "'"));
   const AllocatorRef a = entries_[static_cast<std::size_t>(i)].allocator;
-  if (!a) throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
+  if (!a) raise(error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own"));
   return a;
 }
 
