@@ -8,6 +8,10 @@ include(CheckIncludeFileCXX)
 set(FM_CHECKED "" CACHE STRING "Checked build (misuse errors): ON, OFF, or empty to follow the build type (OFF in Release and MinSizeRel)")
 set_property(CACHE FM_CHECKED PROPERTY STRINGS "" ON OFF)
 
+# Without exceptions framemem reports errors to a handler (fm::set_error_handler) and compiles with
+# -fno-exceptions; the game decides how it compiles its own code.
+option(FM_EXCEPTIONS "Report errors by throwing; OFF builds fm::core with -fno-exceptions and reports them to fm::set_error_handler" ON)
+
 # Valgrind client requests follow the build type too, for the same reason: a debugged build gets them (when
 # valgrind/memcheck.h is there), a shipped one compiles them out, so its fast paths load no "under Valgrind?"
 # flag and reserve no client-request frame. FM_VALGRIND=ON/OFF overrides that.
@@ -39,6 +43,11 @@ function(fm_config_header target)
     set(FM_CONFIG_CHECKED 1)
   else()
     set(FM_CONFIG_CHECKED 0)
+  endif()
+  set(FM_CONFIG_EXCEPTIONS 1)
+  if(NOT FM_EXCEPTIONS)
+    set(FM_CONFIG_EXCEPTIONS 0)
+    target_compile_options(${target} PRIVATE -fno-exceptions)
   endif()
   # The annotations follow how the library itself is instrumented, not how each consumer compiles.
   set(FM_CONFIG_ASAN 0)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs every test: a normal build, an ASan+UBSan build, and a
-# TSan build of the tests labelled `threads`; then builds the whole tree in Release with default options,
+# Installs what is missing, then builds and runs every test: a normal build, a build of core and its tests
+# without exceptions, an ASan+UBSan build, and a TSan build of the tests labelled `threads`; then builds the whole tree in Release with default options,
 # as a user would, with g++ and clang-16; then the libFuzzer targets (clang-16) for a short run each; last the
 # MinGW-w64 build of core, the heap and the core tests, run under Wine (scripts/test_windows.sh). Every build
 # here turns warnings into errors (FM_WERROR). Exits non-zero on any failure.
@@ -27,6 +27,15 @@ mkdir -p "$normal" "$asan" "$tsan"
 echo "== normal build (RelWithDebInfo, checked)"
 fm_build "$normal" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_WERROR=ON
 run_ctest "$normal"
+
+# Core built with -fno-exceptions (FM_EXCEPTIONS=OFF) and its tests: each error reaches the handler the tests
+# install, which hands it to the test that expects it. Only core and its tests: no overlay, demo or benchmarks.
+noexc="$FM_ROOT/build-noexceptions"
+mkdir -p "$noexc"
+echo "== build without exceptions (core and its tests)"
+fm_build "$noexc" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_EXCEPTIONS=OFF -DFM_BUILD_OVERLAY=OFF -DFM_BUILD_DEMO=OFF \
+  -DFM_BUILD_BENCH=OFF -DFM_WERROR=ON
+run_ctest "$noexc"
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 fm_build "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DFM_SANITIZE=address;undefined" -DFM_BUILD_BENCH=OFF -DFM_WERROR=ON

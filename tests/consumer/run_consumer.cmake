@@ -109,28 +109,31 @@ elseif(FM_MODE STREQUAL "makefile")
   makefile_consumer(${prefix} ${FM_WORK_DIR}/makefile)
 
 elseif(FM_MODE STREQUAL "mismatch")
-  # A copy of the installed headers whose fm/config.hpp says the opposite checked mode: what a game gets
-  # with a Release library next to a Debug build's headers. Same compile and link line as a correct build.
-  set(dir ${FM_WORK_DIR}/mismatch)
-  file(REMOVE_RECURSE ${dir})
-  file(COPY ${prefix}/include DESTINATION ${dir})
-  file(READ ${dir}/include/fm/config.hpp config)
-  string(REGEX MATCH "#define FM_CONFIG_CHECKED ([01])" found "${config}")
-  if(NOT found)
-    message(FATAL_ERROR "installed fm/config.hpp has no '#define FM_CONFIG_CHECKED 0|1'")
-  endif()
-  set(built ${CMAKE_MATCH_1})
-  math(EXPR other "1 - ${built}")
-  string(REPLACE "#define FM_CONFIG_CHECKED ${built}" "#define FM_CONFIG_CHECKED ${other}" config "${config}")
-  file(WRITE ${dir}/include/fm/config.hpp "${config}")
+  # For each option, a copy of the installed headers whose fm/config.hpp says the opposite: what a game gets
+  # with a Release library next to a Debug build's headers, or headers of a build without exceptions. Same
+  # compile and link line as a correct build.
   file(GLOB libdir LIST_DIRECTORIES true ${prefix}/lib*)
   separate_arguments(flags UNIX_COMMAND "${FM_CXX_FLAGS}")
   set(link -L${libdir} -lframemem_core -pthread ${flags})
-  run_step(${FM_CXX} -std=c++20 ${flags} -I${prefix}/include ${FM_SOURCE_DIR}/main.cpp -o ${dir}/agrees ${link})
-  expect_failure("linking with headers that say FM_CHECKED=${other}" "fm::library_config::FM_CHECKED_${other}"
-    ${FM_CXX} -std=c++20 ${flags} -I${dir}/include ${FM_SOURCE_DIR}/main.cpp -o ${dir}/disagrees ${link})
-  expect_failure("compiling with -DFM_CHECKED=${other}" "FM_CHECKED differs"
-    ${FM_CXX} -std=c++20 -DFM_CHECKED=${other} -I${prefix}/include -fsyntax-only ${FM_SOURCE_DIR}/main.cpp)
+  run_step(${FM_CXX} -std=c++20 ${flags} -I${prefix}/include ${FM_SOURCE_DIR}/main.cpp -o ${FM_WORK_DIR}/agrees ${link})
+  foreach(option IN ITEMS CHECKED EXCEPTIONS)
+    set(dir ${FM_WORK_DIR}/mismatch-${option})
+    file(REMOVE_RECURSE ${dir})
+    file(COPY ${prefix}/include DESTINATION ${dir})
+    file(READ ${dir}/include/fm/config.hpp config)
+    string(REGEX MATCH "#define FM_CONFIG_${option} ([01])" found "${config}")
+    if(NOT found)
+      message(FATAL_ERROR "installed fm/config.hpp has no '#define FM_CONFIG_${option} 0|1'")
+    endif()
+    set(built ${CMAKE_MATCH_1})
+    math(EXPR other "1 - ${built}")
+    string(REPLACE "#define FM_CONFIG_${option} ${built}" "#define FM_CONFIG_${option} ${other}" config "${config}")
+    file(WRITE ${dir}/include/fm/config.hpp "${config}")
+    expect_failure("linking with headers that say FM_${option}=${other}" "fm::library_config::FM_${option}_${other}"
+      ${FM_CXX} -std=c++20 ${flags} -I${dir}/include ${FM_SOURCE_DIR}/main.cpp -o ${dir}/disagrees ${link})
+    expect_failure("compiling with -DFM_${option}=${other}" "FM_${option} differs"
+      ${FM_CXX} -std=c++20 -DFM_${option}=${other} -I${prefix}/include -fsyntax-only ${FM_SOURCE_DIR}/main.cpp)
+  endforeach()
 
 elseif(FM_MODE STREQUAL "deb")
   set(dir ${FM_WORK_DIR}/deb)

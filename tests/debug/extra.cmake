@@ -13,15 +13,10 @@ fm_add_doctest(fm_debug_no_hook_tests unit ${CMAKE_CURRENT_LIST_DIR}/heap_counte
 # "(anonymous namespace)".
 add_executable(fm_misuse_program ${CMAKE_CURRENT_LIST_DIR}/misuse_program.cpp)
 target_link_libraries(fm_misuse_program PRIVATE fm::core)
+fm_throw_reported_errors(fm_misuse_program)
 target_compile_options(fm_misuse_program PRIVATE -fmacro-prefix-map=${PROJECT_SOURCE_DIR}/=)
 fm_target_defaults(fm_misuse_program)
 
-# fm_add_child_test(<name> <exit> <command;...> <expected regexes...>)
-function(fm_add_child_test name exit command)
-  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} "-DCOMMAND=${command}" -DEXIT=${exit} "-DEXPECT=${ARGN}"
-    -P ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/run_expecting.cmake)
-  set_tests_properties(${name} PROPERTIES LABELS "unit;death" TIMEOUT 300)
-endfunction()
 set(_misuse ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:fm_misuse_program>)
 
 fm_add_child_test(debug_leak_report_at_exit 0 "${_misuse};leak"

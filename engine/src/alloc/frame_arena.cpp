@@ -7,6 +7,7 @@
 #include <atomic>
 #include <bit>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "../os/os.hpp"
@@ -59,13 +60,14 @@ std::uint32_t take_free_number(ThreadNumbers& numbers) noexcept {
   return 0;
 }
 
-os::ThreadKey number_key() {
-  static const os::ThreadKey key = [] {
+// The key whose thread-exit callback gives numbers back; null when the OS had none left.
+const os::ThreadKey* number_key() noexcept {
+  static const std::optional<os::ThreadKey> key = []() -> std::optional<os::ThreadKey> {
     os::ThreadKey k;
-    if (!os::create_thread_key(k, give_back)) throw error("frame arena: the OS has no thread-exit key left");
+    if (!os::create_thread_key(k, give_back)) return std::nullopt;
     return k;
   }();
-  return key;
+  return key ? &*key : nullptr;
 }
 
 }  // namespace
@@ -75,26 +77,35 @@ std::uint64_t next_frame_epoch() noexcept {
   return epochs.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-std::uint32_t claim_frame_thread() {
-  const os::ThreadKey key = number_key();
+std::uint32_t try_claim_frame_thread() noexcept {
+  const os::ThreadKey* key = number_key();
+  if (key == nullptr) return 0;
   ThreadNumbers& numbers = thread_numbers();
-  std::lock_guard lock(numbers.mutex);
-  if (const std::uint32_t reused = take_free_number(numbers); reused != 0) {
-    frame_thread = reused;
-  } else if (numbers.issued < max_frame_threads) {
-    frame_thread = ++numbers.issued;
-  } else {
-    throw error("frame arena: more than " + std::to_string(max_frame_threads) + " threads use frame arenas at once");
+  {
+    std::lock_guard lock(numbers.mutex);
+    if (const std::uint32_t reused = take_free_number(numbers); reused != 0) {
+      frame_thread = reused;
+    } else if (numbers.issued < max_frame_threads) {
+      frame_thread = ++numbers.issued;
+    } else {
+      return 0;
+    }
   }
-  os::set_thread_value(key, reinterpret_cast<void*>(std::uintptr_t{frame_thread}));
+  os::set_thread_value(*key, reinterpret_cast<void*>(std::uintptr_t{frame_thread}));
   return frame_thread;
+}
+
+std::uint32_t claim_frame_thread() {
+  if (const std::uint32_t n = try_claim_frame_thread(); n != 0) return n;
+  if (number_key() == nullptr) raise(error("frame arena: the OS has no thread-exit key left"));
+  raise(error("frame arena: more than " + std::to_string(max_frame_threads) + " threads use frame arenas at once"));
 }
 
 }  // namespace detail
 
 FrameArena::FrameArena(FrameArenaOptions options) : options_(options), name_(options.name) {
   if (options_.buffers == 0) {
-    throw std::invalid_argument("frame arena '" + name_ + "': needs at least one buffer, got 0");
+    raise(std::invalid_argument("frame arena '" + name_ + "': needs at least one buffer, got 0"));
   }
   options_.name = name_;
 }
@@ -104,11 +115,18 @@ FrameArena::~FrameArena() {
 }
 
 LinearArena* FrameArena::try_local() noexcept {
+  if (ThreadState* state = find_state()) return state->current;
+  if (detail::frame_thread == 0 && detail::try_claim_frame_thread() == 0) return nullptr;
+#if defined(__cpp_exceptions)
   try {
-    return &local();
-  } catch (...) {
+    return register_thread().current;
+  } catch (...) {  // the first buffers' memory
     return nullptr;
   }
+#else
+  // Registration can now fail only where a buffer's parent refuses the first chunk, which goes to the handler.
+  return register_thread().current;
+#endif
 }
 
 LinearArena& FrameArena::local_slow() {

@@ -19,8 +19,8 @@ LinearArena::LinearArena(LinearArenaOptions options)
       name_(options.name) {
   auto* buffer = static_cast<std::byte*>(upstream_.try_allocate(options.capacity, chunk_alignment));
   if (buffer == nullptr) {
-    throw out_of_memory(name_, options.capacity, chunk_alignment, options.capacity,
-                        "parent allocator could not provide the arena buffer");
+    raise(out_of_memory(name_, options.capacity, chunk_alignment, options.capacity,
+                        "parent allocator could not provide the arena buffer"));
   }
   first_ = Chunk{nullptr, buffer, buffer + options.capacity};
   capacity_ = options.capacity;
@@ -57,9 +57,9 @@ LinearArena::~LinearArena() {
 void* LinearArena::allocate_slow(std::size_t size, std::size_t align) {
   check_alignment(name_, align, fm::max_alignment);
   if (next_chunk(size, align)) return bump(size, align);
-  throw out_of_memory(name_, size, align, capacity_,
+  raise(out_of_memory(name_, size, align, capacity_,
                       policy_ == OverflowPolicy::fail ? "arena full, overflow policy is fail"
-                                                      : "parent allocator refused a new chunk");
+                                                      : "parent allocator refused a new chunk"));
 }
 
 void* LinearArena::try_allocate_slow(std::size_t size, std::size_t align) noexcept {

@@ -58,8 +58,8 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
       name_(options.name) {
   check_alignment(name_, block_align, fm::max_alignment);
   if (block_size > max_block_size) {
-    throw std::invalid_argument("pool '" + name_ + "': block size " + std::to_string(block_size) +
-                                " exceeds the 1 GiB limit");
+    raise(std::invalid_argument("pool '" + name_ + "': block size " + std::to_string(block_size) +
+                                " exceeds the 1 GiB limit"));
   }
   stride_ = align_up(block_size_, block_align_);
   stride_shift_ = static_cast<std::size_t>(std::countr_zero(stride_));
@@ -94,7 +94,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
     if (!add_page()) {
       const std::size_t requested = options.initial_pages * page_request_bytes_;
       release_all_pages();
-      throw out_of_memory(options.name, requested, page_bytes_, budget_, "initial pages exceed the budget or parent");
+      raise(out_of_memory(options.name, requested, page_bytes_, budget_, "initial pages exceed the budget or parent"));
     }
   }
 }
@@ -140,12 +140,12 @@ void* Pool::allocate_slow(std::size_t size, std::size_t align) {
   const bool block = fits_block(size, align);
   const std::size_t more = block ? page_request_bytes_ : size;
   if (!within_budget(more)) {
-    throw out_of_memory(name_, size, align, budget_,
+    raise(out_of_memory(name_, size, align, budget_,
                         "budget exhausted: " + std::to_string(committed_bytes_ + oversize_bytes_) + " bytes taken, " +
-                            (block ? "a new page needs " : "this request needs ") + std::to_string(more) + " more");
+                            (block ? "a new page needs " : "this request needs ") + std::to_string(more) + " more"));
   }
-  throw out_of_memory(name_, size, align, budget_, block ? "parent allocator refused a new page"
-                                                         : "parent allocator refused an oversize request");
+  raise(out_of_memory(name_, size, align, budget_, block ? "parent allocator refused a new page"
+                                                         : "parent allocator refused an oversize request"));
 }
 
 bool Pool::add_page() noexcept {
@@ -172,16 +172,10 @@ bool Pool::add_page() noexcept {
 // Records a new page in pages_ and the page table without touching the other pages: amortized O(1), since the
 // table only doubles when the pages outgrow it. False, with nothing changed, when either cannot grow.
 bool Pool::track_page(Page* page) noexcept {
-  try {
-    pages_.push_back(page);
-  } catch (const std::bad_alloc&) {
-    return false;
-  }
+  if (!detail::grew([&] { pages_.push_back(page); })) return false;
   const std::size_t slots = page_table_.size() / 2;
   if (2 * pages_.size() > slots) {
-    try {
-      rebuild_page_table(2 * slots);
-    } catch (const std::bad_alloc&) {
+    if (!detail::grew([&] { rebuild_page_table(2 * slots); })) {
       pages_.pop_back();
       return false;
     }
@@ -233,26 +227,26 @@ void Pool::insert_into_table(Page* page) noexcept {
 }
 
 void Pool::throw_foreign(const void* p) const {
-  throw bad_free("foreign pointer in pool '" + name_ + "': " + address(p) + " is not a block of this pool (block " +
-                 std::to_string(block_size_) + " bytes)");
+  raise(bad_free("foreign pointer in pool '" + name_ + "': " + address(p) + " is not a block of this pool (block " +
+                 std::to_string(block_size_) + " bytes)"));
 }
 
 void Pool::throw_double_free(const void* p) const {
-  throw bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free");
+  raise(bad_free("double free in pool '" + name_ + "': block " + address(p) + " is already free"));
 }
 
 void Pool::throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const {
-  throw bad_free("size mismatch in pool '" + name_ + "': block " + address(p) + " freed as " + std::to_string(size) +
+  raise(bad_free("size mismatch in pool '" + name_ + "': block " + address(p) + " freed as " + std::to_string(size) +
                  " bytes aligned to " + std::to_string(align) + ", but blocks are " + std::to_string(block_size_) +
-                 " bytes aligned to " + std::to_string(block_align_));
+                 " bytes aligned to " + std::to_string(block_align_)));
 }
 
 void Pool::check_oversize_free(const void* p, std::size_t size, std::size_t align) const {
   check_alignment(name_, align, fm::max_alignment);  // allocate refuses it, so no block was handed out with it
   if (owns(p)) throw_size_mismatch(p, size, align);
   if (size > oversize_bytes_) {
-    throw bad_free("oversize free in pool '" + name_ + "': " + address(p) + " freed as " + std::to_string(size) +
-                   " bytes, but only " + std::to_string(oversize_bytes_) + " oversize bytes are live");
+    raise(bad_free("oversize free in pool '" + name_ + "': " + address(p) + " freed as " + std::to_string(size) +
+                   " bytes, but only " + std::to_string(oversize_bytes_) + " oversize bytes are live"));
   }
   if (upstream_.parent()) upstream_.parent().check_free(p, size, align);
 }

@@ -15,8 +15,8 @@ StackAllocator::StackAllocator(StackAllocatorOptions options)
     : upstream_(options.parent), owns_buffer_(true), strict_lifo_(options.strict_lifo), name_(options.name) {
   begin_ = static_cast<std::byte*>(upstream_.try_allocate(options.capacity, buffer_alignment));
   if (begin_ == nullptr) {
-    throw out_of_memory(name_, options.capacity, buffer_alignment, options.capacity,
-                        "parent allocator could not provide the stack buffer");
+    raise(out_of_memory(name_, options.capacity, buffer_alignment, options.capacity,
+                        "parent allocator could not provide the stack buffer"));
   }
   cursor_ = begin_;
   end_ = begin_ + options.capacity;
@@ -43,8 +43,8 @@ StackAllocator::~StackAllocator() {
 
 void StackAllocator::throw_allocate_error(std::size_t size, std::size_t align) const {
   check_alignment(name_, align, fm::max_alignment);
-  throw out_of_memory(name_, size, align, capacity(),
-                      "stack full: " + std::to_string(top()) + " bytes in use");
+  raise(out_of_memory(name_, size, align, capacity(),
+                      "stack full: " + std::to_string(top()) + " bytes in use"));
 }
 
 void StackAllocator::deallocate(void* p, std::size_t size, std::size_t align) {
@@ -64,17 +64,17 @@ void StackAllocator::check_free(const void* p, std::size_t size, std::size_t /*a
   if (p == nullptr || is_top_block(p, size)) return;
   const auto* b = static_cast<const std::byte*>(p);
   if (!owns(p)) {
-    throw bad_free("foreign pointer in stack '" + name_ + "': the block is not inside its " +
-                   std::to_string(capacity()) + "-byte buffer");
+    raise(bad_free("foreign pointer in stack '" + name_ + "': the block is not inside its " +
+                   std::to_string(capacity()) + "-byte buffer"));
   }
   if (!strict_lifo_) return;
   if (!blocks_.empty() && b == begin_ + blocks_.back().start) {
-    throw bad_free("size mismatch in stack '" + name_ + "': the top block at offset " +
+    raise(bad_free("size mismatch in stack '" + name_ + "': the top block at offset " +
                    std::to_string(blocks_.back().start) + " is " + std::to_string(blocks_.back().size) +
-                   " bytes, freed as " + std::to_string(size));
+                   " bytes, freed as " + std::to_string(size)));
   }
-  throw bad_free("out-of-order free in stack '" + name_ + "': block at offset " + std::to_string(b - begin_) + " (" +
-                 std::to_string(size) + " bytes) is not the top block; top is at offset " + std::to_string(top()));
+  raise(bad_free("out-of-order free in stack '" + name_ + "': block at offset " + std::to_string(b - begin_) + " (" +
+                 std::to_string(size) + " bytes) is not the top block; top is at offset " + std::to_string(top())));
 }
 
 std::string_view StackAllocator::stale_reason(const Marker& m) const noexcept {
@@ -98,18 +98,13 @@ void StackAllocator::rewind(Marker m) {
   const std::string_view why = stale_reason(m);
   if (why.empty()) return lower_top(m.offset, m.requested, m.depth);
 #if FM_CHECKED
-  throw bad_free("rewind to a stale marker in stack '" + name_ + "': marker at offset " + std::to_string(m.offset) +
-                 " is invalid because " + std::string(why) + " (top at offset " + std::to_string(top()) + ")");
+  raise(bad_free("rewind to a stale marker in stack '" + name_ + "': marker at offset " + std::to_string(m.offset) +
+                 " is invalid because " + std::string(why) + " (top at offset " + std::to_string(top()) + ")"));
 #endif
 }
 
 bool StackAllocator::grow_blocks() noexcept {
-  try {
-    blocks_.reserve(blocks_.capacity() * 2);
-    return true;
-  } catch (const std::bad_alloc&) {
-    return false;
-  }
+  return detail::grew([&] { blocks_.reserve(blocks_.capacity() * 2); });
 }
 
 // Every block above `depth` is freed here, whether popped, rewound or reset, so stats() counts each of them as a

@@ -5,13 +5,15 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "fm/core/error.hpp"
+
 namespace fm {
 
 CacheLevelModel::CacheLevelModel(const CacheLevelGeometry& g) : geometry_(g), sets_(g.sets()) {
   if (!g.valid()) {
-    throw std::invalid_argument("cache simulator: invalid geometry (" + std::to_string(g.size_bytes) + " bytes, " +
+    raise(std::invalid_argument("cache simulator: invalid geometry (" + std::to_string(g.size_bytes) + " bytes, " +
                                 std::to_string(g.line_bytes) + "-byte lines, " + std::to_string(g.ways) +
-                                " ways): size must be a non-zero multiple of line size times ways");
+                                " ways): size must be a non-zero multiple of line size times ways"));
   }
   tags_.assign(sets_ * g.ways, empty);
 }

@@ -60,17 +60,17 @@ void AllocationTable::check_free(std::string_view allocator, const void* p, std:
                                  bool inner_owns) const {
   if (const AllocationRecord* r = find(p)) {
     if (r->size == size && r->align == align) return;
-    throw bad_free("size mismatch" + in(allocator) + describe_block(p, *r) + " freed as " + std::to_string(size) +
-                   " bytes aligned to " + std::to_string(align));
+    raise(bad_free("size mismatch" + in(allocator) + describe_block(p, *r) + " freed as " + std::to_string(size) +
+                   " bytes aligned to " + std::to_string(align)));
   }
   if (const FreedBlock* f = recently_freed(p)) {
-    throw bad_free("double free" + in(allocator) + describe_block(p, f->record) + " was already freed");
+    raise(bad_free("double free" + in(allocator) + describe_block(p, f->record) + " was already freed"));
   }
   if (inner_owns) {
-    throw bad_free("double free" + in(allocator) + debug::describe_address(p) +
-                   " lies in this allocator's memory but is not a live block (freed earlier, or never returned by allocate)");
+    raise(bad_free("double free" + in(allocator) + debug::describe_address(p) +
+                   " lies in this allocator's memory but is not a live block (freed earlier, or never returned by allocate)"));
   }
-  throw foreign_pointer(allocator, p);
+  raise(foreign_pointer(allocator, p));
 }
 
 void AllocationTable::retire(Entry&& e) noexcept {
@@ -102,9 +102,7 @@ LeakReport AllocationTable::leak_report(std::string_view allocator, std::string_
 
 void AllocationTable::print_leaks(std::string_view allocator, std::string_view system) const noexcept {
   if (live_.empty()) return;
-  try {
-    std::fputs(leak_report(allocator, system).to_string().c_str(), stderr);
-  } catch (...) {
+  if (!detail::grew([&] { std::fputs(leak_report(allocator, system).to_string().c_str(), stderr); })) {
     std::fprintf(stderr, "framemem: %zu leaked allocations in '%.*s' (no memory left to list them)\n", live_.size(),
                  static_cast<int>(allocator.size()), allocator.data());
   }

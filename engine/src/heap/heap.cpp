@@ -406,12 +406,12 @@ Heap::Heap(std::string_view name) : state_(nullptr), slot_(0), name_storage_{} {
   bool no_slot = false;
   state_ = register_heap(no_slot);
   if (no_slot) {
-    throw error("heap '" + std::string(name_) + "': " + std::to_string(max_heaps) +
+    raise(error("heap '" + std::string(name_) + "': " + std::to_string(max_heaps) +
                 " heaps exist already, the most that may exist at once (fm::Heap::max_heaps, set with the "
-                "FM_MAX_HEAPS build option)");
+                "FM_MAX_HEAPS build option)"));
   }
   if (state_ == nullptr) {
-    throw out_of_memory(name_, sizeof(HeapState), os_page, 0, "the OS refused to map the heap's state");
+    raise(out_of_memory(name_, sizeof(HeapState), os_page, 0, "the OS refused to map the heap's state"));
   }
   slot_ = state_->slot;
 }
@@ -434,7 +434,7 @@ Heap::~Heap() {
 void* Heap::allocate(std::size_t size, std::size_t align) {
   check_alignment(name(), align, max_alignment());
   void* p = acquire(*state_, slot_, size, align, true);
-  if (p == nullptr) throw out_of_memory(name(), size, align, heap_stats().committed, "the OS refused more memory");
+  if (p == nullptr) raise(out_of_memory(name(), size, align, heap_stats().committed, "the OS refused more memory"));
   return p;
 }
 
@@ -456,8 +456,8 @@ void Heap::check_free(const void* p, std::size_t size, std::size_t align) const 
   if (p == nullptr) return;
   // Messages are built only on failure: a checked deallocate runs this for every free.
   auto reject = [&](const std::string& why) {
-    throw bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
-                   address(p) + " aligned to " + std::to_string(align) + why);
+    raise(bad_free("heap '" + std::string(name()) + "': deallocate of " + std::to_string(size) + " bytes at " +
+                   address(p) + " aligned to " + std::to_string(align) + why));
   };
   SegmentHead* head = owned_segment(*state_, p);
   const BlockSpan block = head == nullptr ? BlockSpan{} : block_at(*head, p);

@@ -76,9 +76,9 @@ std::size_t slot_bytes(const MemorySystemOptions& o) {
   std::size_t left = max / std::max<std::size_t>(o.history, 1);
   if (!fits(o.max_systems, sizeof(SystemSnapshot), left) || !fits(o.max_pools, sizeof(PoolSnapshot), left / 2) ||
       !fits(o.max_pages, sizeof(PageSnapshot), left / 4) || o.max_name > max / 4 / std::max<std::size_t>(o.max_systems, 1)) {
-    throw error("memory system: options ask for more snapshot room than the address space holds (max_systems " +
+    raise(error("memory system: options ask for more snapshot room than the address space holds (max_systems " +
                 std::to_string(o.max_systems) + ", max_pools " + std::to_string(o.max_pools) + ", max_pages " +
-                std::to_string(o.max_pages) + ", history " + std::to_string(o.history) + ")");
+                std::to_string(o.max_pages) + ", history " + std::to_string(o.history) + ")"));
   }
   return o.max_systems * sizeof(SystemSnapshot) + o.max_pools * sizeof(PoolSnapshot) +
          o.max_pages * sizeof(PageSnapshot);
@@ -86,9 +86,9 @@ std::size_t slot_bytes(const MemorySystemOptions& o) {
 
 MemorySystemOptions checked(MemorySystemOptions o) {
   o.history = std::max<std::size_t>(o.history, 1);
-  if (o.max_systems == 0) throw error("memory system: max_systems must be at least 1 (the frame arena is a system)");
+  if (o.max_systems == 0) raise(error("memory system: max_systems must be at least 1 (the frame arena is a system)"));
   if (o.max_name < 11) {
-    throw error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")");
+    raise(error("memory system: max_name must be at least 11 (the frame arena is registered with kind \"frame arena\")"));
   }
   return o;
 }
@@ -156,7 +156,7 @@ int MemorySystem::find(std::string_view name) const noexcept {
 void MemorySystem::add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind,
                        const Budget& budget) {
   if (const auto why = rejection(name, kind, pool != nullptr); !why.empty()) {
-    throw error("memory system: cannot add system '" + std::string(name) + "': " + why);
+    raise(error("memory system: cannot add system '" + std::string(name) + "': " + why));
   }
   if (allocator) allocator.set_system_name(name);  // so a tracker's reports say which system leaked
   if (const int existing = find(name); existing >= 0) {
@@ -243,7 +243,7 @@ void MemorySystem::place_children(std::int32_t parent) {
 
 void MemorySystem::add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
                               const Budget& budget) {
-  if (!allocator) throw error("memory system: cannot add system '" + std::string(name) + "': null allocator");
+  if (!allocator) raise(error("memory system: cannot add system '" + std::string(name) + "': null allocator"));
   add(name, allocator, nullptr, kind, budget);
 }
 
@@ -253,28 +253,40 @@ void MemorySystem::add_pool(std::string_view name, Pool& pool, const Budget& bud
 
 void MemorySystem::add_scope(std::string_view name, const Budget& budget) { add(name, {}, nullptr, "scope", budget); }
 
-// Registration is set-up work, not a hot path: the try_ twins run the throwing call and report failure.
+// Registration is set-up work, not a hot path: the try_ twins ask rejection() first, so the registration they
+// then run fails only where memory or the allocator's set_system_name does (without exceptions, those end
+// the program as they would anywhere else).
 template <class F>
 static bool succeeded(F&& registration) noexcept {
+#if defined(__cpp_exceptions)
   try {
     registration();
     return true;
   } catch (...) {
     return false;
   }
+#else
+  registration();
+  return true;
+#endif
+}
+
+bool MemorySystem::acceptable(std::string_view name, std::string_view kind, bool is_pool) const noexcept {
+  bool ok = false;
+  return detail::grew([&] { ok = rejection(name, kind, is_pool).empty(); }) && ok;
 }
 
 bool MemorySystem::try_add_system(std::string_view name, AllocatorRef allocator, std::string_view kind,
                                   const Budget& budget) noexcept {
-  return succeeded([&] { add_system(name, allocator, kind, budget); });
+  return allocator && acceptable(name, kind, false) && succeeded([&] { add_system(name, allocator, kind, budget); });
 }
 
 bool MemorySystem::try_add_pool(std::string_view name, Pool& pool, const Budget& budget) noexcept {
-  return succeeded([&] { add_pool(name, pool, budget); });
+  return acceptable(name, "pool", true) && succeeded([&] { add_pool(name, pool, budget); });
 }
 
 bool MemorySystem::try_add_scope(std::string_view name, const Budget& budget) noexcept {
-  return succeeded([&] { add_scope(name, budget); });
+  return acceptable(name, "scope", false) && succeeded([&] { add_scope(name, budget); });
 }
 
 AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
@@ -287,9 +299,9 @@ AllocatorRef MemorySystem::try_system(std::string_view name) const noexcept {
 
 AllocatorRef MemorySystem::system(std::string_view name) const {
   const int i = find(name);
-  if (i < 0) throw error("memory system: no system named '" + std::string(name) + "'");
+  if (i < 0) raise(error("memory system: no system named '" + std::string(name) + "'"));
   if (!entries_[static_cast<std::size_t>(i)].allocator) {
-    throw error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own");
+    raise(error("memory system: '" + std::string(name) + "' is a scope without an allocator of its own"));
   }
   return try_system(name);
 }
@@ -299,7 +311,7 @@ AllocatorRef MemorySystem::system(std::string_view name) const {
 void* MemorySystem::BudgetGate::allocate(std::size_t size, std::size_t align, std::source_location where) {
   if (const int owner = owner_->refusing_budget(entry_, size, align); owner >= 0) {
     ++owner_->entries_[static_cast<std::size_t>(owner)].refused;
-    throw owner_->refusal(entry_, owner, size, align);
+    raise(owner_->refusal(entry_, owner, size, align));
   }
   return inner().allocate(size, align, where);
 }
@@ -367,9 +379,9 @@ void MemorySystem::check_frame_contracts() const {
   for (const SystemSnapshot& sys : latest().systems) {
     const Entry& e = entries_[order_[static_cast<std::size_t>(&sys - latest().systems.data())]];
     if (!sys.over_frame_budget || e.frame_check != FrameBudgetCheck::fail) continue;
-    throw error("memory system: system '" + std::string(sys.name.view()) + "' is over its per-frame budget in frame " +
+    raise(error("memory system: system '" + std::string(sys.name.view()) + "' is over its per-frame budget in frame " +
                 std::to_string(latest().frame) + ": allocations " + std::to_string(sys.total_allocations_this_frame) +
-                ", budget " + std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)");
+                ", budget " + std::to_string(*sys.frame_allocation_budget) + " (Budget::per_frame_allocations)"));
   }
 }
 

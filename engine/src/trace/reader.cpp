@@ -42,7 +42,7 @@ class Cursor {
     fail_at(static_cast<std::uint64_t>(at_ - base_), what, expected);
   }
   [[noreturn]] void fail_at(std::uint64_t offset, std::string_view what, std::string_view expected) const {
-    throw bad_trace(trace_.file, offset, event_, what, expected);
+    raise(bad_trace(trace_.file, offset, event_, what, expected));
   }
   void set_event(std::uint64_t number) noexcept { event_ = number; }
 
@@ -320,7 +320,7 @@ class Lifetimes {
 
  private:
   [[noreturn]] void fail(std::uint64_t event, std::string_view what, std::string_view expected) const {
-    throw bad_trace(t_.file, t_.offsets[event], event + 1, what, expected);
+    raise(bad_trace(t_.file, t_.offsets[event], event + 1, what, expected));
   }
 
   void step(std::uint64_t i, std::vector<std::uint64_t>& ends) {
@@ -433,14 +433,14 @@ Trace parse(std::span<const std::uint8_t> bytes, std::string file) {
 
 Trace read(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw error(path + ": cannot open the trace: " + std::strerror(errno));
+  if (!f) raise(error(path + ": cannot open the trace: " + std::strerror(errno)));
   std::vector<std::uint8_t> bytes;
   std::uint8_t buffer[1 << 16];
   std::size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) bytes.insert(bytes.end(), buffer, buffer + n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) throw error(path + ": reading the trace failed");
+  if (failed) raise(error(path + ": reading the trace failed"));
   return parse(bytes, path);
 }
 

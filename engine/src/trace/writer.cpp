@@ -62,7 +62,7 @@ Writer::Writer(std::string path, WriterOptions options)
   options_.chunk_bytes = std::max<std::size_t>(options_.chunk_bytes, 256);
   options_.chunks = std::max<std::size_t>(options_.chunks, 2);
   file_ = std::fopen(path_.c_str(), "wb");
-  if (!file_) throw error("trace '" + path_ + "': cannot create the file: " + std::strerror(errno));
+  if (!file_) raise(error("trace '" + path_ + "': cannot create the file: " + std::strerror(errno)));
 
   std::uint8_t head[64];
   std::uint8_t* out = std::copy(magic.begin(), magic.end(), head);
@@ -93,13 +93,8 @@ Writer::Writer(std::string path, WriterOptions options)
   writer_ = std::thread([this] { writer_loop(); });
 }
 
-Writer::~Writer() {
-  try {
-    close();
-  } catch (const error&) {
-    // A destructor cannot report it; close() did for a caller that asked.
-  }
-}
+// A destructor cannot report a failed write; close() does for a caller that asks.
+Writer::~Writer() { (void)finish(); }
 
 std::uint32_t Writer::system(std::string_view name) {
   const std::lock_guard lock(mutex_);
@@ -122,7 +117,7 @@ void Writer::frame_event(Op op, std::uint64_t frame) {
 
 Writer::ThreadState& Writer::attach_thread() {
   const std::lock_guard lock(mutex_);
-  if (closed_) throw error("trace '" + path_ + "': an event was recorded after close()");
+  if (closed_) raise(error("trace '" + path_ + "': an event was recorded after close()"));
   const auto me = std::this_thread::get_id();
   ThreadState* state = nullptr;
   for (const auto& t : threads_) {
@@ -156,7 +151,7 @@ void Writer::write_definition(Record kind, std::uint64_t number, std::string_vie
 // The thread's chunk is full (or the thread has none yet): pass it to the writer and take an empty one.
 void Writer::hand_over(ThreadState& t) {
   if (stopping_.load(std::memory_order_relaxed)) {
-    throw error("trace '" + path_ + "': an event was recorded after close()");
+    raise(error("trace '" + path_ + "': an event was recorded after close()"));
   }
   if (t.chunk) push_full(seal(t));
   take_free_chunk(t);
@@ -304,13 +299,17 @@ void Writer::write_record(Record kind, const std::uint8_t* head, std::size_t hea
 }
 
 void Writer::close() {
+  if (!finish()) raise(error("trace '" + path_ + "': writing the file failed; the trace is incomplete"));
+}
+
+bool Writer::finish() {
   {
     const std::lock_guard lock(registry_mutex());
     std::erase_if(live_writers(), [this](const auto& entry) { return entry.second == this; });
   }
   {
     const std::lock_guard lock(mutex_);
-    if (closed_) return;
+    if (closed_) return true;  // a failure was reported by the close that finished
     closed_ = true;
     for (const auto& t : threads_) release_chunk(*t);
   }
@@ -326,7 +325,7 @@ void Writer::close() {
   write_record(Record::end, totals, static_cast<std::size_t>(out - totals), nullptr, 0);
   write_failed_ = std::fclose(file_) != 0 || write_failed_;
   file_ = nullptr;
-  if (write_failed_) throw error("trace '" + path_ + "': writing the file failed; the trace is incomplete");
+  return !write_failed_;
 }
 
 }  // namespace fm::trace

@@ -40,6 +40,7 @@ inline constexpr std::size_t max_frame_threads = 256 * 256;
 // Gives the calling thread a number and arms its release at thread exit; throws fm::error past
 // max_frame_threads threads at once.
 std::uint32_t claim_frame_thread();
+std::uint32_t try_claim_frame_thread() noexcept;  // 0 when no number (or no thread-exit key) is left
 
 // The calling thread's current buffer in the frame arena it used last, valid while that arena's epoch is
 // the one recorded: an arena takes a new epoch at construction and at every next_frame(), and epochs are

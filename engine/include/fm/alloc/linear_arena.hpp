@@ -89,11 +89,15 @@ class LinearArena {
     const Position before = position();
     void* mem = try_allocate(footprint<T>, footprint_align<T>);
     if (mem == nullptr) return nullptr;
+#if defined(__cpp_exceptions)
     try {
       return construct<T>(before, mem, std::forward<Args>(args)...);
     } catch (...) {
       return nullptr;
     }
+#else
+    return construct<T>(before, mem, std::forward<Args>(args)...);  // no constructor can throw here
+#endif
   }
 
   // Runs registered destructors (newest first), then makes every byte available again. Chunks are kept.
@@ -175,13 +179,8 @@ class LinearArena {
   // Builds a T in `mem` (footprint<T> bytes taken after `before`) and registers its finalizer.
   template <class T, class... Args>
   T* construct(const Position& before, void* mem, Args&&... args) {
-    T* object = nullptr;
-    try {
-      object = ::new (mem) T(std::forward<Args>(args)...);
-    } catch (...) {
-      restore(before, mem, footprint<T>);
-      throw;
-    }
+    T* object = detail::on_error([&] { return ::new (mem) T(std::forward<Args>(args)...); },
+                              [&] { restore(before, mem, footprint<T>); });
     if constexpr (needs_finalizer<T>) {
       void* node = static_cast<std::byte*>(mem) + finalizer_offset<T>;
       finalizers_ = ::new (node) Finalizer{[](void* o) noexcept { static_cast<T*>(o)->~T(); }, object, finalizers_};

@@ -34,7 +34,7 @@ class StdAllocator {
 
   // Throws std::bad_array_new_length when n * sizeof(T) overflows, and whatever the allocator throws.
   [[nodiscard]] T* allocate(std::size_t n) {
-    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
+    if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) raise(std::bad_array_new_length());
     return static_cast<T*>(allocator_->allocate(n * sizeof(T), alignof(T)));
   }
   void deallocate(T* p, std::size_t n) noexcept { allocator_->deallocate(p, n * sizeof(T), alignof(T)); }

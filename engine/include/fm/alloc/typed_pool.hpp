@@ -38,8 +38,8 @@ class TypedPool {
   // a live object of this pool.
   void destroy(T* p) {
     if (!try_destroy(p)) {
-      throw bad_free("destroy in typed pool '" + std::string(pool_.name()) +
-                     "': the object was not created by this pool or is already destroyed");
+      raise(bad_free("destroy in typed pool '" + std::string(pool_.name()) +
+                     "': the object was not created by this pool or is already destroyed"));
     }
   }
   // destroy's twin: false (and nothing happens) for anything that is not a live object of this pool.
@@ -63,12 +63,8 @@ class TypedPool {
  private:
   template <class... Args>
   T* construct(void* mem, Args&&... args) {
-    try {
-      return ::new (mem) T(std::forward<Args>(args)...);
-    } catch (...) {
-      pool_.deallocate(mem, sizeof(T), alignof(T));
-      throw;
-    }
+    return detail::on_error([&] { return ::new (mem) T(std::forward<Args>(args)...); },
+                         [&] { pool_.deallocate(mem, sizeof(T), alignof(T)); });
   }
 
   Pool pool_;

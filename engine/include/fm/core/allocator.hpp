@@ -98,7 +98,8 @@ template <Allocator A>
 }
 
 // Calls a.try_allocate when the allocator has one, otherwise allocate() with framemem errors turned into null;
-// `where` reaches an allocator that records call sites.
+// `where` reaches an allocator that records call sites. Compiled without exceptions there is nothing to turn into
+// null: for an allocator without try_allocate of its own, errors then reach the error handler as from allocate().
 template <Allocator A>
 [[nodiscard]] void* try_allocate(A& a, std::size_t size, std::size_t align,
                                  std::source_location where = std::source_location::current()) noexcept {
@@ -108,6 +109,7 @@ template <Allocator A>
     (void)where;
     return a.try_allocate(size, align);
   } else {
+#if defined(__cpp_exceptions)
     try {
       return fm::allocate(a, size, align, where);
     } catch (const std::bad_alloc&) {
@@ -115,6 +117,9 @@ template <Allocator A>
     } catch (const error&) {
       return nullptr;
     }
+#else
+    return fm::allocate(a, size, align, where);
+#endif
   }
 }
 
@@ -253,7 +258,7 @@ class NewAllocator {
  public:
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
     check_alignment(name(), align, fm::max_alignment);
-    if (!fits_address_space(size, align)) throw out_of_memory(name(), size, align, PTRDIFF_MAX, "larger than any block");
+    if (!fits_address_space(size, align)) raise(out_of_memory(name(), size, align, PTRDIFF_MAX, "larger than any block"));
     void* p = ::operator new(size == 0 ? 1 : size, std::align_val_t{align});
     note_allocated(size);
     return p;

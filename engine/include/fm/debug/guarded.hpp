@@ -117,7 +117,7 @@ class Guarded : public debug::Decorator<A> {
                                std::source_location where = std::source_location::current()) {
     check_alignment(this->name(), align, max_alignment);
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
-    if (!layout.fits()) throw debug::guarded_too_large(this->name(), size, align, guard_bytes);
+    if (!layout.fits()) raise(debug::guarded_too_large(this->name(), size, align, guard_bytes));
     return link(fm::allocate(this->inner_, layout.total, layout.align, where), layout, size, align);
   }
   [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align = alignof(std::max_align_t),
@@ -140,12 +140,7 @@ class Guarded : public debug::Decorator<A> {
     auto* h = const_cast<Header*>(live_header(p, size, align));
     const auto layout = debug::GuardLayout::of(size, align, guard_bytes);
     unlink(h);
-    try {
-      this->inner_.deallocate(h, layout.total, layout.align);
-    } catch (...) {
-      relink(h);
-      throw;
-    }
+    detail::on_error([&] { this->inner_.deallocate(h, layout.total, layout.align); }, [&] { relink(h); });
   }
 
   // First overwritten guard among all live blocks, or nothing when every guard is intact.
@@ -157,7 +152,7 @@ class Guarded : public debug::Decorator<A> {
   }
   // Throws guard_overwritten for the first overwritten guard among all live blocks.
   void verify() const {
-    if (auto v = try_verify()) throw guard_overwritten(this->name(), *v);
+    if (auto v = try_verify()) raise(guard_overwritten(this->name(), *v));
   }
 
   [[nodiscard]] std::size_t live_blocks() const noexcept { return live_; }
@@ -170,37 +165,37 @@ class Guarded : public debug::Decorator<A> {
     const auto at = reinterpret_cast<std::uintptr_t>(p);
     const auto layout = debug::GuardLayout::of(size, is_pow2(align) ? align : 1, guard_bytes);
     if (!is_pow2(align) || align > max_alignment || !layout.fits() || at < layout.front) {
-      throw debug::guarded_impossible_free(this->name(), p, size, align);
+      raise(debug::guarded_impossible_free(this->name(), p, size, align));
     }
     // Every block of ours is aligned to the inner alignment, header included: anything else is not ours, and
     // reading a header there would be a misaligned access.
-    if (!is_aligned(at, layout.align)) throw debug::foreign_pointer(this->name(), p);
+    if (!is_aligned(at, layout.align)) raise(debug::foreign_pointer(this->name(), p));
     const auto* h = reinterpret_cast<const Header*>(at - layout.front);
     if constexpr (FreeCheckingAllocator<typename Base::inner_type>) {
-      try {
-        fm::check_free(this->inner_, h, layout.total, layout.align);
-      } catch (const bad_free&) {
-        // Named as the caller sees the block: a pointer the inner allocator does not know, or a live block
-        // freed with another size (the mark is read only in memory the inner allocator says it owns).
-        if (!inner_may_own(h)) throw debug::foreign_pointer(this->name(), p);
-        if constexpr (OwningAllocator<typename Base::inner_type>) {
-          if (marked_live(h) && (h->size != size || h->align != align)) {
-            throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
-          }
-        }
-        throw;
-      }
+      detail::on_error([&] { fm::check_free(this->inner_, h, layout.total, layout.align); },
+               [&](const std::exception& refused) {
+                 // Named as the caller sees the block: a pointer the inner allocator does not know, or a live
+                 // block freed with another size (the mark is read only in memory the inner allocator says it
+                 // owns). Any other refusal goes on as it is.
+                 if (dynamic_cast<const bad_free*>(&refused) == nullptr) return;
+                 if (!inner_may_own(h)) raise(debug::foreign_pointer(this->name(), p));
+                 if constexpr (OwningAllocator<typename Base::inner_type>) {
+                   if (marked_live(h) && (h->size != size || h->align != align)) {
+                     raise(debug::guarded_size_mismatch(this->name(), p, *h, size, align));
+                   }
+                 }
+               });
     } else if (!inner_may_own(h)) {
-      throw debug::foreign_pointer(this->name(), p);
+      raise(debug::foreign_pointer(this->name(), p));
     }
     if (!marked_live(h)) {
       if (debug::addressable(&h->mark, sizeof h->mark) && h->mark == debug::freed_mark) {
-        throw debug::guarded_double_free(this->name(), p);
+        raise(debug::guarded_double_free(this->name(), p));
       }
-      throw debug::foreign_pointer(this->name(), p);
+      raise(debug::foreign_pointer(this->name(), p));
     }
-    if (h->size != size || h->align != align) throw debug::guarded_size_mismatch(this->name(), p, *h, size, align);
-    if (auto v = debug::check_guards(*h, guard_bytes)) throw guard_overwritten(this->name(), *v);
+    if (h->size != size || h->align != align) raise(debug::guarded_size_mismatch(this->name(), p, *h, size, align));
+    if (auto v = debug::check_guards(*h, guard_bytes)) raise(guard_overwritten(this->name(), *v));
     return h;
   }
   // Whether `h` is the header of a live block, read only where ASan does not forbid it.

@@ -134,11 +134,9 @@ class Tracking : public debug::Decorator<A> {
                                    std::source_location where = std::source_location::current()) noexcept {
     void* p = fm::try_allocate(this->inner_, size, align, where);
     if (!p) return nullptr;
-    try {
-      return record(p, size, align, tag, where);
-    } catch (...) {
-      return nullptr;
-    }
+    if (detail::grew([&] { insert_record(p, size, align, tag, where); })) return p;
+    this->inner_.deallocate(p, size, align);
+    return nullptr;
   }
 
   // Throws bad_free (double free, foreign pointer, size mismatch) when `p` is not a live block of this tracker
@@ -153,12 +151,7 @@ class Tracking : public debug::Decorator<A> {
     if (!p) return;
     check_free(p, size, align);
     auto entry = table_.take(p);
-    try {
-      this->inner_.deallocate(p, size, align);
-    } catch (...) {
-      table_.put_back(std::move(entry));
-      throw;
-    }
+    detail::on_error([&] { this->inner_.deallocate(p, size, align); }, [&] { table_.put_back(std::move(entry)); });
     table_.retire(std::move(entry));
   }
 
@@ -176,13 +169,11 @@ class Tracking : public debug::Decorator<A> {
 
  private:
   void* record(void* p, std::size_t size, std::size_t align, AllocationTag tag, std::source_location where) {
-    try {
-      table_.insert(p, {size, align, tag.name, where, table_.next_serial()});
-    } catch (...) {
-      this->inner_.deallocate(p, size, align);
-      throw;
-    }
+    detail::on_error([&] { insert_record(p, size, align, tag, where); }, [&] { this->inner_.deallocate(p, size, align); });
     return p;
+  }
+  void insert_record(void* p, std::size_t size, std::size_t align, AllocationTag tag, std::source_location where) {
+    table_.insert(p, {size, align, tag.name, where, table_.next_serial()});
   }
   bool inner_owns(const void* p) const noexcept {
     if constexpr (OwningAllocator<typename Base::inner_type>) {

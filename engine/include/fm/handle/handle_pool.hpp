@@ -260,15 +260,12 @@ class HandlePool {
   bool reserve_one(bool throwing) {
     const std::size_t slot_pages = slots_.pages();
     const std::size_t cell_pages = cells_.pages();
-    try {
-      if (grow_for_one(throwing)) return true;
-    } catch (...) {
+    const auto give_back = [&] {
       slots_.release_from(slot_pages);
       cells_.release_from(cell_pages);
-      throw;
-    }
-    slots_.release_from(slot_pages);
-    cells_.release_from(cell_pages);
+    };
+    if (detail::on_error([&] { return grow_for_one(throwing); }, give_back)) return true;
+    give_back();
     return false;
   }
 
@@ -276,7 +273,7 @@ class HandlePool {
     if (!reuses_slot()) {
       if (slot_count_ == max_slots) {
         if (!throwing) return false;
-        throw out_of_memory(name_, sizeof(T), alignof(T), max_slots, "slot index space exhausted");
+        raise(out_of_memory(name_, sizeof(T), alignof(T), max_slots, "slot index space exhausted"));
       }
       if (!make_room(slots_, slot_count_, throwing)) return false;
     }
@@ -298,12 +295,8 @@ class HandlePool {
     const std::uint32_t pos = position_for(index);
     T* p = cells_[pos].value();
     if (debug::annotations_active) debug::unpoison(p, sizeof(T));
-    try {
-      std::construct_at(p, std::forward<Args>(args)...);
-    } catch (...) {
-      if (debug::annotations_active) debug::poison(p, sizeof(T));
-      throw;
-    }
+    detail::on_error([&] { std::construct_at(p, std::forward<Args>(args)...); },
+                     [&] { if (debug::annotations_active) debug::poison(p, sizeof(T)); });
     claim_cell(pos);
     take_slot();
     place(index, pos);
@@ -430,12 +423,12 @@ class HandlePool {
     const std::uint32_t current = h.index() < slot_count_ ? slots_[h.index()].generation : 0;
     // A hand-made handle (tag 0) is reported by its generation, unless that matches and only the tag differs.
     if (!h.is_null() && h.pool() != tag_ && (h.pool() != 0 || current == h.generation())) {
-      throw stale_handle(name_, to_string(h), current,
+      raise(stale_handle(name_, to_string(h), current,
                          h.pool() == 0 ? std::string("no pool issued it (it carries no pool tag)")
                                        : "issued by another pool (pool tag " + std::to_string(h.pool()) +
-                                             ", this pool's is " + std::to_string(tag_) + ")");
+                                             ", this pool's is " + std::to_string(tag_) + ")"));
     }
-    throw stale_handle(name_, to_string(h), current);
+    raise(stale_handle(name_, to_string(h), current));
   }
 
   NewAllocator own_heap_;

@@ -73,18 +73,19 @@ class PageTable {
         directory_capacity_ = old_capacity;
       }
     };
-    try {
-      while (pages_count_ < want) {
-        void* page = throwing ? alloc_.allocate(page_bytes, page_align) : alloc_.try_allocate(page_bytes, page_align);
-        if (page == nullptr) {
-          undo();
-          return false;
-        }
-        pages_[pages_count_++] = static_cast<T*>(page);
-      }
-    } catch (...) {
+    const bool filled = detail::on_error(
+        [&] {
+          while (pages_count_ < want) {
+            void* page = throwing ? alloc_.allocate(page_bytes, page_align) : alloc_.try_allocate(page_bytes, page_align);
+            if (page == nullptr) return false;
+            pages_[pages_count_++] = static_cast<T*>(page);
+          }
+          return true;
+        },
+        undo);
+    if (!filled) {
       undo();
-      throw;
+      return false;
     }
     if (old_directory != nullptr && old_directory != pages_) {
       alloc_.deallocate(old_directory, old_capacity * sizeof(T*), alignof(T*));

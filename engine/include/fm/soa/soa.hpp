@@ -88,7 +88,7 @@ class SoA {
 
   // Removes `row` by moving the last row into it (O(1); the order of rows is not kept).
   void swap_remove(std::size_t row) {
-    if (row >= size_) throw std::out_of_range(row_error(row));
+    if (row >= size_) raise(std::out_of_range(row_error(row)));
     const std::size_t last = size_ - 1;
     (move_over<Cs>(row, last), ...);
     --size_;
@@ -175,9 +175,9 @@ class SoA {
 
   [[noreturn]] void throw_too_many_rows(std::size_t rows) const {
     // The byte count itself does not fit in a size_t, so the request is reported in rows.
-    throw out_of_memory(name_, std::numeric_limits<std::size_t>::max(), column_alignment, bytes_reserved(),
+    raise(out_of_memory(name_, std::numeric_limits<std::size_t>::max(), column_alignment, bytes_reserved(),
                         std::to_string(rows) + " rows of " + std::to_string(row_bytes) +
-                            " bytes overflow size_t; at most " + std::to_string(max_size()) + " rows fit");
+                            " bytes overflow size_t; at most " + std::to_string(max_size()) + " rows fit"));
   }
 
   std::string row_error(std::size_t row) const {

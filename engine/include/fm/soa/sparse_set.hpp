@@ -106,10 +106,10 @@ class SparseSet {
   }
 
   void check_insertable(Handle<T> h) const {
-    if (h.is_null()) throw error("sparse set: cannot add a null " + std::string(HandleLabel<T>::value()) + " handle");
+    if (h.is_null()) raise(error("sparse set: cannot add a null " + std::string(HandleLabel<T>::value()) + " handle"));
     if (occupied(h.index())) {
       const Handle<T> holder = rows_.template column<Handle<T>>()[sparse_[h.index()]];
-      throw error("sparse set: cannot add " + to_string(h) + ": its slot already has a row for " + to_string(holder));
+      raise(error("sparse set: cannot add " + to_string(h) + ": its slot already has a row for " + to_string(holder)));
     }
   }
 

@@ -193,6 +193,7 @@ class MemorySystem {
   void place_children(std::int32_t parent);
   // Empty when `name` can be added, otherwise why not.
   [[nodiscard]] std::string rejection(std::string_view name, std::string_view kind, bool is_pool) const;
+  [[nodiscard]] bool acceptable(std::string_view name, std::string_view kind, bool is_pool) const noexcept;
   [[nodiscard]] int find(std::string_view name) const noexcept;
   // The registry's copy of `s`: stable for the memory system's life, never moved (reserved at construction).
   [[nodiscard]] NameRef store_name(std::string_view s);

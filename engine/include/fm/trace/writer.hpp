@@ -96,6 +96,8 @@ class Writer {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
+  // close() without the report: false when a write failed.
+  [[nodiscard]] bool finish();
   struct Chunk;
   // A recording thread's state: its chunk and the delta bases of the chunk's previous event.
   struct ThreadState {
