@@ -22,10 +22,12 @@
 #include "fm/debug/guarded.hpp"
 #include "fm/debug/tracking.hpp"
 #include "fm/overlay/overlay.hpp"
+#include "fm/overlay/record_panel.hpp"
 #include "fm/system/memory_system.hpp"
 #include "fm/system/snapshot_json.hpp"
 #include "live_stores.hpp"
 #include "platform.hpp"
+#include "recording.hpp"
 #include "renderer.hpp"
 #include "screenshot.hpp"
 #include "stores.hpp"
@@ -83,6 +85,7 @@ class App {
   void apply_scenario_steps();
   void sample_resident_size();
   void apply_pending();
+  [[nodiscard]] StoreAllocators register_systems();
   void note_switch(std::vector<SwitchRecord> records);
   void start_segment();
   void write_ui_map(const char* key, const float* rects, std::span<const char* const> names);
@@ -103,6 +106,8 @@ class App {
   DebugLayer<fm::NewAllocator> entity_debug_{entity_heap_};
 
   LiveStores stores_;
+  DemoRecording recording_;
+  fm::overlay::Comparison comparison_;
   std::mt19937 rng_;
 
   // Requests from the UI and the keyboard, applied at the next frame boundary.
@@ -154,7 +159,7 @@ App::App(const AppOptions& options)
       particle_pool_(sizeof(ParticleRecord), alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/pool"}),
       particle_debug_pool_(fm::Guarded<fm::Pool&>::inner_size(sizeof(ParticleRecord), alignof(ParticleRecord)),
                            alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/debug-pool"}),
-      stores_(options.scenario.modes, {particle_pool_, column_heap_, entity_heap_},
+      stores_(options.scenario.modes, register_systems(),
               {particle_debug_, column_debug_, entity_debug_}, memory_.frame_arena()),
       rng_(options.scenario.seed),
       target_particles_(options.scenario.particles),
@@ -163,11 +168,8 @@ App::App(const AppOptions& options)
     platform_.emplace(WindowOptions{.headless = options.headless, .vsync = options.vsync});
     renderer_.emplace(options.assets + "/shaders", world_width, world_height);
   }
-  memory_.add_scope("particles", 512u << 20);
-  memory_.add_pool("particles/pool", particle_pool_);
-  memory_.add_pool("particles/debug-pool", particle_debug_pool_);
-  memory_.add_system("particles/columns", column_heap_, "heap");
-  memory_.add_system("entities", entity_heap_, "heap", 64u << 20);
+  if (!opt_.record.empty()) recording_.start(memory_, opt_.record);
+  if (!opt_.comparison.empty()) comparison_ = load_comparison(opt_.comparison);
   memory_.on_end_frame([this] { stores_.entities().end_frame(); });
   spawn_buffer_.reserve(static_cast<std::size_t>(std::max(1, target_particles_)));
 
@@ -184,6 +186,18 @@ App::App(const AppOptions& options)
   start_segment();
 }
 
+// The stores get their allocators through the memory system's recording layer, so --record and the
+// Record button see their traffic; registration therefore comes before the stores exist.
+StoreAllocators App::register_systems() {
+  memory_.add_scope("particles", 512u << 20);
+  memory_.add_pool("particles/pool", particle_pool_);
+  memory_.add_pool("particles/debug-pool", particle_debug_pool_);
+  memory_.add_system("particles/columns", column_heap_, "heap");
+  memory_.add_system("entities", entity_heap_, "heap", 64u << 20);
+  return {memory_.recordable_system("particles/pool"), memory_.recordable_system("particles/columns"),
+          memory_.recordable_system("entities")};
+}
+
 int App::run() {
   const auto t0 = clock_type::now();
   for (frame_ = 0; opt_.frames == 0 || frame_ < opt_.frames; ++frame_) {
@@ -194,6 +208,7 @@ int App::run() {
     frame();
   }
   run_seconds_ = ms_since(t0) / 1e3;
+  recording_.stop(memory_);
   write_report(opt_.report.empty() ? 0.0 : measure_stream_reference());
   return 0;
 }
@@ -374,6 +389,14 @@ void App::draw_ui() {
   place(right_x, 684, col_w, 208);
   if (ImGui::Begin("Address map")) fm::overlay::draw_address_map(history);
   ImGui::End();
+  place(col_w + 16, 8, 330, 96);
+  if (ImGui::Begin("Record")) recording_.draw_panel(memory_);
+  ImGui::End();
+  if (!opt_.comparison.empty()) {
+    place(col_w + 16, 110, 460, 190);
+    if (ImGui::Begin("Replay comparison")) fm::overlay::draw_comparison_panel(comparison_);
+    ImGui::End();
+  }
 }
 
 void App::draw_controls() {

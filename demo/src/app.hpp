@@ -26,6 +26,8 @@ struct AppOptions {
   std::string screenshot;
   std::string report;
   std::string ui_map;  // where to write the screen rectangles of the controls (for UI tests)
+  std::string record;      // trace of the memory systems for the whole run (docs/trace.md)
+  std::string comparison;  // framemem-replay --json output to show in the overlay
   Scenario scenario;
 };
 

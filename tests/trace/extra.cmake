@@ -19,3 +19,26 @@ if(TARGET framemem_malloc)
                              FM_TRACED_PROGRAM="$<TARGET_FILE:fm_trace_traced_program>")
   add_dependencies(fm_trace_malloc_tests framemem_malloc fm_trace_traced_program)
 endif()
+
+# Acceptance: a recorded demo run (300 frames, --record) and a python3 script recorded through
+# FRAMEMEM_TRACE each replay under glibc, mimalloc, jemalloc, tcmalloc and framemem, every block verified.
+if(TARGET framemem-replay AND TARGET framemem_malloc)
+  set(fm_replay_recorded bash ${CMAKE_CURRENT_LIST_DIR}/replay_recorded.sh $<TARGET_FILE:framemem-replay>)
+  if(TARGET framemem-demo)
+    add_test(NAME fm_replay_demo_recording
+             COMMAND ${fm_replay_recorded} ${CMAKE_CURRENT_BINARY_DIR}/demo_recording.fmt --
+                     $<TARGET_FILE:framemem-demo> --no-render --frames 300 --assets ${PROJECT_SOURCE_DIR}/assets
+                     --record ${CMAKE_CURRENT_BINARY_DIR}/demo_recording.fmt)
+    set_tests_properties(fm_replay_demo_recording PROPERTIES LABELS replay)
+  endif()
+  # Debian's interpreter, not a wrapper script that would run (and record) other programs first.
+  find_program(FM_TRACE_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+  if(FM_TRACE_PYTHON3)
+    add_test(NAME fm_replay_python_recording
+             COMMAND ${fm_replay_recorded} ${CMAKE_CURRENT_BINARY_DIR}/python_recording.fmt --
+                     env FRAMEMEM_TRACE=${CMAKE_CURRENT_BINARY_DIR}/python_recording.fmt
+                     LD_PRELOAD=$<TARGET_FILE:framemem_malloc> ${FM_TRACE_PYTHON3}
+                     ${CMAKE_CURRENT_LIST_DIR}/recorded_program.py)
+    set_tests_properties(fm_replay_python_recording PROPERTIES LABELS replay)
+  endif()
+endif()
