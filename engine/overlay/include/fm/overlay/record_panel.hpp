@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fm/config.hpp"
+
 namespace fm::overlay {
 
 struct RecordStatus {
