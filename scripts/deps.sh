@@ -11,10 +11,11 @@ libraries=(libsdl2-dev libimgui-dev libstb-dev libgl-dev libgl1-mesa-dri libegl1
            doctest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev)
 peer_allocators=(libfoonathan-memory-dev libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev)
 test_tools=(xvfb xauth xdotool valgrind python3 git dpkg-dev)  # dpkg-dev: dpkg-shlibdeps for `cpack -G DEB`
+replay_tools=(gnuplot-nox)  # framemem-replay's PNG charts
 clang_tools=(clang-16 libclang-rt-16-dev llvm)
 windows_tools=(g++-mingw-w64-x86-64-posix wine64)  # the MinGW-w64 build and its tests under Wine
-packages=("${build_tools[@]}" "${libraries[@]}" "${peer_allocators[@]}" "${test_tools[@]}" "${clang_tools[@]}"
-          "${windows_tools[@]}")
+packages=("${build_tools[@]}" "${libraries[@]}" "${peer_allocators[@]}" "${test_tools[@]}" "${replay_tools[@]}"
+          "${clang_tools[@]}" "${windows_tools[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

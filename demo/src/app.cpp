@@ -29,7 +29,7 @@ App::App(const AppOptions& options)
       entity_pages_(entity_page_bytes, entity_page_align, {.blocks_per_page = 8, .name = "entities/pages"}),
       entity_debug_pages_(fm::Guarded<fm::Pool&>::inner_size(entity_page_bytes, entity_page_align), entity_page_align,
                           {.blocks_per_page = 8, .name = "entities/debug-pages"}),
-      stores_(options.scenario.modes, {particle_pool_, column_heap_, entity_pages_},
+      stores_(options.scenario.modes, register_systems(),
               {particle_debug_, column_debug_, entity_debug_}, memory_.frame_arena()),
       rng_(options.scenario.seed),
       dashboard_(memory_, {.game_slot_height = 300}),
@@ -44,6 +44,18 @@ App::App(const AppOptions& options)
     if (snapshot_log_ == nullptr) throw std::runtime_error("cannot write snapshot log '" + options.snapshot_log + "'");
   }
   dashboard_.keyboard = false;  // every key press arrives through handle_keys(), even several in one frame
+  if (!opt_.record.empty()) recording_.start(memory_, opt_.record);
+  if (!opt_.comparison.empty()) comparison_ = load_comparison(opt_.comparison);
+  memory_.on_end_frame([this] { stores_.entities().end_frame(); });
+  spawn_buffer_.reserve(static_cast<std::size_t>(std::max(1, target_particles_)));
+  spawn_entities();
+  geometry_label_ = fm::describe(geometry_);
+  start_segment();
+}
+
+// The stores get their allocators through the memory system's recording layer, so --record and the
+// Record button see their traffic; registration therefore comes before the stores exist.
+StoreAllocators App::register_systems() {
   memory_.add_scope("particles", 512u << 20);
   memory_.add_pool("particles/pool", particle_pool_);
   memory_.add_pool("particles/debug-pool", particle_debug_pool_);
@@ -51,11 +63,8 @@ App::App(const AppOptions& options)
   memory_.add_scope("entities", 64u << 20);
   memory_.add_pool("entities/pages", entity_pages_);
   memory_.add_pool("entities/debug-pages", entity_debug_pages_);
-  memory_.on_end_frame([this] { stores_.entities().end_frame(); });
-  spawn_buffer_.reserve(static_cast<std::size_t>(std::max(1, target_particles_)));
-  spawn_entities();
-  geometry_label_ = fm::describe(geometry_);
-  start_segment();
+  return {memory_.recordable_system("particles/pool"), memory_.recordable_system("particles/columns"),
+          memory_.recordable_system("entities/pages")};
 }
 
 App::~App() {
@@ -72,6 +81,7 @@ int App::run() {
     frame();
   }
   run_seconds_ = ms_since(t0) / 1e3;
+  recording_.stop(memory_);
   write_report(opt_.report.empty() ? 0.0 : measure_stream_reference());
   return 0;
 }

@@ -28,6 +28,8 @@ struct AppOptions {
   std::string ui_map;  // where to write the screen rectangles of the controls (for UI tests)
   std::string shown_file;    // where to write the frame the panels show and its systems-table figures (UI tests)
   std::string snapshot_log;  // where to append every frame's snapshot as one JSON line (UI tests)
+  std::string record;      // trace of the memory systems for the whole run (docs/trace.md)
+  std::string comparison;  // framemem-replay --json output to show in the overlay
   Scenario scenario;
 };
 

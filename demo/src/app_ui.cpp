@@ -41,8 +41,18 @@ void App::draw_ui() {
   ImGui::SetNextWindowPos({slot.x, slot.y}, ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize({slot.width, slot.height}, ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowBgAlpha(0.82f);
-  if (ImGui::Begin("Controls")) draw_controls();
+  if (ImGui::Begin("Controls")) {
+    draw_controls();
+    ImGui::Separator();
+    recording_.draw_panel(memory_);
+  }
   ImGui::End();
+  if (!opt_.comparison.empty()) {
+    ImGui::SetNextWindowPos({slot.x, slot.y + slot.height + 8}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize({slot.width, 190}, ImGuiCond_FirstUseEver);
+    if (ImGui::Begin("Replay comparison")) fm::overlay::draw_comparison_panel(comparison_);
+    ImGui::End();
+  }
   write_shown();
 }
 

@@ -24,6 +24,7 @@
 #include "fm/system/memory_system.hpp"
 #include "live_stores.hpp"
 #include "platform.hpp"
+#include "recording.hpp"
 #include "renderer.hpp"
 #include "workers.hpp"
 
@@ -57,6 +58,7 @@ class App {
   // so the history the user scrubs through stays as it was.
   void frame();
   void end_game_frame(double sim_ns, double render_ms);
+  [[nodiscard]] StoreAllocators register_systems();
   void simulate();
   void spawn_entities();
   void emit_particles();
@@ -96,6 +98,8 @@ class App {
   DebugLayer<fm::Pool> entity_debug_{entity_debug_pages_};
 
   LiveStores stores_;
+  DemoRecording recording_;
+  fm::overlay::Comparison comparison_;
   std::mt19937 rng_;
   fm::overlay::Dashboard dashboard_;
 

@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
   cli.add_option("--scratch-mode", scratch_mode, "Starting scratch memory: malloc, frame_arena");
   cli.add_option("--threads", opt.threads, "Worker threads for the particle update (0 = every core)");
   cli.add_flag("--no-vsync", no_vsync, "Do not wait for vertical sync in a window");
+  cli.add_option("--record", opt.record, "Record the memory systems into a trace for framemem-replay");
+  cli.add_option("--comparison", opt.comparison, "Show a framemem-replay --json comparison in the overlay");
   cli.add_option("--ui-map", opt.ui_map, "Write the screen positions of the mode buttons as JSON (for UI tests)");
   cli.add_option("--shown-file", opt.shown_file,
                  "Write the frame the panels show (live or paused) and its systems-table figures as JSON whenever it "

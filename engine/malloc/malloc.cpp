@@ -8,6 +8,7 @@
 #include <new>
 
 #include "process_heap.hpp"
+#include "trace_hook.hpp"
 
 namespace fm::malloc_lib {
 
@@ -49,20 +50,28 @@ Heap& create_process_heap() noexcept {
 
 using fm::malloc_lib::or_enomem;
 using fm::malloc_lib::process_heap;
+using fm::malloc_lib::trace_free;
+using fm::malloc_lib::traced;
+constexpr size_t malloc_align = alignof(max_align_t);
 
 extern "C" {
 
 FM_EXPORT void* malloc(size_t size) noexcept {
-  if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
-  return fm::malloc_lib::malloc_slow(size);
+  if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return traced(p, size, malloc_align);
+  return traced(fm::malloc_lib::malloc_slow(size), size, malloc_align);
 }
 
-FM_EXPORT void free(void* p) noexcept { fm::malloc_lib::free_block(p); }
+FM_EXPORT void free(void* p) noexcept {
+  trace_free(p);
+  fm::malloc_lib::free_block(p);
+}
 
-FM_EXPORT void* calloc(size_t count, size_t size) noexcept { return or_enomem(process_heap().calloc(count, size)); }
+FM_EXPORT void* calloc(size_t count, size_t size) noexcept {
+  return or_enomem(traced(process_heap().calloc(count, size), count * size, malloc_align));
+}
 
 FM_EXPORT void* realloc(void* p, size_t size) noexcept {
-  void* q = process_heap().realloc(p, size);
+  void* q = fm::malloc_lib::tracing() ? fm::malloc_lib::traced_realloc(p, size) : process_heap().realloc(p, size);
   if (q == nullptr && size != 0) errno = ENOMEM;
   return q;
 }
@@ -78,7 +87,7 @@ FM_EXPORT void* reallocarray(void* p, size_t count, size_t size) noexcept {
 
 FM_EXPORT int posix_memalign(void** out, size_t align, size_t size) noexcept {
   if (align < sizeof(void*) || !fm::is_pow2(align)) return EINVAL;
-  void* p = process_heap().aligned_malloc(size, align);
+  void* p = traced(process_heap().aligned_malloc(size, align), size, align);
   if (p == nullptr) return ENOMEM;
   *out = p;
   return 0;
@@ -89,7 +98,7 @@ FM_EXPORT void* aligned_alloc(size_t align, size_t size) noexcept {
     errno = EINVAL;
     return nullptr;
   }
-  return or_enomem(process_heap().aligned_malloc(size, align));
+  return or_enomem(traced(process_heap().aligned_malloc(size, align), size, align));
 }
 
 // glibc rounds a non-power-of-two alignment up instead of failing; programs rely on that.
@@ -100,11 +109,12 @@ FM_EXPORT void* memalign(size_t align, size_t size) noexcept {
   }
   size_t pow2 = 1;
   while (pow2 < align) pow2 <<= 1;
-  return or_enomem(process_heap().aligned_malloc(size, pow2));
+  return or_enomem(traced(process_heap().aligned_malloc(size, pow2), size, pow2));
 }
 
 FM_EXPORT void* valloc(size_t size) noexcept {
-  return or_enomem(process_heap().aligned_malloc(size, fm::malloc_lib::page_size()));
+  const size_t page = fm::malloc_lib::page_size();
+  return or_enomem(traced(process_heap().aligned_malloc(size, page), size, page));
 }
 
 FM_EXPORT void* pvalloc(size_t size) noexcept {
@@ -114,7 +124,7 @@ FM_EXPORT void* pvalloc(size_t size) noexcept {
     return nullptr;
   }
   const size_t rounded = size == 0 ? page : fm::align_up(size, page);
-  return or_enomem(process_heap().aligned_malloc(rounded, page));
+  return or_enomem(traced(process_heap().aligned_malloc(rounded, page), rounded, page));
 }
 
 FM_EXPORT size_t malloc_usable_size(void* p) noexcept { return process_heap().usable_size(p); }

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "process_heap.hpp"
+#include "trace_hook.hpp"
 
 namespace {
 
@@ -21,27 +22,30 @@ using fm::malloc_lib::process_heap;
 // Out of line, so that the inline path of operator new needs no stack frame.
 [[gnu::noinline]] void* new_slow(std::size_t size, std::size_t align) {
   void* p = process_heap().aligned_malloc(size, align);
-  return p != nullptr ? p : new_retry(size, align);
+  return fm::malloc_lib::traced(p != nullptr ? p : new_retry(size, align), size, align);
 }
 
 inline void* new_block(std::size_t size, std::size_t align) {
   if (align <= fm::heap::min_block_size) {
-    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
+    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return fm::malloc_lib::traced(p, size, align);
   }
   return new_slow(size, align);
 }
 
 inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
   void* p = process_heap().aligned_malloc(size, align);
-  if (p != nullptr) return p;
+  if (p != nullptr) return fm::malloc_lib::traced(p, size, align);
   try {
-    return new_retry(size, align);
+    return fm::malloc_lib::traced(new_retry(size, align), size, align);
   } catch (...) {
     return nullptr;
   }
 }
 
-inline void delete_block(void* p) noexcept { fm::malloc_lib::free_block(p); }
+inline void delete_block(void* p) noexcept {
+  fm::malloc_lib::trace_free(p);
+  fm::malloc_lib::free_block(p);
+}
 
 constexpr std::size_t plain = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 constexpr std::size_t of(std::align_val_t a) { return static_cast<std::size_t>(a); }

@@ -3,6 +3,7 @@
 
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/alloc/pool.hpp"
+#include "fm/alloc/stack_allocator.hpp"
 #include "fm/trace/recording.hpp"
 #include "trace/support.hpp"
 
@@ -76,6 +77,44 @@ TEST_CASE("resetting a recorded arena ends every live block of its system") {
   CHECK(t.events[4].op == Op::reset);
   CHECK(t.ends(4).size() == 3);
   for (const auto b : t.ends(4)) CHECK(t.systems[t.blocks[b].system] == "scratch");
+}
+
+TEST_CASE("rewinding a recorded stack ends exactly the blocks above the marker") {
+  const ScratchFile file("recording_rewind");
+  fm::trace::Writer w(file.path());
+  fm::Recording<fm::StackAllocator> stack(w, "stack", fm::StackAllocatorOptions{.capacity = 4096});
+  void* below = stack.allocate(16, 8);
+  const auto marker = stack.mark();
+  void* above[3];
+  for (auto& p : above) p = stack.allocate(32, 8);
+  stack.rewind(marker);
+  stack.deallocate(below, 16, 8);
+  w.close();
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  REQUIRE(t.events.size() == 6);
+  CHECK(t.events[4].op == Op::rewind);
+  CHECK(t.events[4].count == 3);
+  REQUIRE(t.ends(4).size() == 3);
+  for (const auto b : t.ends(4)) CHECK(t.blocks[b].size == 32);
+  CHECK(t.events[5].op == Op::free);
+  CHECK(t.events[5].id == id(below));
+}
+
+TEST_CASE("an out-of-order free on a lenient stack ends its block at the rewind that reclaims it") {
+  const ScratchFile file("recording_lenient_rewind");
+  fm::trace::Writer w(file.path());
+  fm::Recording<fm::StackAllocator> stack(w, "stack", fm::StackAllocatorOptions{.capacity = 4096, .strict_lifo = false});
+  const auto marker = stack.mark();
+  void* first = stack.allocate(16, 8);
+  (void)stack.allocate(24, 8);
+  stack.deallocate(first, 16, 8);  // not the top: the stack keeps it until the rewind
+  stack.rewind(marker);
+  w.close();
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  REQUIRE(t.events.size() == 3);
+  CHECK(t.events[2].op == Op::rewind);
+  CHECK(t.events[2].count == 2);
+  CHECK(t.ends(2).size() == 2);
 }
 
 }  // namespace

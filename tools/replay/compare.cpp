@@ -14,11 +14,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "fm/core/error.hpp"
+#include "chart.hpp"
 #include "replay.hpp"
 
 namespace fm::replay {
@@ -248,6 +250,14 @@ int compare(const CompareOptions& o) {
   for (std::size_t i = 0; i < o.peers.size(); ++i) all.push_back(summarise(o.peers[i], std::move(results[i])));
   print_table(o, all);
   if (!o.json.empty()) write_json(o, all);
+  if (!o.png.empty()) {
+    std::vector<ChartSeries> series;
+    for (const auto& s : all) {
+      series.push_back({s.peer->name, static_cast<double>(s.median_total_ns) / 1e6,
+                        static_cast<double>(s.peak_rss_kb) / 1024.0, s.median_round->rss_kb, s.median_round->live_bytes});
+    }
+    draw_chart(o.png, "framemem-replay --against: " + std::filesystem::path(o.trace).filename().string(), series);
+  }
   return exit_ok;
 }
 

@@ -24,6 +24,7 @@ struct CompareOptions {
   std::vector<Peer> peers;
   unsigned rounds = 3;
   std::string json;  // where to write the JSON; empty: none
+  std::string png;   // where to draw the chart (gnuplot); empty: none
 };
 
 // Runs the comparison and prints the table; returns the tool's exit status (a failing child's, if any).

@@ -15,7 +15,7 @@ namespace {
 using namespace fm::replay;
 
 constexpr char usage[] =
-    "usage: framemem-replay [--check | --what-if | --against LIST] [--rounds N] [--json PATH] TRACE\n"
+    "usage: framemem-replay [--check | --what-if | --against LIST] [--rounds N] [--json PATH] [--png PATH] TRACE\n"
     "  (default)        validate TRACE, replay it with this process's malloc, print a summary\n"
     "  --check          validate TRACE only\n"
     "  --against LIST   replay once per allocator in a child process (LD_PRELOAD), rounds interleaved;\n"
@@ -24,6 +24,8 @@ constexpr char usage[] =
     "                   (FrameArena, StackAllocator, Pool, Heap) and recommend the fastest\n"
     "  --rounds N       rounds of --against and --what-if (default 3)\n"
     "  --json PATH      write the comparison as JSON\n"
+    "  --png PATH       draw the comparison as a PNG chart (gnuplot): time, peak RSS, RSS and\n"
+    "                   fragmentation (RSS / live bytes) over the frames\n"
     "exit status: 0 ok, 1 usage error, 2 bad or unreadable trace, unknown or missing allocator,\n"
     "             3 a block's contents were corrupted, 4 the allocator returned null\n";
 
@@ -31,6 +33,7 @@ struct Options {
   std::string trace;
   std::string against;
   std::string json;
+  std::string png;
   std::string child;        // internal: the allocator this child replays under
   std::string expect_lib;   // internal: the library the child must find mapped
   unsigned rounds = 3;
@@ -62,6 +65,8 @@ Options parse_args(int argc, char** argv) {
       o.against = value();
     } else if (a == "--json") {
       o.json = value();
+    } else if (a == "--png") {
+      o.png = value();
     } else if (a == "--rounds") {
       const std::string v = value();
       o.rounds = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
@@ -120,7 +125,7 @@ int main(int argc, char** argv) {
   try {
     if (!o.against.empty()) {
       (void)fm::trace::read(o.trace);  // reject a bad trace once, before any child runs
-      CompareOptions c{o.trace, resolve_peers(o.against), o.rounds, o.json};
+      CompareOptions c{o.trace, resolve_peers(o.against), o.rounds, o.json, o.png};
       return compare(c);
     }
     fm::trace::Trace t = fm::trace::read(o.trace);

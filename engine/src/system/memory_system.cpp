@@ -363,10 +363,12 @@ void MemorySystem::begin_frame() noexcept {
   ++frame_;
   previous_begin_seconds_ = frame_ == 1 ? -1 : begin_seconds_;
   begin_seconds_ = seconds_now();
+  if (recorder_) record_frame_event(true);
 }
 
 void MemorySystem::end_frame() {
   for (auto& callback : end_frame_callbacks_) callback();
+  if (recorder_) record_frame_event(false);
   capture(ring_next_, ring_[ring_next_]);
   ring_next_ = (ring_next_ + 1) % ring_.size();
   ring_filled_ = std::min(ring_filled_ + 1, ring_.size());

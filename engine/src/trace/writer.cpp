@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
+#include "../os/os.hpp"
 #include "fm/core/error.hpp"
 
 namespace fm::trace {
@@ -36,26 +38,41 @@ std::vector<std::pair<std::uint64_t, Writer*>>& live_writers() {
 
 }  // namespace
 
-// Runs at thread exit: the thread's partial chunks must reach the file even though the thread is gone.
-struct ThreadExitHook {
-  std::vector<std::uint64_t> serials;
-  ~ThreadExitHook();
-};
-namespace {
-thread_local ThreadExitHook exit_hook;
-}
-
 class WriterAccess {
  public:
   static void thread_exits(Writer& w) { w.detach_calling_thread(); }
 };
 
-ThreadExitHook::~ThreadExitHook() {
-  const std::lock_guard lock(registry_mutex());
-  for (const auto& [serial, writer] : live_writers()) {
-    if (std::find(serials.begin(), serials.end(), serial) != serials.end()) WriterAccess::thread_exits(*writer);
+namespace {
+
+// Runs when a thread that recorded exits (a thread key's callback, which allocates nothing, so a malloc
+// hook recording this thread's last frees sees no allocation of the writer's own): every writer still
+// open hands this thread's partial chunk to its file.
+void on_thread_exit(void*) {
+  const auto detach_everywhere = [] {
+    const std::lock_guard lock(registry_mutex());
+    for (const auto& entry : live_writers()) WriterAccess::thread_exits(*entry.second);
+  };
+  if constexpr (os::thread_locals_outlive_exit_callbacks) {
+    const bool was_inside = std::exchange(detail::thread_cache.inside_writer, true);
+    detach_everywhere();
+    detail::thread_cache.inside_writer = was_inside;
+  } else {
+    detach_everywhere();  // this thread's thread_locals are gone already, and no malloc hook runs there
   }
 }
+
+// The key is made once per process; a thread sets it (to any non-null value) when it first records.
+os::ThreadKey exit_key() {
+  static const os::ThreadKey key = [] {
+    os::ThreadKey k;
+    if (!os::create_thread_key(k, on_thread_exit)) raise(error("trace: cannot create the thread-exit key"));
+    return k;
+  }();
+  return key;
+}
+
+}  // namespace
 
 Writer::Writer(std::string path, WriterOptions options)
     : path_(std::move(path)), options_(options), serial_(next_serial.fetch_add(1)), start_(std::chrono::steady_clock::now()) {
@@ -63,6 +80,9 @@ Writer::Writer(std::string path, WriterOptions options)
   options_.chunks = std::max<std::size_t>(options_.chunks, 2);
   file_ = std::fopen(path_.c_str(), "wb");
   if (!file_) raise(error("trace '" + path_ + "': cannot create the file: " + std::strerror(errno)));
+  // Unbuffered: records are whole chunks anyway, and a forked child that exits would otherwise flush a
+  // copy of whatever sat in the stream's buffer into the same file a second time.
+  std::setvbuf(file_, nullptr, _IONBF, 0);
 
   std::uint8_t head[64];
   std::uint8_t* out = std::copy(magic.begin(), magic.end(), head);
@@ -129,7 +149,7 @@ Writer::ThreadState& Writer::attach_thread() {
     state->owner = me;
     state->number = static_cast<std::uint32_t>(threads_defined_++);
     write_definition(Record::thread, state->number, "thread " + std::to_string(state->number));
-    exit_hook.serials.push_back(serial_);
+    os::set_thread_value(exit_key(), this);
   }
   detail::thread_cache = {serial_, state};
   return *state;
@@ -192,8 +212,18 @@ void Writer::detach_calling_thread() {
   const std::lock_guard lock(mutex_);
   const auto me = std::this_thread::get_id();
   for (const auto& t : threads_) {
-    if (t->owner == me) release_chunk(*t);
+    if (t->owner == me) {
+      release_chunk(*t);
+      t->exited = true;
+    }
   }
+}
+
+// An event recorded after the thread's exit hook (a free in the C library's thread teardown): the thread
+// will never fill its chunk, so the chunk goes to the writer now instead of waiting for close().
+void Writer::hand_over_after_exit(ThreadState& t) {
+  const std::lock_guard lock(mutex_);
+  if (t.chunk != nullptr) push_full(seal(t));
 }
 
 // Hands a thread's partial chunk to the writer (an empty one goes back to the free list); the state stays
@@ -241,6 +271,7 @@ Writer::Chunk* Writer::pop_free() noexcept {
 }
 
 void Writer::writer_loop() {
+  detail::thread_cache.inside_writer = true;
   for (;;) {
     const std::uint32_t seen = work_signal_.load(std::memory_order_acquire);
     const bool stop = stopping_.load(std::memory_order_acquire);

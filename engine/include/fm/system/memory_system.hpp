@@ -24,6 +24,14 @@
 
 namespace fm {
 
+namespace trace {
+class Writer;
+}
+class SystemRecorder;  // memory_system_recording.cpp
+struct SystemRecorderDeleter {
+  void operator()(SystemRecorder* r) const noexcept;
+};
+
 // Capacities are fixed at construction, which reserves the ring's room for them: history × (systems, pools
 // and page rows). The room is address space until used: each frame's rows are packed at the start of its
 // slot, so resident memory grows with the rows a game actually registers (see docs/debugging.md).
@@ -40,6 +48,7 @@ struct MemorySystemOptions {
 class MemorySystem {
  public:
   explicit MemorySystem(MemorySystemOptions options = {});
+  ~MemorySystem();
   MemorySystem(const MemorySystem&) = delete;
   MemorySystem& operator=(const MemorySystem&) = delete;
 
@@ -111,6 +120,20 @@ class MemorySystem {
   [[nodiscard]] SnapshotCopy make_copy() const;
   [[nodiscard]] const MemorySystemOptions& options() const noexcept { return options_; }
 
+  // system(name) behind the memory system's recording layer: allocations through this ref are recorded
+  // whenever a recording runs (record_to), however long before it the ref was taken; otherwise it only
+  // forwards. The frame arena is handed out as itself (its blocks end when it flips, which the layer
+  // does not see). Throws like system().
+  [[nodiscard]] AllocatorRef recordable_system(std::string_view name) const;
+  // Records every system into `writer` (docs/trace.md), which must outlive the recording: what is
+  // allocated and freed through refs from recordable_system(), under the system's name, and frame
+  // begin/end events numbered by frame(). A block allocated before the recording started is not recorded
+  // when it is freed. Start and stop between frames, while no other thread allocates through the refs.
+  void record_to(trace::Writer& writer);
+  void stop_recording() noexcept;
+  // The writer being recorded into, or null.
+  [[nodiscard]] trace::Writer* recording() const noexcept;
+
   [[nodiscard]] std::uint64_t frame() const noexcept { return frame_; }
   [[nodiscard]] std::size_t system_count() const noexcept { return systems_.size(); }
   [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
@@ -176,6 +199,9 @@ class MemorySystem {
     PageRows last_pages;           // pools only
   };
 
+  // recordable_system()'s ref for entries_[i] (memory_system_recording.cpp).
+  [[nodiscard]] AllocatorRef recording_layer(std::size_t i) const;
+  void record_frame_event(bool begin) noexcept;
   void add(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, const Budget& budget);
   void append(std::string_view name, AllocatorRef allocator, Pool* pool, std::string_view kind, const Budget& budget,
               bool implicit);
@@ -234,6 +260,7 @@ class MemorySystem {
   std::uint64_t heap_bytes_ = 0;
   double begin_seconds_ = 0;
   double previous_begin_seconds_ = -1;
+  mutable std::unique_ptr<SystemRecorder, SystemRecorderDeleter> recorder_;  // made by the first recordable_system() or record_to()
 };
 
 }  // namespace fm

@@ -31,6 +31,11 @@ namespace detail {
 struct ThreadCache {
   std::uint64_t serial = 0;
   void* state = nullptr;
+  // True while this thread runs the writer's own code that allocates outside any recording call (the
+  // writer thread, the hand-over at thread exit), and while a malloc hook records: such a hook must not
+  // record the writer's own allocations, or the writer would record into itself. (Kept here so a hook
+  // finds both with one thread-local lookup.)
+  bool inside_writer = false;
 };
 inline thread_local ThreadCache thread_cache{};
 }  // namespace detail
@@ -99,8 +104,9 @@ class Writer {
   // close() without the report: false when a write failed.
   [[nodiscard]] bool finish();
   struct Chunk;
-  // A recording thread's state: its chunk and the delta bases of the chunk's previous event.
-  struct ThreadState {
+  // A recording thread's state: its chunk and the delta bases of the chunk's previous event. Written on
+  // every event, so each sits on cache lines of its own: neighbouring threads' states would bounce.
+  struct alignas(64) ThreadState {
     std::uint32_t number = 0;
     std::thread::id owner;
     Chunk* chunk = nullptr;
@@ -110,6 +116,9 @@ class Writer {
     std::uint64_t sequence = 0;    // of the chunk's first event
     std::uint64_t last_stamp = 0;
     std::uint64_t last_id = 0;
+    // The thread has exited (its exit hook ran), yet frees still come from the C library's teardown of
+    // the thread: each such event goes to the writer at once, since no later hand-over will come.
+    bool exited = false;
   };
 
   static constexpr std::size_t max_event_bytes = 1 + 5 * max_varint_bytes;
@@ -117,7 +126,8 @@ class Writer {
   // The place of one event in the calling thread's chunk; deltas are against the chunk's previous event.
   class Slot {
    public:
-    Slot(ThreadState& t, std::uint8_t* at, std::uint64_t stamp) noexcept : t_(t), out_(at), stamp_(stamp) {}
+    Slot(Writer& w, ThreadState& t, std::uint8_t* at, std::uint64_t stamp) noexcept
+        : w_(w), t_(t), out_(at), stamp_(stamp) {}
     void op(Op o) noexcept {
       *out_++ = static_cast<std::uint8_t>(o);
       stamp_delta();
@@ -134,9 +144,10 @@ class Writer {
       varint(zigzag(static_cast<std::int64_t>(id - t_.last_id)));
       t_.last_id = id;
     }
-    void close() noexcept {
+    void close() {
       t_.used = static_cast<std::size_t>(out_ - t_.data);
       ++t_.events;
+      if (t_.exited) [[unlikely]] w_.hand_over_after_exit(t_);
     }
 
    private:
@@ -144,6 +155,7 @@ class Writer {
       varint(stamp_ - t_.last_stamp);
       t_.last_stamp = stamp_;
     }
+    Writer& w_;
     ThreadState& t_;
     std::uint8_t* out_;
     std::uint64_t stamp_;
@@ -155,7 +167,7 @@ class Writer {
     ThreadState& t = current_thread();
     if (t.chunk == nullptr || t.used + bytes > options_.chunk_bytes) hand_over(t);
     const std::uint64_t stamp = stamp_.fetch_add(1, std::memory_order_relaxed) + 1;
-    return Slot(t, t.data + t.used, stamp);
+    return Slot(*this, t, t.data + t.used, stamp);
   }
   ThreadState& current_thread() {
     if (detail::thread_cache.serial == serial_) return *static_cast<ThreadState*>(detail::thread_cache.state);
@@ -167,6 +179,7 @@ class Writer {
   void hand_over(ThreadState& t);
   Chunk* seal(ThreadState& t) noexcept;
   void detach_calling_thread();
+  void hand_over_after_exit(ThreadState& t);
   void release_chunk(ThreadState& t);
   friend class WriterAccess;
   void push_full(Chunk* c) noexcept;
@@ -192,8 +205,10 @@ class Writer {
   std::atomic<std::uint32_t> free_signal_{0};     // bumped when chunks come back; back-pressure waits on it
   std::atomic<std::uint32_t> work_signal_{0};     // bumped when a chunk is full or the writer must stop
   std::atomic<bool> stopping_{false};
-  std::atomic<std::uint64_t> stamp_{0};
-  std::atomic<std::uint64_t> events_written_{0};
+  // Every recording thread increments it once per event: on a cache line of its own, away from the
+  // counters the writer thread updates, so recording threads wait for each other only.
+  alignas(64) std::atomic<std::uint64_t> stamp_{0};
+  alignas(64) std::atomic<std::uint64_t> events_written_{0};
   std::atomic<std::uint64_t> bytes_written_{0};
 
   std::mutex mutex_;  // thread registration and definitions, never the allocation path

@@ -1,0 +1,46 @@
+// Overlay panels of capture and replay (docs/replay.md): the Record button with what the running
+// recording has written, and the last allocator comparison of framemem-replay. Both draw plain rows the
+// game fills in; the game owns the recording and reads the comparison's JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fm/config.hpp"
+
+namespace fm::overlay {
+
+struct RecordStatus {
+  bool recording = false;
+  std::string_view path;     // of the running (or last) recording
+  std::uint64_t events = 0;  // written to the file so far
+  std::uint64_t bytes = 0;
+  std::string_view error;  // why the last start or stop failed, or empty
+};
+
+// Draws the panel; true when the Record/Stop button was pressed this frame (the game starts or stops).
+[[nodiscard]] bool draw_record_panel(const RecordStatus& status);
+
+// One allocator's line of a framemem-replay --against comparison.
+struct ComparisonRow {
+  std::string allocator;
+  double total_ms = 0;
+  double frame_p50_us = 0;
+  double frame_p99_us = 0;
+  double frame_max_us = 0;
+  double peak_rss_mib = 0;
+};
+
+struct Comparison {
+  std::string trace;
+  unsigned rounds = 0;
+  std::vector<ComparisonRow> rows;
+  std::string error;  // why no comparison could be loaded, or empty
+};
+
+// The comparison as a table, the fastest total time highlighted.
+void draw_comparison_panel(const Comparison& comparison);
+
+}  // namespace fm::overlay

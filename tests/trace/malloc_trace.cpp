@@ -1,0 +1,100 @@
+// FRAMEMEM_TRACE: a program run with libframemem_malloc.so preloaded records every allocation call of its
+// threads into a trace the reader accepts whole, and a forked child's allocations stay out of it.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "fm/trace/reader.hpp"
+#include "trace/support.hpp"
+
+namespace {
+
+using fm::model::ScratchFile;
+using fm::trace::Op;
+
+struct Run {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+Run run_traced(const std::string& program, const std::string& trace_path) {
+  const std::string command =
+      "FRAMEMEM_TRACE='" + trace_path + "' LD_PRELOAD='" FM_MALLOC_LIBRARY "' '" + program + "' 2>&1";
+  Run r;
+  std::FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+const fm::trace::Event* find_allocation(const fm::trace::Trace& t, std::uint64_t size, Op op = Op::allocate) {
+  const auto found = std::find_if(t.events.begin(), t.events.end(),
+                                  [&](const fm::trace::Event& e) { return e.op == op && e.size == size; });
+  return found == t.events.end() ? nullptr : &*found;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "FRAMEMEM_TRACE records every allocation entry point of every "
+    "thread, and not a forked child's") {
+  const ScratchFile file("malloc_trace");
+  const Run run = run_traced(FM_TRACED_PROGRAM, file.path());
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  const fm::trace::Trace t = fm::trace::read(file.path());  // valid: no unknown or doubly freed block
+  CHECK(t.systems == std::vector<std::string>{"malloc"});
+  CHECK(t.threads.size() >= 3);
+
+  CHECK(find_allocation(t, 30001) != nullptr);
+  CHECK(find_allocation(t, 30003) != nullptr);  // calloc(3, 10001)
+  const fm::trace::Event* grown = find_allocation(t, 30011, Op::realloc);
+  REQUIRE(grown != nullptr);
+  CHECK(grown->id != grown->new_id);
+  const std::pair<std::uint64_t, std::uint64_t> aligned[] = {{40960, 4096}, {30002, 256}, {30004, 128}, {30006, 512}};
+  for (const auto& [size, align] : aligned) {
+    INFO("size " << size);
+    const fm::trace::Event* e = find_allocation(t, size);
+    REQUIRE(e != nullptr);
+    CHECK(e->align == align);
+  }
+  CHECK(find_allocation(t, 30005) != nullptr);  // new[]
+  CHECK(find_allocation(t, 7777) == nullptr);   // the forked child's
+
+  // Every marked block is freed before exit, so each one's block ends in the trace.
+  for (const std::uint64_t size : {30001u, 30003u, 40960u, 30002u, 30004u, 30005u, 30006u}) {
+    INFO("size " << size);
+    const auto block = std::find_if(t.blocks.begin(), t.blocks.end(), [&](const auto& b) { return b.size == size; });
+    REQUIRE(block != t.blocks.end());
+    CHECK(block->ended_by != fm::trace::no_block);
+  }
+  // The worker threads' blocks: 2 x 2000 allocations of 16..2015 bytes, frees on both threads.
+  std::set<std::uint32_t> allocating_threads;
+  std::size_t churn_blocks = 0;
+  for (const auto& e : t.events) {
+    if (e.op == Op::allocate && e.size >= 16 && e.size < 16 + 2000) {
+      allocating_threads.insert(e.thread);
+      ++churn_blocks;
+    }
+  }
+  CHECK(churn_blocks >= 4000);
+  CHECK(allocating_threads.size() >= 2);
+}
+
+TEST_CASE(
+    "FRAMEMEM_TRACE names the file it could not create and the program "
+    "runs on unrecorded") {
+  const Run run = run_traced(FM_TRACED_PROGRAM, "/nonexistent-directory/x.fmt");
+  CHECK(run.status == 0);
+  CHECK(run.output.find("FRAMEMEM_TRACE: trace '/nonexistent-directory/x.fmt': "
+                        "cannot create the file") != std::string::npos);
+  CHECK(run.output.find("not recording") != std::string::npos);
+}
