@@ -239,7 +239,7 @@ void Lock::lock_contended() noexcept {
   while (state_.exchange(2, std::memory_order_acquire) != 0) wait_while(state_, 2);
 }
 
-std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept {
+std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out, std::uint32_t* cache_count) noexcept {
   Central& cl = h.central[c];
   const auto block_size = static_cast<std::uint32_t>(class_block_size(c));
   *out = nullptr;
@@ -263,6 +263,7 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
     }
   }
   note_outstanding(cl, got, block_size, true);
+  if (cache_count != nullptr) *cache_count += got;
   return got;
 }
 
@@ -288,10 +289,11 @@ void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) no
 
 }  // namespace
 
-void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept {
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count, std::uint32_t* cache_count) noexcept {
   Central& cl = h.central[c];
   Guard guard(cl.lock);
   note_outstanding(cl, count, class_sizes[c], false);
+  if (cache_count != nullptr) *cache_count -= count;
   if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
     cl.transfer[cl.transfer_count++] = list;
     return;

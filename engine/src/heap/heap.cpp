@@ -49,8 +49,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
-      bin.count = central_take(h, c, batch_sizes[c], &bin.head);
-      if (bin.count == 0) return nullptr;
+      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
     }
     b = bin.head;
     bin.head = next_of(b);
@@ -547,12 +546,21 @@ HeapStats Heap::heap_stats() const noexcept {
   HeapState& h = *state_;
   HeapStats st;
   std::int64_t sums[class_count][3] = {};  // allocations, blocks in caches, requested extra
+  struct {
+    std::size_t outstanding = 0, committed = 0, peak = 0, pages = 0;
+    std::uint32_t empty_kept = 0;
+  } central[class_count];
   {
     Guard guard(h.lock);
     for (std::uint32_t c = 0; c < class_count; ++c) {
+      // Blocks move between the central list and a cache under the class lock (central_take/central_give),
+      // so reading both under it counts every block once: with a cache or with a caller.
+      Guard class_guard(h.central[c].lock);
       sums[c][0] = h.retired[c].allocations.get();
       sums[c][2] = h.retired[c].requested_extra.get();
       sum_cache_counters(h, c, sums[c]);
+      central[c] = {h.central[c].outstanding, h.central[c].committed, h.central[c].peak_outstanding,
+                    h.central[c].pages, h.central[c].empty_kept};
     }
     for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) ++st.thread_caches;
     st.large_blocks = h.large_blocks;
@@ -576,16 +584,11 @@ HeapStats Heap::heap_stats() const noexcept {
   st.committed = st.metadata + st.large_bytes + st.total_free;
   for (std::uint32_t c = 0; c < class_count; ++c) {
     HeapClassStats& row = st.classes[c];
-    std::uint32_t empty_kept = 0;
-    std::size_t outstanding = 0;
-    {
-      Guard guard(h.central[c].lock);
-      outstanding = h.central[c].outstanding;
-      row.committed = h.central[c].committed;
-      st.peak_outstanding += h.central[c].peak_outstanding;
-      row.pages = h.central[c].pages;
-      empty_kept = h.central[c].empty_kept;
-    }
+    const std::uint32_t empty_kept = central[c].empty_kept;
+    const std::size_t outstanding = central[c].outstanding;
+    row.committed = central[c].committed;
+    st.peak_outstanding += central[c].peak;
+    row.pages = central[c].pages;
     row.block_size = class_sizes[c];
     // Blocks out of the central list and not in a cache are with callers.
     const std::int64_t live = static_cast<std::int64_t>(outstanding / row.block_size) - sums[c][1];

@@ -335,8 +335,13 @@ extern constinit UnitMap large_starts;   // of those, units whose first byte is 
 }
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
-std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out) noexcept;
-void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count) noexcept;
+// `cache_count`, when given, is the count of the thread cache the blocks go to or come from: it changes under
+// the class lock, together with the outstanding bytes, so heap_stats never counts a block both in a cache
+// and with a caller.
+std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out,
+                           std::uint32_t* cache_count = nullptr) noexcept;
+void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count,
+                  std::uint32_t* cache_count = nullptr) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
 // Returns parked batches to their pages and every empty page (kept ones and the shared pool) to the OS.
 void central_collect(HeapState& h) noexcept;

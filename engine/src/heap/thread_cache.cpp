@@ -201,9 +201,7 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = next_of(last);
   bin.head = next_of(last);
   set_next(last, nullptr);
-  const std::uint32_t given = bin.count - keep;
-  bin.count = keep;
-  central_give(*tc.heap, c, give, given);
+  central_give(*tc.heap, c, give, bin.count - keep, &bin.count);
 }
 
 void thread_cache_collect(ThreadCache& tc) noexcept {
