@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -142,8 +144,16 @@ void stop_in_child() { stop(nullptr); }
   if (phase != Phase::early) return;
   const InsideWriter inside;
   if (!environment_read && !read_trace_path()) return stop(nullptr);
+  // The file is opened here, not by the writer, so that a path that cannot be created is reported and the
+  // program runs on unrecorded also where framemem reports errors to a handler that ends the program.
+  std::FILE* file = std::fopen(trace_path, "wb");
+  if (file == nullptr) {
+    static char why[sizeof trace_path + 128];
+    std::snprintf(why, sizeof why, "trace '%s': cannot create the file: %s", trace_path, std::strerror(errno));
+    return stop(why);
+  }
   try {
-    writer = ::new (writer_storage) trace::Writer(trace_path);
+    writer = ::new (writer_storage) trace::Writer(file, trace_path);
     malloc_system = writer->system("malloc");
     for (std::size_t i = 0; i < early_count; ++i) write_event(*writer, early_events[i]);
   } catch (const std::exception& e) {
@@ -162,11 +172,7 @@ void stop_in_child() { stop(nullptr); }
   if (phase != Phase::recording || ::getpid() != recording_process) return;
   const InsideWriter inside;
   stop(nullptr);
-  try {
-    writer->close();
-  } catch (const std::exception& e) {
-    say("framemem: FRAMEMEM_TRACE: ", e.what(), "\n");
-  }
+  if (!writer->try_close()) say("framemem: FRAMEMEM_TRACE: trace '", trace_path, "': writing the file failed; the trace is incomplete\n");
 }
 
 }  // namespace

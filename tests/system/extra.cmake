@@ -4,17 +4,5 @@ find_package(nlohmann_json CONFIG REQUIRED)
 target_link_libraries(fm_system_tests PRIVATE nlohmann_json::nlohmann_json fm::new_counter)
 
 # The README's memory-system example, compiled and run exactly as written there.
-file(READ ${PROJECT_SOURCE_DIR}/README.md _fm_readme)
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/README.md)
-string(REGEX MATCH "<!-- memory-system-example:begin -->[^`]*```cpp\n(.*)```[^`]*<!-- memory-system-example:end -->"
-  _fm_found "${_fm_readme}")
-if(NOT _fm_found)
-  message(FATAL_ERROR "README.md has no ```cpp block between the memory-system-example markers")
-endif()
-file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/readme_memory_system.cpp "${CMAKE_MATCH_1}")
-add_executable(fm_readme_memory_system ${CMAKE_CURRENT_BINARY_DIR}/readme_memory_system.cpp)
-target_link_libraries(fm_readme_memory_system PRIVATE fm::core)
-fm_target_defaults(fm_readme_memory_system)
-add_test(NAME system_readme_example COMMAND fm_readme_memory_system)
-set_tests_properties(system_readme_example PROPERTIES LABELS unit
-  PASS_REGULAR_EXPRESSION "frame 3: net over its soft budget\nframe 5: net over its hard budget\nframe 41: bullets over its per-frame budget\nframe 41: entities/ai over its soft budget\nout of memory in 'net': requested 1000 bytes aligned to 16, capacity 4096 bytes \\(over the hard budget of system 'net': 4000 of 4096 bytes used\\).*bullets: occupancy 0\\.[0-9]+.*grew most: bullets \\+496 B\nframe 61: physics over its per-frame budget\nmemory system: system 'physics' is over its per-frame budget in frame 61: allocations 1, budget 0.*framemem: 1 leaked allocation \\(32 bytes\\)")
+fm_add_doc_example(fm_readme_memory_system ${PROJECT_SOURCE_DIR}/README.md memory-system-example)
+set_tests_properties(fm_readme_memory_system PROPERTIES PASS_REGULAR_EXPRESSION "frame 3: net over its soft budget\nframe 5: net over its hard budget\nframe 41: bullets over its per-frame budget\nframe 41: entities/ai over its soft budget\nout of memory in 'net': requested 1000 bytes aligned to 16, capacity 4096 bytes \\(over the hard budget of system 'net': 4000 of 4096 bytes used\\).*bullets: occupancy 0\\.[0-9]+.*grew most: bullets \\+496 B\nframe 61: physics over its per-frame budget\nmemory system: system 'physics' is over its per-frame budget in frame 61: allocations 1, budget 0.*framemem: 1 leaked allocation \\(32 bytes\\)")

@@ -72,14 +72,21 @@ os::ThreadKey exit_key() {
   return key;
 }
 
+std::FILE* create_or_raise(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) raise(error("trace '" + path + "': cannot create the file: " + std::strerror(errno)));
+  return file;
+}
+
 }  // namespace
 
-Writer::Writer(std::string path, WriterOptions options)
+Writer::Writer(std::string path, WriterOptions options) : Writer(create_or_raise(path), path, options) {}
+
+Writer::Writer(std::FILE* file, std::string path, WriterOptions options)
     : path_(std::move(path)), options_(options), serial_(next_serial.fetch_add(1)), start_(std::chrono::steady_clock::now()) {
   options_.chunk_bytes = std::max<std::size_t>(options_.chunk_bytes, 256);
   options_.chunks = std::max<std::size_t>(options_.chunks, 2);
-  file_ = std::fopen(path_.c_str(), "wb");
-  if (!file_) raise(error("trace '" + path_ + "': cannot create the file: " + std::strerror(errno)));
+  file_ = file;
   // Unbuffered: records are whole chunks anyway, and a forked child that exits would otherwise flush a
   // copy of whatever sat in the stream's buffer into the same file a second time.
   std::setvbuf(file_, nullptr, _IONBF, 0);
@@ -333,7 +340,7 @@ void Writer::close() {
   if (!finish()) raise(error("trace '" + path_ + "': writing the file failed; the trace is incomplete"));
 }
 
-bool Writer::finish() {
+bool Writer::finish() noexcept {
   {
     const std::lock_guard lock(registry_mutex());
     std::erase_if(live_writers(), [this](const auto& entry) { return entry.second == this; });

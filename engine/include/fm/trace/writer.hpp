@@ -42,8 +42,12 @@ inline thread_local ThreadCache thread_cache{};
 
 class Writer {
  public:
-  // Creates (truncates) `path` and writes the header; throws fm::error when the file cannot be written.
+  // Creates (truncates) `path` and writes the header; reports fm::error when the file cannot be created.
   explicit Writer(std::string path, WriterOptions options = {});
+  // Writes the trace into `file`, already open for binary writing, and closes it with the trace; `path`
+  // names it in messages. For callers that report a file they cannot open in their own way and must not
+  // reach the error handler (the malloc library's FRAMEMEM_TRACE).
+  Writer(std::FILE* file, std::string path, WriterOptions options = {});
   ~Writer();  // close(), reporting nothing: call close() to hear about a failed write
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -94,6 +98,8 @@ class Writer {
   // Writes every thread's partial chunk and the END record, and closes the file. No thread may record
   // during or after it. Throws fm::error when a write failed (the file is then incomplete).
   void close();
+  // close() without the report: false when a write failed.
+  [[nodiscard]] bool try_close() noexcept { return finish(); }
 
   // Written so far by the writer thread (for a Record button's counters).
   [[nodiscard]] std::uint64_t events_written() const noexcept { return events_written_.load(std::memory_order_relaxed); }
@@ -101,8 +107,7 @@ class Writer {
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
  private:
-  // close() without the report: false when a write failed.
-  [[nodiscard]] bool finish();
+  [[nodiscard]] bool finish() noexcept;
   struct Chunk;
   // A recording thread's state: its chunk and the delta bases of the chunk's previous event. Written on
   // every event, so each sits on cache lines of its own: neighbouring threads' states would bounce.
