@@ -189,24 +189,6 @@ TEST_CASE("randomized linear arena matches a bump-pointer model") {
   }
 }
 
-}  // namespace
-
-#if FM_HAS_ASAN
-#include <sanitizer/asan_interface.h>
-
-namespace {
-
-TEST_CASE("the unused arena tail and reset memory are poisoned for AddressSanitizer") {
-  fm::LinearArena arena{{.capacity = 4096}};
-  auto* p = static_cast<char*>(arena.allocate(64, 64));
-  CHECK_FALSE(__asan_address_is_poisoned(p + 63));
-  CHECK(__asan_address_is_poisoned(p + 64));
-  arena.reset();
-  CHECK(__asan_address_is_poisoned(p));
-  CHECK(arena.allocate(64, 64) == p);
-  CHECK_FALSE(__asan_address_is_poisoned(p));
-}
-
 // Moving: an arena is returned from a factory and kept in a growing std::vector like any value.
 static_assert(std::is_nothrow_move_constructible_v<fm::LinearArena> &&
               std::is_nothrow_move_assignable_v<fm::LinearArena>);
@@ -307,6 +289,24 @@ TEST_CASE("a moved-from arena is empty, can be destroyed, reset, and works again
   CHECK(runs == 0);
   target.reset();
   CHECK(runs == 5);
+}
+
+}  // namespace
+
+#if FM_HAS_ASAN
+#include <sanitizer/asan_interface.h>
+
+namespace {
+
+TEST_CASE("the unused arena tail and reset memory are poisoned for AddressSanitizer") {
+  fm::LinearArena arena{{.capacity = 4096}};
+  auto* p = static_cast<char*>(arena.allocate(64, 64));
+  CHECK_FALSE(__asan_address_is_poisoned(p + 63));
+  CHECK(__asan_address_is_poisoned(p + 64));
+  arena.reset();
+  CHECK(__asan_address_is_poisoned(p));
+  CHECK(arena.allocate(64, 64) == p);
+  CHECK_FALSE(__asan_address_is_poisoned(p));
 }
 
 }  // namespace
