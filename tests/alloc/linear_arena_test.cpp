@@ -249,7 +249,7 @@ TEST_CASE("arenas in a reallocating vector keep their chunks, objects and stats"
   CHECK(runs[29] == 29 % 7 + 1);  // the destructors ran at reset, not again at destruction
 }
 
-TEST_CASE("move-assigning over an arena finalizes its objects and gives its chunks back first; self-move changes nothing") {
+TEST_CASE("move-assigning over an arena finalizes its objects and gives its chunks back first; self-move is harmless") {
   fm::NewAllocator heap;
   int a_runs = 0;
   int b_runs = 0;

@@ -457,7 +457,9 @@ TEST_CASE("handle pools in a reallocating vector keep their objects, handles, st
     CAPTURE(i);
     CHECK(pool.name() == "tracked " + std::to_string(1000 * i));
     CHECK(pool.size() == handles[i].size());
-    for (std::size_t k = 0; k < handles[i].size(); ++k) CHECK(pool.at(handles[i][k]).id == 1000 * i + static_cast<int>(k));
+    for (std::size_t k = 0; k < handles[i].size(); ++k) {
+      CHECK(pool.at(handles[i][k]).id == 1000 * i + static_cast<int>(k));
+    }
     const auto& other = handles[(i + 1) % 20];
     CHECK(pool.get(other.back()) == nullptr);  // another pool's handle is still told apart
     CHECK_THROWS_AS(pool.destroy(other.back()), fm::stale_handle);
@@ -475,7 +477,7 @@ TEST_CASE("handle pools in a reallocating vector keep their objects, handles, st
   }
 }
 
-TEST_CASE("move-assigning over a handle pool destroys its objects and gives its pages back first; self-move changes nothing") {
+TEST_CASE("move-assigning over a handle pool destroys its objects and frees its pages first; self-move is harmless") {
   fm::test::BudgetAllocator budget;
   std::map<int, int> destroyed;
   std::vector<fm::Handle<Tracked>> a_handles;

@@ -80,7 +80,9 @@ LinearArena::LinearArena(LinearArena&& other) noexcept
   other.enter(&other.first_);
 }
 
-LinearArena& LinearArena::operator=(LinearArena&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
+LinearArena& LinearArena::operator=(LinearArena&& other) noexcept {
+  return detail::move_assign(*this, std::move(other));
+}
 
 void* LinearArena::allocate_slow(std::size_t size, std::size_t align) {
   check_alignment(name_, align, fm::max_alignment);
