@@ -513,3 +513,14 @@ TEST_CASE("a moved-from handle pool is empty, every handle stale, and works agai
   CHECK(destroyed.size() == 1);  // only the object the reassigned pool made
   CHECK(target.at(handles[99]).id == 99);
 }
+
+TEST_CASE("a handle pool moved out of a heap object grows from its own heap after that object is gone") {
+  std::map<int, int> destroyed;
+  auto source = std::make_unique<fm::HandlePool<Tracked>>();
+  const auto first = source->create(1, destroyed);
+  fm::HandlePool<Tracked> target = std::move(*source);
+  source.reset();
+  for (int i = 0; i < 5000; ++i) (void)target.create(2, destroyed);  // new pages, directory growth
+  CHECK(target.at(first).id == 1);
+  CHECK(target.size() == 5001);
+}

@@ -235,3 +235,12 @@ TEST_CASE("a moved-from SoA is empty, can be destroyed, and is used again") {
   CHECK(budget.stats().bytes_used == target.bytes_reserved());
   check_rows(target, 0);
 }
+
+TEST_CASE("an SoA moved out of a heap object grows from its own heap after that object is gone") {
+  auto source = std::make_unique<Bodies>();
+  push(*source, 0);
+  Bodies target = std::move(*source);
+  source.reset();
+  for (int i = 1; i < 3000; ++i) push(target, i);
+  check_rows(target, 0);
+}

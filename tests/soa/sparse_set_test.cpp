@@ -211,3 +211,12 @@ TEST_CASE("a moved-from sparse set is empty, can be destroyed, and is used again
   CHECK(budget.stats().bytes_used == target.bytes_reserved());
   check_enemies(target, 0, 50);
 }
+
+TEST_CASE("a sparse set moved out of a heap object grows from its own heap after that object is gone") {
+  auto source = std::make_unique<Enemies>();
+  source->emplace(H(0, 1), {0}, {0.0F});
+  Enemies target = std::move(*source);
+  source.reset();
+  for (std::uint32_t k = 1; k < 500; ++k) target.emplace(H(997 * k, 1), {static_cast<int>(997 * k)}, {0.5F});
+  check_enemies(target, 0, 500);
+}
