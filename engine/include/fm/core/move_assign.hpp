@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "fm/config.hpp"
+
 namespace fm::detail {
 
 // Self-assignment changes nothing. Requires a noexcept move constructor, so the object is never left destroyed.
