@@ -4,9 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "support.hpp"
@@ -184,6 +187,108 @@ TEST_CASE("randomized linear arena matches a bump-pointer model") {
     CHECK(s.padding == offset - requested);
     CHECK(s.high_water == high_water);
   }
+}
+
+// Moving: an arena is returned from a factory and kept in a growing std::vector like any value.
+static_assert(std::is_nothrow_move_constructible_v<fm::LinearArena> &&
+              std::is_nothrow_move_assignable_v<fm::LinearArena>);
+static_assert(!std::is_copy_constructible_v<fm::LinearArena> && !std::is_copy_assignable_v<fm::LinearArena>);
+
+// Counts its destructor runs, so a test sees each arena object finalized exactly once.
+struct Finalized {
+  int* runs;
+  int value;
+  ~Finalized() { ++*runs; }
+};
+
+// An arena of 256-byte chunks holding `objects` Finalized objects with values 0.. (more than one chunk from 4 on).
+fm::LinearArena arena_with(std::string_view name, int objects, int& runs, fm::AllocatorRef parent = {}) {
+  fm::LinearArena arena{{.capacity = 256, .overflow = fm::OverflowPolicy::grow, .name = name, .parent = parent}};
+  for (int i = 0; i < objects; ++i) (void)arena.make<Finalized>(&runs, i);
+  return arena;
+}
+
+TEST_CASE("an arena returned from a factory keeps bumping in its chunk and finalizes once at reset") {
+  int runs = 0;
+  fm::LinearArena arena = arena_with("made", 1, runs);  // still in its first chunk
+  CHECK(arena.arena_stats().chunks == 1);
+  const std::size_t used = arena.bytes_used();
+  void* p = arena.allocate(16, 16);
+  CHECK(arena.owns(p));
+  CHECK(arena.bytes_used() >= used + 16);
+  CHECK(arena.arena_stats().chunks == 1);  // the bump continued in the chunk the factory's arena was in
+  arena.reset();
+  CHECK(runs == 1);
+  CHECK(arena.bytes_used() == 0);
+}
+
+TEST_CASE("arenas in a reallocating vector keep their chunks, objects and stats") {
+  std::vector<int> runs(30, 0);
+  std::vector<fm::LinearArena> arenas;
+  std::vector<std::vector<Finalized*>> objects(30);
+  for (int i = 0; i < 30; ++i) {
+    arenas.push_back(arena_with("arena " + std::to_string(i), 0, runs[i]));
+    for (int k = 0; k < i % 7; ++k) objects[i].push_back(arenas.back().make<Finalized>(&runs[i], 100 * i + k));
+  }
+  for (int i = 0; i < 30; ++i) {
+    fm::LinearArena& arena = arenas[i];
+    CAPTURE(i);
+    CHECK(runs[i] == 0);
+    CHECK(arena.name() == "arena " + std::to_string(i));
+    CHECK(arena.stats().allocations == objects[i].size());
+    for (std::size_t k = 0; k < objects[i].size(); ++k) {
+      CHECK(objects[i][k]->value == 100 * i + static_cast<int>(k));
+      CHECK(arena.owns(objects[i][k]));
+    }
+    Finalized* more = arena.make<Finalized>(&runs[i], -1);
+    CHECK(arena.owns(more));
+    arena.reset();
+    CHECK(runs[i] == static_cast<int>(objects[i].size()) + 1);
+  }
+  arenas.clear();
+  CHECK(runs[29] == 29 % 7 + 1);  // the destructors ran at reset, not again at destruction
+}
+
+TEST_CASE("move-assigning over an arena finalizes its objects and gives its chunks back first; self-move is harmless") {
+  fm::NewAllocator heap;
+  int a_runs = 0;
+  int b_runs = 0;
+  fm::LinearArena a = arena_with("a", 12, a_runs, heap);  // several chunks
+  const std::size_t a_bytes = heap.stats().bytes_used;
+  fm::LinearArena b = arena_with("b", 2, b_runs, heap);
+  const std::size_t b_bytes = heap.stats().bytes_used - a_bytes;
+  REQUIRE(a.arena_stats().chunks > 1);
+  a = std::move(b);
+  CHECK(a_runs == 12);
+  CHECK(heap.stats().bytes_used == b_bytes);
+  CHECK(a.name() == "b");
+  CHECK(a.stats().allocations == 2);
+  fm::LinearArena& same = a;
+  a = std::move(same);
+  CHECK(b_runs == 0);
+  CHECK(a.stats().allocations == 2);
+  a.reset();
+  CHECK(b_runs == 2);
+}
+
+TEST_CASE("a moved-from arena is empty, can be destroyed, reset, and works again once assigned") {
+  int runs = 0;
+  auto source = std::make_unique<fm::LinearArena>(arena_with("source", 5, runs));
+  fm::LinearArena target = std::move(*source);
+  CHECK(source->capacity() == 0);
+  CHECK(source->bytes_used() == 0);
+  CHECK(source->stats().allocations == 0);
+  source->reset();
+  CHECK(runs == 0);  // the objects moved with their arena
+  *source = fm::LinearArena{{.capacity = 128, .name = "again"}};
+  void* p = source->allocate(64, 8);
+  CHECK(source->owns(p));
+  CHECK_FALSE(target.owns(p));
+  CHECK_THROWS_AS((void)source->allocate(128, 8), fm::out_of_memory);  // a fixed arena still refuses overflow
+  source.reset();
+  CHECK(runs == 0);
+  target.reset();
+  CHECK(runs == 5);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,6 +13,8 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #if !defined(_WIN32)
@@ -401,6 +404,117 @@ TEST_CASE("randomized pool matches a set-of-live-blocks model") {
       CHECK(seen == std::set<void*>(live.begin(), live.end()));
     }
   }
+}
+
+// Moving: a pool is returned from a factory and kept in a growing std::vector like any value.
+static_assert(std::is_nothrow_move_constructible_v<fm::Pool> && std::is_nothrow_move_assignable_v<fm::Pool>);
+static_assert(!std::is_copy_constructible_v<fm::Pool> && !std::is_copy_assignable_v<fm::Pool>);
+
+// A pool of 32-byte blocks holding `blocks` live blocks, each filled with `fill`; returned by value.
+fm::Pool filled_pool(std::string_view name, int fill, std::size_t blocks, std::vector<void*>& out,
+                     fm::AllocatorRef parent = {}) {
+  fm::Pool pool{32, 8, {.name = name, .parent = parent}};
+  for (std::size_t i = 0; i < blocks; ++i) {
+    void* p = pool.allocate(32, 8);
+    std::memset(p, fill, 32);
+    out.push_back(p);
+  }
+  return pool;
+}
+
+bool holds(const void* p, int fill) {
+  const auto* bytes = static_cast<const unsigned char*>(p);
+  return std::all_of(bytes, bytes + 32, [&](unsigned char b) { return b == static_cast<unsigned char>(fill); });
+}
+
+TEST_CASE("a pool returned from a factory keeps its blocks, frees them and grows") {
+  std::vector<void*> blocks;
+  fm::Pool pool = filled_pool("made", 7, 300, blocks);  // several pages
+  REQUIRE(pool.page_count() > 1);
+  CHECK(pool.live_blocks() == 300);
+  CHECK(pool.name() == "made");
+  for (void* p : blocks) CHECK((pool.is_live(p) && holds(p, 7)));
+  for (void* p : blocks) pool.deallocate(p, 32, 8);
+  CHECK(pool.live_blocks() == 0);
+  CHECK(pool.pool_stats().empty_pages == pool.page_count());
+  CHECK(pool.release_empty_pages() > 0);
+  CHECK(pool.page_count() == 0);
+  void* again = pool.allocate(32, 8);
+  CHECK(pool.is_live(again));
+  pool.deallocate(again, 32, 8);
+}
+
+TEST_CASE("pools in a reallocating vector keep their blocks, stats and misuse checks") {
+  std::vector<fm::Pool> pools;
+  std::vector<std::vector<void*>> blocks(40);
+  for (int i = 0; i < 40; ++i) pools.push_back(filled_pool("pool " + std::to_string(i), i, 20 + i, blocks[i]));
+  for (int i = 0; i < 40; ++i) {
+    fm::Pool& pool = pools[i];
+    CAPTURE(i);
+    CHECK(pool.name() == "pool " + std::to_string(i));
+    CHECK(pool.live_blocks() == blocks[i].size());
+    CHECK(pool.stats().allocations == blocks[i].size());
+    std::set<void*> seen;
+    pool.for_each_live_block([&](void* p) { seen.insert(p); });
+    CHECK(seen == std::set<void*>(blocks[i].begin(), blocks[i].end()));
+    for (void* p : blocks[i]) CHECK((pool.owns(p) && holds(p, i)));
+    CHECK_FALSE(pool.owns(blocks[(i + 1) % 40].front()));
+#if FM_CHECKED
+    CHECK(message_of<fm::bad_free>([&] { pool.deallocate(blocks[(i + 1) % 40].front(), 32, 8); })
+              .starts_with("foreign pointer in pool 'pool " + std::to_string(i) + "'"));
+#endif
+    void* first = blocks[i].front();
+    pool.deallocate(first, 32, 8);
+#if FM_CHECKED
+    CHECK(message_of<fm::bad_free>([&] { pool.deallocate(first, 32, 8); }).starts_with("double free in pool"));
+#endif
+    CHECK(pool.allocate(32, 8) == first);
+    for (void* p : blocks[i]) pool.deallocate(p, 32, 8);
+    CHECK(pool.live_blocks() == 0);
+    CHECK(pool.stats().deallocations == blocks[i].size() + 1);
+  }
+}
+
+TEST_CASE("move-assigning over a pool gives its pages back first; self-move changes nothing") {
+  fm::NewAllocator heap;
+  std::vector<void*> a_blocks;
+  std::vector<void*> b_blocks;
+  fm::Pool a = filled_pool("a", 1, 200, a_blocks, heap);
+  const std::size_t a_bytes = heap.stats().bytes_used;
+  fm::Pool b = filled_pool("b", 2, 10, b_blocks, heap);
+  const std::size_t b_bytes = heap.stats().bytes_used - a_bytes;
+  a = std::move(b);
+  CHECK(heap.stats().bytes_used == b_bytes);  // a's pages went back to the parent
+  CHECK(a.name() == "b");
+  CHECK(a.live_blocks() == 10);
+  for (void* p : b_blocks) CHECK((a.is_live(p) && holds(p, 2)));
+  fm::Pool& same = a;
+  a = std::move(same);
+  CHECK(a.live_blocks() == 10);
+  CHECK(heap.stats().bytes_used == b_bytes);
+  for (void* p : b_blocks) a.deallocate(p, 32, 8);
+  CHECK(a.release_empty_pages() == b_bytes);
+  CHECK(heap.stats().bytes_used == 0);
+}
+
+TEST_CASE("a moved-from pool is empty, can be destroyed, and works again once assigned") {
+  fm::NewAllocator heap;
+  std::vector<void*> blocks;
+  auto source = std::make_unique<fm::Pool>(filled_pool("source", 3, 50, blocks, heap));
+  fm::Pool target = std::move(*source);
+  CHECK(source->page_count() == 0);
+  CHECK(source->live_blocks() == 0);
+  CHECK(source->stats().bytes_reserved == 0);
+  CHECK(source->pool_stats().committed_blocks == 0);
+  *source = fm::Pool{64, 16, {.name = "again"}};
+  void* p = source->allocate(64, 16);
+  CHECK(source->is_live(p));
+  CHECK_FALSE(target.owns(p));
+  source->deallocate(p, 64, 16);
+  source.reset();  // destroying the reassigned pool leaves the target's pages alone
+  for (void* b : blocks) CHECK((target.is_live(b) && holds(b, 3)));
+  for (void* b : blocks) target.deallocate(b, 32, 8);
+  CHECK(target.live_blocks() == 0);
 }
 
 #if FM_HAS_ASAN

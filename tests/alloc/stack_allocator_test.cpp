@@ -3,9 +3,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "support.hpp"
@@ -235,6 +240,108 @@ TEST_CASE("randomized stack matches a LIFO model with markers") {
 }
 
 }  // namespace
+
+// Moving: a stack is returned from a factory and kept in a growing std::vector like any value.
+static_assert(std::is_nothrow_move_constructible_v<fm::StackAllocator> &&
+              std::is_nothrow_move_assignable_v<fm::StackAllocator>);
+static_assert(!std::is_copy_constructible_v<fm::StackAllocator> && !std::is_copy_assignable_v<fm::StackAllocator>);
+
+// A 1 KiB stack holding `blocks` blocks of 16 bytes, block k filled with fill + k; returned by value.
+fm::StackAllocator stack_with(std::string_view name, int fill, int blocks, std::vector<void*>& out,
+                              fm::AllocatorRef parent = {}) {
+  fm::StackAllocator stack{{.capacity = 1024, .name = name, .parent = parent}};
+  for (int k = 0; k < blocks; ++k) {
+    void* p = stack.allocate(16, 8);
+    std::memset(p, fill + k, 16);
+    out.push_back(p);
+  }
+  return stack;
+}
+
+bool filled_with(const void* p, int fill) {
+  const auto* bytes = static_cast<const unsigned char*>(p);
+  return std::all_of(bytes, bytes + 16, [&](unsigned char b) { return b == static_cast<unsigned char>(fill); });
+}
+
+TEST_CASE("stacks in a reallocating vector keep their blocks, LIFO checks and stats") {
+  std::vector<fm::StackAllocator> stacks;
+  std::vector<std::vector<void*>> blocks(30);
+  for (int i = 0; i < 30; ++i) stacks.push_back(stack_with("stack " + std::to_string(i), i, 1 + i % 5, blocks[i]));
+  for (int i = 0; i < 30; ++i) {
+    fm::StackAllocator& stack = stacks[i];
+    CAPTURE(i);
+    CHECK(stack.name() == "stack " + std::to_string(i));
+    CHECK(stack.bytes_used() == 16 * blocks[i].size());
+    for (std::size_t k = 0; k < blocks[i].size(); ++k) {
+      CHECK(stack.owns(blocks[i][k]));
+      CHECK(filled_with(blocks[i][k], i + static_cast<int>(k)));
+    }
+    CHECK_FALSE(stack.owns(blocks[(i + 1) % 30].front()));
+#if FM_CHECKED
+    if (blocks[i].size() > 1) CHECK_THROWS_AS(stack.deallocate(blocks[i].front(), 16, 8), fm::bad_free);
+#endif
+    const auto m = stack.mark();
+    void* top = stack.allocate(32, 8);
+    CHECK(top == static_cast<char*>(blocks[i].back()) + 16);
+    stack.rewind(m);
+    for (auto k = blocks[i].size(); k-- > 0;) stack.deallocate(blocks[i][k], 16, 8);
+    CHECK(stack.bytes_used() == 0);
+    CHECK(stack.stats().deallocations == blocks[i].size() + 1);
+  }
+}
+
+TEST_CASE("a marker taken before a move is refused by the moved stack as another stack's") {
+  std::vector<void*> blocks;
+  fm::StackAllocator before = stack_with("before", 1, 2, blocks);
+  const auto m = before.mark();
+  fm::StackAllocator after = std::move(before);
+  CHECK_FALSE(after.try_rewind(m));
+  CHECK(after.bytes_used() == 32);
+#if FM_CHECKED
+  CHECK(message_of<fm::bad_free>([&] { after.rewind(m); }).find("it was taken on another stack") != std::string::npos);
+#endif
+  CHECK(after.try_rewind(fm::StackAllocator::Marker{}) == false);
+  after.rewind(after.mark());
+  CHECK(after.bytes_used() == 32);
+}
+
+TEST_CASE("move-assigning over a stack gives its buffer back first; self-move changes nothing") {
+  fm::NewAllocator heap;
+  std::vector<void*> a_blocks;
+  std::vector<void*> b_blocks;
+  fm::StackAllocator a = stack_with("a", 1, 3, a_blocks, heap);
+  fm::StackAllocator b = stack_with("b", 50, 2, b_blocks, heap);
+  a = std::move(b);
+  CHECK(heap.stats().bytes_used == 1024);  // one buffer left: b's, now a's
+  CHECK(a.name() == "b");
+  CHECK(a.bytes_used() == 32);
+  fm::StackAllocator& same = a;
+  a = std::move(same);
+  CHECK(a.bytes_used() == 32);
+  CHECK(filled_with(b_blocks[1], 51));
+  a.deallocate(b_blocks[1], 16, 8);
+  CHECK(a.bytes_used() == 16);
+}
+
+TEST_CASE("a moved-from stack is empty, can be destroyed, and works again once assigned") {
+  fm::NewAllocator heap;
+  std::vector<void*> blocks;
+  auto source = std::make_unique<fm::StackAllocator>(stack_with("source", 9, 4, blocks, heap));
+  fm::StackAllocator target = std::move(*source);
+  CHECK(source->capacity() == 0);
+  CHECK(source->bytes_used() == 0);
+  CHECK(source->try_allocate(1, 1) == nullptr);
+  source->reset();
+  *source = fm::StackAllocator{{.capacity = 256, .name = "again", .parent = heap}};
+  void* p = source->allocate(64, 8);
+  CHECK(source->owns(p));
+  CHECK_FALSE(target.owns(p));
+  source.reset();
+  CHECK(heap.stats().bytes_used == 1024);
+  CHECK(filled_with(blocks[3], 12));
+  target.reset();
+  CHECK(target.bytes_used() == 0);
+}
 
 #if FM_HAS_ASAN
 #include <sanitizer/asan_interface.h>

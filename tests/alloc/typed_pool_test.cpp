@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "support.hpp"
@@ -84,6 +85,39 @@ TEST_CASE("try_create returns null when the budget is spent") {
   while (pool.try_create("z", 0) != nullptr) ++created;
   CHECK(created == pool.pool().blocks_per_page());
   CHECK(message_of<fm::out_of_memory>([&] { (void)pool.create("z", 0); }).starts_with("out of memory in 'capped'"));
+}
+
+static_assert(std::is_nothrow_move_constructible_v<fm::TypedPool<Tracked>> &&
+              std::is_nothrow_move_assignable_v<fm::TypedPool<Tracked>>);
+static_assert(!std::is_copy_constructible_v<fm::TypedPool<Tracked>>);
+
+TEST_CASE("typed pools move with their objects; assigning over one destroys its objects; each dies once") {
+  Tracked::alive = 0;
+  {
+    std::vector<fm::TypedPool<Tracked>> pools;
+    std::vector<Tracked*> first;
+    for (int i = 0; i < 20; ++i) {
+      pools.emplace_back(fm::PoolOptions{.blocks_per_page = 4});
+      first.push_back(pools.back().create("p" + std::to_string(i), i));
+      for (int k = 0; k < i; ++k) (void)pools.back().create("x", k);
+    }
+    CHECK(Tracked::alive == 20 + 190);
+    for (int i = 0; i < 20; ++i) {
+      CHECK(first[i]->name == "p" + std::to_string(i));
+      pools[i].destroy(first[i]);
+      CHECK(pools[i].size() == static_cast<std::size_t>(i));
+    }
+    CHECK(Tracked::alive == 190);
+    pools[0] = std::move(pools[19]);  // pools[0] was empty; pools[19] held 19
+    pools[1] = std::move(pools[2]);   // destroys pools[1]'s one object first
+    CHECK(Tracked::alive == 189);
+    CHECK(pools[1].size() == 2);
+    CHECK(pools[2].size() == 0);
+    fm::TypedPool<Tracked>& same = pools[0];
+    pools[0] = std::move(same);
+    CHECK(pools[0].size() == 19);
+  }
+  CHECK(Tracked::alive == 0);
 }
 
 }  // namespace

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -424,4 +426,101 @@ TEST_CASE("a create refused for memory gives back the slot page it already took"
   CHECK(pool.stats().pages == before.pages);
   CHECK(budget.stats().bytes_used == before.bytes_reserved);
   CHECK(pool.size() == slots_per_page);
+}
+
+// Moving: a handle pool is returned from a factory and kept in a growing std::vector like any value.
+static_assert(std::is_nothrow_move_constructible_v<fm::HandlePool<Particle>> &&
+              std::is_nothrow_move_assignable_v<fm::HandlePool<Particle>>);
+static_assert(!std::is_copy_constructible_v<fm::HandlePool<Particle>> &&
+              !std::is_copy_assignable_v<fm::HandlePool<Particle>>);
+
+namespace {
+
+// A pool of Tracked objects with ids first.., returned by value; `alloc` null: the pool's own heap.
+fm::HandlePool<Tracked> tracked_pool(fm::AllocatorRef alloc, int first, int count, std::map<int, int>& destroyed,
+                                     std::vector<fm::Handle<Tracked>>& out) {
+  fm::HandlePool<Tracked> pool(alloc, "tracked " + std::to_string(first));
+  for (int i = 0; i < count; ++i) out.push_back(pool.create(first + i, destroyed));
+  return pool;
+}
+
+}  // namespace
+
+TEST_CASE("handle pools in a reallocating vector keep their objects, handles, stale checks and stats") {
+  std::map<int, int> destroyed;
+  std::vector<fm::HandlePool<Tracked>> pools;
+  std::vector<std::vector<fm::Handle<Tracked>>> handles(20);
+  for (int i = 0; i < 20; ++i) pools.push_back(tracked_pool({}, 1000 * i, 50 + i, destroyed, handles[i]));
+  CHECK(destroyed.empty());  // moving a pool does not move or destroy its objects
+  for (int i = 0; i < 20; ++i) {
+    auto& pool = pools[i];
+    CAPTURE(i);
+    CHECK(pool.name() == "tracked " + std::to_string(1000 * i));
+    CHECK(pool.size() == handles[i].size());
+    for (std::size_t k = 0; k < handles[i].size(); ++k) {
+      CHECK(pool.at(handles[i][k]).id == 1000 * i + static_cast<int>(k));
+    }
+    const auto& other = handles[(i + 1) % 20];
+    CHECK(pool.get(other.back()) == nullptr);  // another pool's handle is still told apart
+    CHECK_THROWS_AS(pool.destroy(other.back()), fm::stale_handle);
+    // Growth after the move draws pages from the pool's own heap (the moved one, not the old object's).
+    for (int k = 0; k < 2000; ++k) handles[i].push_back(pool.create(-1, destroyed));
+    CHECK(pool.stats().size == handles[i].size());
+    for (std::size_t k = 0; k < 10; ++k) pool.destroy(handles[i][k]);
+    CHECK(pool.get(handles[i][0]) == nullptr);
+    CHECK(pool.compact().objects_moved > 0);
+    CHECK(pool.at(handles[i][10]).id == 1000 * i + 10);
+  }
+  pools.clear();
+  for (int i = 0; i < 20; ++i) {
+    for (int k = 0; k < 50 + i; ++k) CHECK(destroyed[1000 * i + k] == 1);  // once: by destroy or with the pool
+  }
+}
+
+TEST_CASE("move-assigning over a handle pool destroys its objects and frees its pages first; self-move is harmless") {
+  fm::test::BudgetAllocator budget;
+  std::map<int, int> destroyed;
+  std::vector<fm::Handle<Tracked>> a_handles;
+  std::vector<fm::Handle<Tracked>> b_handles;
+  auto a = tracked_pool(budget, 0, 3000, destroyed, a_handles);
+  const std::size_t a_bytes = budget.stats().bytes_used;
+  auto b = tracked_pool(budget, 10000, 10, destroyed, b_handles);
+  const std::size_t b_bytes = budget.stats().bytes_used - a_bytes;
+  a = std::move(b);
+  CHECK(destroyed.size() == 3000);
+  CHECK(budget.stats().bytes_used == b_bytes);
+  CHECK(a.stats().bytes_reserved == b_bytes);
+  auto& same = a;
+  a = std::move(same);
+  CHECK(a.size() == 10);
+  CHECK(a.at(b_handles[9]).id == 10009);
+  CHECK(destroyed.size() == 3000);
+}
+
+TEST_CASE("a moved-from handle pool is empty, every handle stale, and works again once assigned") {
+  std::map<int, int> destroyed;
+  std::vector<fm::Handle<Tracked>> handles;
+  auto source = std::make_unique<fm::HandlePool<Tracked>>(tracked_pool({}, 0, 100, destroyed, handles));
+  fm::HandlePool<Tracked> target = std::move(*source);
+  CHECK(source->empty());
+  CHECK(source->get(handles[0]) == nullptr);
+  CHECK_THROWS_AS((void)source->at(handles[0]), fm::stale_handle);
+  CHECK(source->stats().bytes_reserved == 0);
+  *source = fm::HandlePool<Tracked>();
+  const auto h = source->create(-5, destroyed);
+  CHECK(source->at(h).id == -5);
+  source.reset();
+  CHECK(destroyed.size() == 1);  // only the object the reassigned pool made
+  CHECK(target.at(handles[99]).id == 99);
+}
+
+TEST_CASE("a handle pool moved out of a heap object grows from its own heap after that object is gone") {
+  std::map<int, int> destroyed;
+  auto source = std::make_unique<fm::HandlePool<Tracked>>();
+  const auto first = source->create(1, destroyed);
+  fm::HandlePool<Tracked> target = std::move(*source);
+  source.reset();
+  for (int i = 0; i < 5000; ++i) (void)target.create(2, destroyed);  // new pages, directory growth
+  CHECK(target.at(first).id == 1);
+  CHECK(target.size() == 5001);
 }

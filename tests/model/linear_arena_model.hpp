@@ -61,10 +61,21 @@ class LinearArenaHarness {
       make();
     } else if (roll < 90) {
       reset();
-    } else {
+    } else if (roll < 97) {
       allocate(src_.size(), src_.align());  // huge sizes and bad alignments too
+    } else {
+      move_arena();
     }
     check();
+  }
+
+  // The arena moves to a new object (as when a vector holding it grows): its blocks, objects awaiting their
+  // destructors and counters are the new object's, no destructor runs, and the moved-from arena is empty.
+  void move_arena() {
+    auto moved = std::make_unique<LinearArena>(std::move(*arena_));
+    expect(arena_->capacity() == 0 && arena_->bytes_used() == 0 && arena_->stats().allocations == 0,
+           "a moved-from arena is empty");
+    arena_ = std::move(moved);
   }
 
   // The arena dies with objects made since the last reset: their destructors run once, newest first.

@@ -92,13 +92,24 @@ class PoolHarness {
 #endif
     } else if (roll < 93) {
       release();
-    } else {
+    } else if (roll < 98) {
       probe();
+    } else {
+      move_pool();
     }
     check(++steps_ % 32 == 0);
   }
 
  private:
+  // The pool moves to a new object (as when a vector holding it grows): every block, page and counter the model
+  // knows must be the new object's, and the moved-from pool must be empty when it dies.
+  void move_pool() {
+    auto moved = std::make_unique<Pool>(std::move(*pool_));
+    expect(pool_->page_count() == 0 && pool_->live_blocks() == 0 && pool_->stats().bytes_reserved == 0 &&
+               pool_->stats().bytes_used == 0,
+           "a moved-from pool is empty");
+    pool_ = std::move(moved);
+  }
   struct Kind {
     bool oversize;
     std::size_t align;

@@ -5,8 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "handle/budget_allocator.hpp"
@@ -159,4 +162,85 @@ TEST_CASE("reserving more rows than size_t can address throws out_of_memory and 
   CHECK_THROWS_WITH_AS(named.reserve(fm::SoA<double, char>::max_size() + 1),
                        doctest::Contains("out of memory in 'trails'"), fm::out_of_memory);
   CHECK(named.capacity() == 0);
+}
+
+// Moving: an SoA is returned from a factory and kept in a growing std::vector like any value.
+static_assert(std::is_nothrow_move_constructible_v<Bodies> && std::is_nothrow_move_assignable_v<Bodies>);
+static_assert(!std::is_copy_constructible_v<Bodies> && !std::is_copy_assignable_v<Bodies>);
+
+namespace {
+// Rows first.. first + count - 1 (see push), returned by value; `alloc` null: the container's own heap.
+Bodies bodies(fm::AllocatorRef alloc, int first, int count) {
+  Bodies b(alloc, "bodies " + std::to_string(first));
+  for (int i = first; i < first + count; ++i) push(b, i);
+  return b;
+}
+
+void check_rows(const Bodies& b, int first) {
+  for (std::size_t r = 0; r < b.size(); ++r) {
+    const int i = first + static_cast<int>(r);
+    CHECK(b.column<Position>()[r].x == float(i));
+    CHECK(b.column<Name>()[r].text == "body " + std::to_string(i));
+  }
+}
+}  // namespace
+
+TEST_CASE("SoAs in a reallocating vector keep their rows, grow and report misuse") {
+  std::vector<Bodies> all;
+  for (int i = 0; i < 30; ++i) all.push_back(bodies({}, 100 * i, 5 + i));
+  for (int i = 0; i < 30; ++i) {
+    Bodies& b = all[static_cast<std::size_t>(i)];
+    CAPTURE(i);
+    CHECK(b.name() == "bodies " + std::to_string(100 * i));
+    CHECK(b.size() == static_cast<std::size_t>(5 + i));
+    check_rows(b, 100 * i);
+    // Growth after the move draws from the container's own heap (the moved one, not the old object's).
+    for (int k = 0; k < 500; ++k) push(b, 100 * i + 5 + i + k);
+    check_rows(b, 100 * i);
+    CHECK_THROWS_AS(b.swap_remove(b.size()), std::out_of_range);
+    b.swap_remove(0);
+    CHECK(b.column<Name>()[0].text == "body " + std::to_string(100 * i + 504 + i));
+  }
+}
+
+TEST_CASE("move-assigning over an SoA gives its block back first; self-move changes nothing") {
+  fm::test::BudgetAllocator budget;
+  Bodies a = bodies(budget, 0, 1000);
+  const std::size_t a_bytes = budget.stats().bytes_used;
+  Bodies b = bodies(budget, 5000, 3);
+  const std::size_t b_bytes = budget.stats().bytes_used - a_bytes;
+  a = std::move(b);
+  CHECK(budget.stats().bytes_used == b_bytes);
+  CHECK(a.bytes_reserved() == b_bytes);
+  Bodies& same = a;
+  a = std::move(same);
+  CHECK(a.size() == 3);
+  check_rows(a, 5000);
+}
+
+TEST_CASE("a moved-from SoA is empty, can be destroyed, and is used again") {
+  fm::test::BudgetAllocator budget;
+  auto source = std::make_unique<Bodies>(bodies(budget, 0, 40));
+  const std::span<const Name> names = std::as_const(*source).column<Name>();
+  Bodies target = std::move(*source);
+  CHECK(target.column<Name>().data() == names.data());  // rows were not touched
+  CHECK(source->empty());
+  CHECK(source->capacity() == 0);
+  CHECK(source->bytes_reserved() == 0);
+  push(*source, 7);  // from the allocator it had
+  CHECK(source->column<Name>()[0].text == "body 7");
+  *source = bodies({}, 9, 2);
+  check_rows(*source, 9);
+  source.reset();
+  CHECK(budget.stats().bytes_used == target.bytes_reserved());
+  check_rows(target, 0);
+}
+
+TEST_CASE("an SoA moved out of a heap object grows from its own heap after that object is gone") {
+  auto source = std::make_unique<Bodies>();
+  push(*source, 0);
+  Bodies target = std::move(*source);
+  source.reset();
+  for (int i = 1; i < 3000; ++i) push(target, i);
+  check_rows(target, 0);
 }

@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <memory>
 #include <random>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -134,4 +137,86 @@ TEST_CASE("an insert refused for memory gives back the sparse pages it added") {
   CHECK(budget.stats().bytes_used == before);
   CHECK(set.size() == 1);
   CHECK(set.get<Health>(H(0, 1))->hp == 1);
+}
+
+// Moving: a sparse set is returned from a factory and kept in a growing std::vector like any value.
+using Enemies = fm::SparseSet<Enemy, Health, Speed>;
+static_assert(std::is_nothrow_move_constructible_v<Enemies> && std::is_nothrow_move_assignable_v<Enemies>);
+static_assert(!std::is_copy_constructible_v<Enemies> && !std::is_copy_assignable_v<Enemies>);
+
+namespace {
+// Rows for slots first.., spread over sparse pages (stride 997), health = slot; returned by value.
+Enemies enemies(fm::AllocatorRef alloc, std::uint32_t first, std::uint32_t count) {
+  Enemies set(alloc);
+  for (std::uint32_t k = 0; k < count; ++k) {
+    const std::uint32_t slot = first + 997 * k;
+    set.emplace(H(slot, 1), {static_cast<int>(slot)}, {0.5F});
+  }
+  return set;
+}
+
+void check_enemies(Enemies& set, std::uint32_t first, std::uint32_t count) {
+  CHECK(set.size() == count);
+  for (std::uint32_t k = 0; k < count; ++k) {
+    const std::uint32_t slot = first + 997 * k;
+    REQUIRE(set.get<Health>(H(slot, 1)) != nullptr);
+    CHECK(set.get<Health>(H(slot, 1))->hp == static_cast<int>(slot));
+  }
+}
+}  // namespace
+
+TEST_CASE("sparse sets in a reallocating vector keep their rows, grow, and refuse bad inserts") {
+  std::vector<Enemies> sets;
+  for (std::uint32_t i = 0; i < 25; ++i) sets.push_back(enemies({}, i, 10 + i));
+  for (std::uint32_t i = 0; i < 25; ++i) {
+    Enemies& set = sets[i];
+    CAPTURE(i);
+    check_enemies(set, i, 10 + i);
+    CHECK_THROWS_AS(set.emplace(H(i, 2), {0}, {0.0F}), fm::error);  // the slot already has a row
+    CHECK_FALSE(set.contains(H(i + 1, 1)));
+    // Growth of both sides after the move draws from the set's own heap (the moved one, not the old object's).
+    for (std::uint32_t k = 0; k < 300; ++k) set.emplace(H(200000 + 1000 * k, 1), {-1}, {0.0F});
+    CHECK(set.erase(H(i, 1)));
+    CHECK(set.size() == 10 + i - 1 + 300);
+    CHECK(set.get<Health>(H(200000, 1))->hp == -1);
+  }
+}
+
+TEST_CASE("move-assigning over a sparse set gives its memory back first; self-move changes nothing") {
+  fm::test::BudgetAllocator budget;
+  Enemies a = enemies(budget, 0, 200);
+  const std::size_t a_bytes = budget.stats().bytes_used;
+  Enemies b = enemies(budget, 5, 3);
+  const std::size_t b_bytes = budget.stats().bytes_used - a_bytes;
+  a = std::move(b);
+  CHECK(budget.stats().bytes_used == b_bytes);
+  CHECK(a.bytes_reserved() == b_bytes);
+  Enemies& same = a;
+  a = std::move(same);
+  check_enemies(a, 5, 3);
+}
+
+TEST_CASE("a moved-from sparse set is empty, can be destroyed, and is used again") {
+  fm::test::BudgetAllocator budget;
+  auto source = std::make_unique<Enemies>(enemies(budget, 0, 50));
+  Enemies target = std::move(*source);
+  CHECK(source->empty());
+  CHECK_FALSE(source->contains(H(0, 1)));
+  CHECK(source->bytes_reserved() == 0);
+  source->emplace(H(0, 1), {42}, {1.0F});  // from the allocator it had
+  CHECK(source->get<Health>(H(0, 1))->hp == 42);
+  *source = enemies({}, 3, 4);
+  check_enemies(*source, 3, 4);
+  source.reset();
+  CHECK(budget.stats().bytes_used == target.bytes_reserved());
+  check_enemies(target, 0, 50);
+}
+
+TEST_CASE("a sparse set moved out of a heap object grows from its own heap after that object is gone") {
+  auto source = std::make_unique<Enemies>();
+  source->emplace(H(0, 1), {0}, {0.0F});
+  Enemies target = std::move(*source);
+  source.reset();
+  for (std::uint32_t k = 1; k < 500; ++k) target.emplace(H(997 * k, 1), {static_cast<int>(997 * k)}, {0.5F});
+  check_enemies(target, 0, 500);
 }

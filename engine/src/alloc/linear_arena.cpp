@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
+
+#include "fm/core/move_assign.hpp"
 
 namespace fm {
 namespace {
@@ -52,6 +55,33 @@ LinearArena::~LinearArena() {
     }
     c = next;
   }
+}
+
+LinearArena::LinearArena(LinearArena&& other) noexcept
+    : cursor_(other.cursor_),
+      end_(other.end_),
+      current_(other.current_ == &other.first_ ? &first_ : other.current_),  // the first chunk's header is inside
+      first_(other.first_),
+      finalizers_(std::exchange(other.finalizers_, nullptr)),
+      retired_(std::exchange(other.retired_, 0)),
+      padding_(std::exchange(other.padding_, 0)),
+      high_water_(std::exchange(other.high_water_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      chunk_size_(other.chunk_size_),
+      chunks_(std::exchange(other.chunks_, 1)),
+      allocations_(std::exchange(other.allocations_, 0)),
+      deallocations_(std::exchange(other.deallocations_, 0)),
+      overflow_events_(std::exchange(other.overflow_events_, 0)),
+      upstream_(other.upstream_),
+      policy_(other.policy_),
+      owns_first_(std::exchange(other.owns_first_, false)),
+      name_(std::move(other.name_)) {
+  other.first_ = Chunk{};
+  other.enter(&other.first_);
+}
+
+LinearArena& LinearArena::operator=(LinearArena&& other) noexcept {
+  return detail::move_assign(*this, std::move(other));
 }
 
 void* LinearArena::allocate_slow(std::size_t size, std::size_t align) {

@@ -8,6 +8,9 @@
 #include <functional>
 #include <new>
 #include <stdexcept>
+#include <utility>
+
+#include "fm/core/move_assign.hpp"
 
 namespace fm {
 namespace {
@@ -100,6 +103,43 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
 }
 
 Pool::~Pool() { release_all_pages(); }
+
+Pool::Pool(Pool&& other) noexcept
+    : block_size_(other.block_size_),
+      block_align_(other.block_align_),
+      stride_(other.stride_),
+      stride_shift_(other.stride_shift_),
+      stride_low_mask_(other.stride_low_mask_),
+      stride_inverse_(other.stride_inverse_),
+      blocks_per_page_(other.blocks_per_page_),
+      header_bytes_(other.header_bytes_),
+      page_bytes_(other.page_bytes_),
+      page_shift_(other.page_shift_),
+      page_request_bytes_(other.page_request_bytes_),
+      page_request_align_(other.page_request_align_),
+      budget_(other.budget_),
+      tagged_pages_(other.tagged_pages_),
+      owner_key_(std::exchange(other.owner_key_, 0)),  // no page of ours matches a key of 0
+      free_(std::exchange(other.free_, nullptr)),
+      free_jumps_(std::exchange(other.free_jumps_, 0)),
+      empty_pages_(std::exchange(other.empty_pages_, 0)),
+      full_pages_(std::exchange(other.full_pages_, 0)),
+      pages_(std::exchange(other.pages_, {})),
+      sorted_pages_(std::exchange(other.sorted_pages_, 0)),
+      page_table_(std::exchange(other.page_table_, {})),
+      table_shift_(other.table_shift_),
+      block_allocations_(std::exchange(other.block_allocations_, 0)),
+      block_deallocations_(std::exchange(other.block_deallocations_, 0)),
+      peak_live_(std::exchange(other.peak_live_, 0)),
+      committed_bytes_(std::exchange(other.committed_bytes_, 0)),
+      oversize_bytes_(std::exchange(other.oversize_bytes_, 0)),
+      oversize_peak_(std::exchange(other.oversize_peak_, 0)),
+      oversize_allocations_(std::exchange(other.oversize_allocations_, 0)),
+      oversize_deallocations_(std::exchange(other.oversize_deallocations_, 0)),
+      upstream_(other.upstream_),
+      name_(std::move(other.name_)) {}
+
+Pool& Pool::operator=(Pool&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
 
 void Pool::give_back(Page* page) noexcept {
   if (debug::annotations_active) debug::unpoison(page, page_bytes_);

@@ -2,6 +2,9 @@
 #include "fm/alloc/stack_allocator.hpp"
 
 #include <new>
+#include <utility>
+
+#include "fm/core/move_assign.hpp"
 
 namespace fm {
 namespace {
@@ -39,6 +42,25 @@ StackAllocator::StackAllocator(std::span<std::byte> buffer, StackAllocatorOption
 StackAllocator::~StackAllocator() {
   if (debug::annotations_active) debug::unpoison(begin_, capacity());
   if (owns_buffer_) upstream_.deallocate(begin_, capacity(), buffer_alignment);
+}
+
+StackAllocator::StackAllocator(StackAllocator&& other) noexcept
+    : begin_(std::exchange(other.begin_, nullptr)),
+      cursor_(std::exchange(other.cursor_, nullptr)),
+      end_(std::exchange(other.end_, nullptr)),
+      requested_(std::exchange(other.requested_, 0)),
+      high_water_(std::exchange(other.high_water_, 0)),
+      serial_(std::exchange(other.serial_, 0)),
+      allocations_(std::exchange(other.allocations_, 0)),
+      deallocations_(std::exchange(other.deallocations_, 0)),
+      blocks_(std::exchange(other.blocks_, {})),
+      upstream_(other.upstream_),
+      owns_buffer_(std::exchange(other.owns_buffer_, false)),
+      strict_lifo_(other.strict_lifo_),
+      name_(std::move(other.name_)) {}
+
+StackAllocator& StackAllocator::operator=(StackAllocator&& other) noexcept {
+  return detail::move_assign(*this, std::move(other));
 }
 
 void StackAllocator::throw_allocate_error(std::size_t size, std::size_t align) const {

@@ -56,6 +56,13 @@ class LinearArena {
   ~LinearArena();
   LinearArena(const LinearArena&) = delete;
   LinearArena& operator=(const LinearArena&) = delete;
+  // Moving hands the chunks, the objects awaiting their destructors and the counters over; memory handed out
+  // stays where it is. The moved-from arena holds no memory (capacity 0, bytes_used 0, one empty chunk): it may
+  // be destroyed, assigned to, reset, or asked its stats; a growing one may even allocate again. Assigning over
+  // an arena runs its destructors and gives its chunks back first. What refers to the arena by address
+  // (AllocatorRef, debug layers, a MemorySystem registration) still refers to the old object.
+  LinearArena(LinearArena&& other) noexcept;
+  LinearArena& operator=(LinearArena&& other) noexcept;
 
   // Throws fm::bad_alignment (alignment not a power of two up to fm::max_alignment) or fm::out_of_memory.
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {

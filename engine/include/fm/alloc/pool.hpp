@@ -72,6 +72,14 @@ class Pool {
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
+  // Moving hands the pages, live blocks, counters and page tags over, so blocks allocated before the move are
+  // freed through the new object (a page's owner tag comes from a per-pool key, not the address). The moved-from
+  // pool holds no memory and may only be destroyed, assigned to, or asked page_count(), live_blocks(), stats()
+  // and pool_stats() (all zero) and name(). Assigning over a pool gives its pages back first. What refers to
+  // the pool by address (AllocatorRef, TypedPool, debug layers, a MemorySystem registration, a child using it
+  // as parent) still refers to the old object: move a pool before anything refers to it.
+  Pool(Pool&& other) noexcept;
+  Pool& operator=(Pool&& other) noexcept;
 
   // A block when size/align fit one; a larger request (e.g. std::vector's n > 1) goes to the parent allocator
   // and counts against the budget. Throws fm::bad_alignment or fm::out_of_memory (budget or parent).

@@ -44,6 +44,14 @@ class StackAllocator {
   ~StackAllocator();
   StackAllocator(const StackAllocator&) = delete;
   StackAllocator& operator=(const StackAllocator&) = delete;
+  // Moving hands the buffer, the live blocks and the counters over; blocks keep their addresses and free
+  // through the new object. Markers name the stack they were taken on, so one taken before the move is
+  // rejected by the moved stack as taken on another stack: take markers after moving. The moved-from stack
+  // holds no memory (capacity 0, top 0, every allocation fails): it may be destroyed, assigned to, reset, or
+  // asked its stats. Assigning over a stack gives its buffer back first. What refers to the stack by address
+  // (AllocatorRef, debug layers, a MemorySystem registration) still refers to the old object.
+  StackAllocator(StackAllocator&& other) noexcept;
+  StackAllocator& operator=(StackAllocator&& other) noexcept;
 
   // Throws fm::bad_alignment or fm::out_of_memory (the stack never grows).
   [[nodiscard]] void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {

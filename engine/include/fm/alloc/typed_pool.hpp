@@ -9,6 +9,7 @@
 
 #include "fm/alloc/pool.hpp"
 #include "fm/core/error.hpp"
+#include "fm/core/move_assign.hpp"
 
 namespace fm {
 
@@ -21,6 +22,10 @@ class TypedPool {
   }
   TypedPool(const TypedPool&) = delete;
   TypedPool& operator=(const TypedPool&) = delete;
+  // Moving hands the pool and its objects over (they stay at their addresses); the moved-from TypedPool is
+  // empty, as a moved-from Pool is. Assigning over a TypedPool destroys its objects and frees its pages first.
+  TypedPool(TypedPool&&) noexcept = default;
+  TypedPool& operator=(TypedPool&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
 
   // Throws what Pool::allocate throws, or what T's constructor throws (then the block goes back).
   template <class... Args>

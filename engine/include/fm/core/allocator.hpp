@@ -291,4 +291,11 @@ class NewAllocator {
   AllocatorStats stats_{};
 };
 
+// For a container that falls back on a NewAllocator of its own and is moved: the allocator the new container
+// uses is its own heap when `alloc` was the other's (the memory moves over with the heap's counters), else
+// `alloc` itself.
+[[nodiscard]] inline AllocatorRef moved_allocator(AllocatorRef alloc, NewAllocator& from, NewAllocator& to) noexcept {
+  return alloc == AllocatorRef(from) ? AllocatorRef(to) : alloc;
+}
+
 }  // namespace fm

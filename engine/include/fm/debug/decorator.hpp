@@ -21,6 +21,9 @@ namespace fm::debug {
 
 // `A` is either an allocator type (the decorator owns it, constructed from the forwarded arguments) or
 // an lvalue reference to one (the decorator wraps an allocator that lives elsewhere).
+// Decorators do not move: their records name the blocks of one allocator object. A decorator over a reference
+// refers to that object, so move a movable allocator (Pool, LinearArena, StackAllocator) into place before
+// wrapping it; wrapping the moved-from object sees an empty allocator.
 template <class A>
 class Decorator {
  public:

@@ -19,6 +19,7 @@
 
 #include "fm/core/allocator.hpp"
 #include "fm/core/error.hpp"
+#include "fm/core/move_assign.hpp"
 #include "fm/debug/sanitizer.hpp"
 #include "fm/handle/handle.hpp"
 #include "fm/handle/page_table.hpp"
@@ -80,6 +81,29 @@ class HandlePool {
         deferred_(alloc_) {}
   HandlePool(const HandlePool&) = delete;
   HandlePool& operator=(const HandlePool&) = delete;
+  // Moving hands the objects over without touching them (they stay at their addresses, and handles issued
+  // before the move resolve in the moved pool, which keeps the pool tag); a pool on its own heap takes the
+  // heap's counters along. The moved-from pool is empty (size 0, every handle stale) and may be used again.
+  // Assigning over a pool destroys its objects and gives its pages back first.
+  HandlePool(HandlePool&& other) noexcept
+      : own_heap_(std::exchange(other.own_heap_, {})),
+        alloc_(moved_allocator(other.alloc_, other.own_heap_, own_heap_)),
+        name_(std::move(other.name_)),
+        tag_(other.tag_),
+        slots_(std::move(other.slots_), alloc_),
+        cells_(std::move(other.cells_), alloc_),
+        holes_(std::move(other.holes_), alloc_),
+        deferred_(std::move(other.deferred_), alloc_),
+        size_(std::exchange(other.size_, 0)),
+        slot_count_(std::exchange(other.slot_count_, 0)),
+        end_(std::exchange(other.end_, 0)),
+        hole_count_(std::exchange(other.hole_count_, 0)),
+        free_count_(std::exchange(other.free_count_, 0)),
+        retired_count_(std::exchange(other.retired_count_, 0)),
+        deferred_count_(std::exchange(other.deferred_count_, 0)),
+        free_head_(std::exchange(other.free_head_, none)),
+        free_tail_(std::exchange(other.free_tail_, none)) {}
+  HandlePool& operator=(HandlePool&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
   ~HandlePool() {
     each([](T& value) { std::destroy_at(&value); });
   }

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
 #include "fm/core/allocator.hpp"
 
@@ -22,6 +23,13 @@ class PageTable {
   explicit PageTable(AllocatorRef alloc) noexcept : alloc_(alloc) {}
   PageTable(const PageTable&) = delete;
   PageTable& operator=(const PageTable&) = delete;
+  // Takes the other's pages, leaving it empty. `alloc` is the allocator they came from, or what replaced it
+  // when their owner moved (see fm::moved_allocator).
+  PageTable(PageTable&& other, AllocatorRef alloc) noexcept
+      : alloc_(alloc),
+        pages_(std::exchange(other.pages_, nullptr)),
+        pages_count_(std::exchange(other.pages_count_, 0)),
+        directory_capacity_(std::exchange(other.directory_capacity_, 0)) {}
   // Releases the pages; objects constructed in them must have been destroyed by the owner.
   ~PageTable() { release_from(0); }
 

@@ -19,6 +19,7 @@
 #include "fm/core/align.hpp"
 #include "fm/core/allocator.hpp"
 #include "fm/core/error.hpp"
+#include "fm/core/move_assign.hpp"
 
 namespace fm {
 
@@ -43,6 +44,19 @@ class SoA {
       : alloc_(alloc ? alloc : AllocatorRef(own_heap_)), name_(name) {}
   SoA(const SoA&) = delete;
   SoA& operator=(const SoA&) = delete;
+  // Moving hands the rows over without touching them (the columns stay where they are, and so do references
+  // to components); a container on its own heap takes the heap's counters along. The moved-from SoA is empty
+  // (size and capacity 0) and may be used again: push_back allocates a new block from the allocator it had.
+  // Assigning over an SoA destroys its rows and gives its block back first.
+  SoA(SoA&& other) noexcept
+      : own_heap_(std::exchange(other.own_heap_, {})),
+        alloc_(moved_allocator(other.alloc_, other.own_heap_, own_heap_)),
+        name_(std::move(other.name_)),
+        block_(std::exchange(other.block_, nullptr)),
+        columns_(std::exchange(other.columns_, {})),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  SoA& operator=(SoA&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
   ~SoA() {
     clear();
     release_block();
@@ -53,6 +67,8 @@ class SoA {
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::size_t bytes_reserved() const noexcept { return block_bytes(capacity_); }
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
+  // Where the columns come from (the container's own heap when none was given).
+  [[nodiscard]] AllocatorRef allocator() const noexcept { return alloc_; }
   // The most rows whose block size (every column padded to 64 bytes) still fits in a size_t.
   [[nodiscard]] static constexpr std::size_t max_size() noexcept {
     return (std::numeric_limits<std::size_t>::max() - sizeof...(Cs) * (column_alignment - 1)) / row_bytes;

@@ -8,9 +8,11 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "fm/core/allocator.hpp"
 #include "fm/core/error.hpp"
+#include "fm/core/move_assign.hpp"
 #include "fm/handle/handle.hpp"
 #include "fm/handle/page_table.hpp"
 #include "fm/soa/soa.hpp"
@@ -22,12 +24,19 @@ class SparseSet {
  public:
   static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
 
-  // Without an allocator both sides come from the set's own fm::NewAllocator.
+  // Without an allocator both sides come from the dense side's own fm::NewAllocator.
   SparseSet() : SparseSet(AllocatorRef{}) {}
-  explicit SparseSet(AllocatorRef alloc)
-      : alloc_(alloc ? alloc : AllocatorRef(own_heap_)), sparse_(alloc_), rows_(alloc_, "sparse set") {}
+  explicit SparseSet(AllocatorRef alloc) : rows_(alloc, "sparse set"), sparse_(rows_.allocator()) {}
   SparseSet(const SparseSet&) = delete;
   SparseSet& operator=(const SparseSet&) = delete;
+  // Moving hands both sides over; rows and components stay where they are, so row numbers and references stay
+  // good. The moved-from set is empty (size 0, contains nothing) and may be used again. Assigning over a set
+  // destroys its rows and gives its memory back first.
+  SparseSet(SparseSet&& other) noexcept
+      : rows_(std::move(other.rows_)),
+        sparse_(std::move(other.sparse_), rows_.allocator()),
+        addressable_(std::exchange(other.addressable_, 0)) {}
+  SparseSet& operator=(SparseSet&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
 
   // Adds a row for `h`; returns it. Throws fm::error when `h` is null or its slot index already has a
   // row (an older generation not erased counts too), allocator errors when growing; the set is untouched.
@@ -125,11 +134,9 @@ class SparseSet {
     return true;
   }
 
-  NewAllocator own_heap_;
-  AllocatorRef alloc_;
+  SoA<Handle<T>, Cs...> rows_;      // declared first: its allocator serves the sparse side too
   PageTable<std::uint32_t> sparse_;
   std::size_t addressable_ = 0;
-  SoA<Handle<T>, Cs...> rows_;
 };
 
 }  // namespace fm

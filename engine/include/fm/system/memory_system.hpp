@@ -57,8 +57,10 @@ class MemorySystem {
   // "a" after "a/b" gives the implicit scope "a" its allocator (or, with add_scope, its budget), and
   // snapshots list every system under its parent.
   // Throws fm::error naming the system and the reason (bad or duplicate name, too many systems) and then
-  // registers nothing. The allocator must outlive the memory system. An allocator that reports per system
-  // (fm::Tracking, also under other debug layers) is told `name`.
+  // registers nothing. The allocator must outlive the memory system and stay where it is: the registration
+  // refers to the object, so moving a registered pool or arena leaves it on the moved-from, empty object
+  // (register after moving, e.g. once the container holding it has stopped growing). An allocator that
+  // reports per system (fm::Tracking, also under other debug layers) is told `name`.
   void add_system(std::string_view name, AllocatorRef allocator, std::string_view kind, const Budget& budget);
   // A pool is registered as a pool, so snapshots carry its pages, occupancy and fragmentation.
   void add_pool(std::string_view name, Pool& pool, const Budget& budget);
