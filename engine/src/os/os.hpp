@@ -37,6 +37,7 @@ void aligned_free(void* p) noexcept;
 // ---- Sleeping on a 32-bit word (a futex; WaitOnAddress on Windows). wait_while may return spuriously.
 void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
 void wake_one(std::atomic<std::uint32_t>& word) noexcept;
+void wake_all(std::atomic<std::uint32_t>& word) noexcept;
 
 // ---- A per-thread pointer with a callback that runs, with that pointer, when a thread that set it exits
 // (a pthread key; a fiber-local slot on Windows). None of these calls allocates.

@@ -85,6 +85,8 @@ void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept 
 
 void wake_one(std::atomic<std::uint32_t>& word) noexcept { WakeByAddressSingle(&word); }
 
+void wake_all(std::atomic<std::uint32_t>& word) noexcept { WakeByAddressAll(&word); }
+
 bool create_thread_key(ThreadKey& key, ThreadExitCallback on_exit) noexcept {
   const DWORD index = FlsAlloc(on_exit);
   if (index == FLS_OUT_OF_INDEXES) return false;

@@ -210,8 +210,8 @@ void Writer::take_free_chunk(ThreadState& t) {
       return;
     }
     work_signal_.fetch_add(1, std::memory_order_release);
-    work_signal_.notify_one();
-    free_signal_.wait(seen, std::memory_order_acquire);
+    os::wake_one(work_signal_);
+    os::wait_while(free_signal_, seen);
   }
 }
 
@@ -252,7 +252,7 @@ void Writer::push_full(Chunk* c) noexcept {
     c->next_full = head;
   } while (!full_head_.compare_exchange_weak(head, c, std::memory_order_release, std::memory_order_relaxed));
   work_signal_.fetch_add(1, std::memory_order_release);
-  work_signal_.notify_one();
+  os::wake_one(work_signal_);
 }
 
 // The free list is a stack of chunk indices with a tag in the high half of the head, so a pop that raced
@@ -284,7 +284,7 @@ void Writer::writer_loop() {
     const bool stop = stopping_.load(std::memory_order_acquire);
     write_pending();
     if (stop) return;
-    work_signal_.wait(seen, std::memory_order_acquire);
+    os::wait_while(work_signal_, seen);
   }
 }
 
@@ -320,7 +320,7 @@ void Writer::write_pending() {
   }
   if (returned) {
     free_signal_.fetch_add(1, std::memory_order_release);
-    free_signal_.notify_all();
+    os::wake_all(free_signal_);
   }
 }
 
@@ -353,7 +353,7 @@ bool Writer::finish() noexcept {
   }
   stopping_.store(true, std::memory_order_release);
   work_signal_.fetch_add(1, std::memory_order_release);
-  work_signal_.notify_one();
+  os::wake_one(work_signal_);
   writer_.join();
 
   std::uint8_t totals[3 * max_varint_bytes];
