@@ -3,12 +3,12 @@
 
 #include <doctest/doctest.h>
 
-#include <barrier>
 #include <cstring>
-#include <latch>
 #include <memory_resource>
 #include <thread>
 #include <vector>
+
+#include "model/barrier.hpp"
 
 namespace {
 
@@ -17,7 +17,7 @@ TEST_CASE("threads allocate from their own frame buffers without disturbing each
   constexpr int frames = 20;
   constexpr int blocks_per_frame = 200;
   fm::FrameArena frame{{.capacity = 8 * 1024}};  // small: every thread overflows into chained chunks
-  std::barrier sync(threads + 1);
+  fm::model::Barrier sync(threads + 1);
   std::vector<int> corrupted(threads, 0);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
@@ -75,16 +75,16 @@ TEST_CASE("a thread's frame buffers pass to a later thread once it has exited") 
   fm::FrameArena frame{{.capacity = capacity, .buffers = 2}};
   // Threads that never touch the arena stay alive meanwhile, so each worker is a new thread with a new id
   // (the system would otherwise hand an exited thread's id straight to the next one).
-  std::latch release_idle(1);
+  fm::model::Barrier release_idle(7);  // the six idle threads and this one
   std::vector<std::thread> idle;
   for (int t = 0; t < 6; ++t) {
     std::thread([&] {
       auto* p = static_cast<unsigned char*>(frame.allocate(100, 8));
       std::memset(p, t, 100);
     }).join();
-    idle.emplace_back([&] { release_idle.wait(); });
+    idle.emplace_back([&] { release_idle.arrive_and_wait(); });
   }
-  release_idle.count_down();
+  release_idle.arrive_and_wait();
   for (auto& th : idle) th.join();
   CHECK(frame.thread_count() == 1);
   CHECK(frame.stats().bytes_reserved == 2 * capacity);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <latch>
 #include <map>
 #include <memory>
 #include <random>
@@ -18,6 +17,7 @@
 #include "fm/debug/sanitizer.hpp"
 #include "fm/heap/heap_stats.hpp"
 #include "heap/child_process.hpp"
+#include "model/barrier.hpp"
 
 #if defined(__linux__)
 #include <sys/resource.h>
@@ -595,16 +595,16 @@ TEST_CASE("check_free and checked deallocate refuse a double free of a small blo
   SUBCASE("in another thread's cache, while that thread lives, and after it exited") {
     std::vector<void*> blocks;
     for (int i = 0; i < 20; ++i) blocks.push_back(heap.allocate(64));
-    std::latch freed(1);
-    std::latch checked(1);
+    fm::model::Barrier freed(2);
+    fm::model::Barrier checked(2);
     std::thread other([&] {
       for (void* p : blocks) heap.deallocate(p, 64);
-      freed.count_down();
-      checked.wait();  // alive, its cache holding the blocks, while the main thread tries them again
+      freed.arrive_and_wait();
+      checked.arrive_and_wait();  // alive, its cache holding the blocks, while the main thread tries them again
     });
-    freed.wait();
+    freed.arrive_and_wait();
     for (void* p : blocks) require_double_free_refused(heap, p, 64);
-    checked.count_down();
+    checked.arrive_and_wait();
     other.join();
     for (void* p : blocks) require_double_free_refused(heap, p, 64);
   }

@@ -1,4 +1,4 @@
-// A reusable barrier for the threaded model tests.
+// A reusable barrier for the threaded tests (model tests and the suites that hand work between threads).
 #pragma once
 
 #include <condition_variable>
