@@ -11,25 +11,12 @@
 #include "fm/alloc/pool.hpp"
 #include "fm/system/memory_system.hpp"
 #include "fm/system/view.hpp"
+#include "system/support.hpp"
 
 namespace {
 
-const fm::SystemSnapshot& row(const fm::Snapshot& s, std::string_view name) {
-  for (const fm::SystemSnapshot& sys : s.systems) {
-    if (sys.name.view() == name) return sys;
-  }
-  FAIL("no system named ", name);
-  return s.systems[0];
-}
-
-std::string error_of(auto&& call) {
-  try {
-    call();
-  } catch (const fm::error& e) {
-    return e.what();
-  }
-  return "no fm::error thrown";
-}
+using fm::test::error_of;
+using fm::test::row;
 
 void frame(fm::MemorySystem& ms) {
   ms.begin_frame();

@@ -20,25 +20,12 @@
 #include "fm/debug/heap_counter.hpp"
 #include "fm/system/snapshot_json.hpp"
 #include "fm/system/usage_report.hpp"
+#include "system/support.hpp"
 
 namespace {
 
-const fm::SystemSnapshot& row(const fm::Snapshot& s, std::string_view name) {
-  for (const fm::SystemSnapshot& sys : s.systems) {
-    if (sys.name.view() == name) return sys;
-  }
-  FAIL("no system named ", name);
-  return s.systems[0];
-}
-
-std::string error_of(auto&& call) {
-  try {
-    call();
-  } catch (const fm::error& e) {
-    return e.what();
-  }
-  return "no fm::error thrown";
-}
+using fm::test::error_of;
+using fm::test::row;
 
 }  // namespace
 

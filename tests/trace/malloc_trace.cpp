@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fm/trace/reader.hpp"
+#include "trace/run_command.hpp"
 #include "trace/support.hpp"
 
 namespace {
@@ -16,23 +17,10 @@ namespace {
 using fm::model::ScratchFile;
 using fm::trace::Op;
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
+using fm::test::Run;
 
 Run run_traced(const std::string& program, const std::string& trace_path) {
-  const std::string command =
-      "FRAMEMEM_TRACE='" + trace_path + "' LD_PRELOAD='" FM_MALLOC_LIBRARY "' '" + program + "' 2>&1";
-  Run r;
-  std::FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return fm::test::run_command("FRAMEMEM_TRACE='" + trace_path + "' LD_PRELOAD='" FM_MALLOC_LIBRARY "' '" + program + "'");
 }
 
 const fm::trace::Event* find_allocation(const fm::trace::Trace& t, std::uint64_t size, Op op = Op::allocate) {

@@ -12,29 +12,16 @@
 #include "fm/alloc/pool.hpp"
 #include "fm/heap/heap.hpp"
 #include "fm/trace/recording.hpp"
+#include "trace/run_command.hpp"
 #include "trace/support.hpp"
 
 namespace {
 
 using fm::model::ScratchFile;
 
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
+using fm::test::Run;
 
-Run run_tool(const std::string& args) {
-  Run r;
-  const std::string command = std::string(FM_REPLAY_TOOL) + " " + args + " 2>&1";
-  std::FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Run run_tool(const std::string& args) { return fm::test::run_command(std::string(FM_REPLAY_TOOL) + " " + args); }
 
 // A small game loop: the main thread runs frames with a per-frame scratch arena (reset every frame) and a
 // bullet pool; two workers allocate job results from a shared heap that the main thread frees a frame
