@@ -101,6 +101,35 @@ TEST_CASE("a scope's hard budget covers its children, whatever order they were r
   ms.system("combat/bullets").deallocate(a, 700);
 }
 
+TEST_CASE("an allocator taken before its scope's hard budget was registered checks that budget") {
+  fm::MemorySystem ms;
+  fm::NewAllocator bullets;
+  ms.add_system("combat/bullets", bullets, "heap");  // scope "combat" exists only implicitly
+  fm::AllocatorRef early = ms.system("combat/bullets");
+  ms.add_scope("combat", fm::Budget{.hard = 1000});
+  void* a = early.allocate(700);
+  const fm::AllocatorStats before = bullets.stats();
+  CHECK(error_of([&] { (void)early.allocate(301, 8); }) ==
+        "out of memory in 'combat/bullets': requested 301 bytes aligned to 8, capacity 1000 bytes (over the hard "
+        "budget of system 'combat': 700 of 1000 bytes used)");
+  CHECK(early.try_allocate(301, 8) == nullptr);
+  CHECK(bullets.stats().allocations == before.allocations);
+  CHECK(bullets.stats().bytes_used == 700);
+  frame(ms);
+  CHECK(row(ms.latest(), "combat").allocations_refused_this_frame == 2);
+  early.deallocate(a, 700);
+}
+
+TEST_CASE("a top-level system without a hard budget is handed out as its registered allocator") {
+  fm::MemorySystem ms;
+  fm::NewAllocator heap, voices;
+  ms.add_system("audio", heap, "heap", 100);
+  ms.add_system("audio/voices", voices, "heap");  // "audio" is registered: no hard budget can come later
+  CHECK(ms.system("audio") == fm::AllocatorRef(heap));
+  CHECK(ms.system("audio/voices") == fm::AllocatorRef(voices));
+  CHECK(ms.system("frame") == fm::AllocatorRef(ms.frame_arena()));
+}
+
 TEST_CASE("a pool under a hard budget is charged whole blocks") {
   fm::MemorySystem ms;
   fm::Pool pool(64, 16, {.name = "sparks"});

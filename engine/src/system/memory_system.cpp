@@ -222,7 +222,10 @@ void MemorySystem::layout() {
     row_of[i] = static_cast<std::int32_t>(rows_.size());
     e.row = static_cast<std::uint32_t>(rows_.size());
     e.subtree_rows = 1;
-    e.gated = e.hard_budget != 0 || (e.parent >= 0 && entries_[static_cast<std::size_t>(e.parent)].gated);
+    // A scope created implicitly can still be registered with a hard budget, so its subtree's allocators are
+    // handed out behind the gate already: the check then follows the registration, whenever it comes.
+    const Entry* parent = e.parent < 0 ? nullptr : &entries_[static_cast<std::size_t>(e.parent)];
+    e.gated = e.hard_budget != 0 || (parent != nullptr && (parent->gated || parent->implicit));
     gates_[i] = BudgetGate(*this, i);
     rows_.push_back(r);
   }

@@ -25,10 +25,14 @@ struct Budget {
   // Bytes (0 = none). An allocation through the memory system's allocator of this system or of any child
   // (MemorySystem::system(name)) that would take the used bytes past it fails: fm::out_of_memory naming the
   // system and the budget, or null from try_allocate. A request is charged what it adds to the used bytes:
-  // its size, or a whole block for a pool; an arena's alignment padding is not foreseen.
+  // its size, or a whole block for a pool; an arena's alignment padding is not foreseen. Allocations made on
+  // the registered allocator itself bypass the memory system and are never refused; the snapshot row then
+  // shows the budget passed (over_hard_budget).
   std::size_t hard = 0;
   // Allocations per frame, counted by the allocators of the system and its child scopes (every allocation
-  // they see, through the memory system or not); none when empty, 0 = "does not allocate".
+  // they see, through the memory system or not); none when empty, 0 = "does not allocate". There is no
+  // per-frame bytes budget: allocators count allocations and bytes in use, not bytes allocated, so the bytes
+  // a frame allocated and freed again cannot be told from what the memory system reads.
   std::optional<std::uint64_t> per_frame_allocations = {};
   FrameBudgetCheck per_frame_check = FrameBudgetCheck::report;
 };

@@ -90,10 +90,13 @@ class MemorySystem {
     return try_add_scope(name, Budget{.soft = budget});
   }
 
-  // The allocator of system `name`; throws fm::error for an unknown name or a pure scope. When the system or
-  // an enclosing scope has a hard budget, this is the memory system's allocator in front of the registered
-  // one, which refuses what would pass a hard budget; otherwise it is the registered allocator itself.
-  // Register every budget before handing allocators out: one taken earlier does not check later budgets.
+  // The allocator of system `name`; throws fm::error for an unknown name or a pure scope. When a hard budget
+  // applies to the system (its own or an enclosing scope's), or can still be registered (an enclosing scope
+  // so far only created implicitly by a child's name), this is the memory system's allocator in front of the
+  // registered one: it refuses what would pass a hard budget, including one registered after it was taken.
+  // Otherwise it is the registered allocator itself. Allocations made on the registered allocator directly,
+  // not through this, are never refused: the memory system sees them only in the allocator's stats, so the
+  // snapshot row shows them (over_hard_budget) but cannot stop them.
   [[nodiscard]] AllocatorRef system(std::string_view name) const;
   // The same, or a null AllocatorRef.
   [[nodiscard]] AllocatorRef try_system(std::string_view name) const noexcept;
@@ -190,7 +193,7 @@ class MemorySystem {
     std::size_t hard_budget = 0;
     std::optional<std::uint64_t> frame_allocation_budget;
     FrameBudgetCheck frame_check = FrameBudgetCheck::report;
-    bool gated = false;            // it or an enclosing scope has a hard budget: system() hands out gates_[i]
+    bool gated = false;            // a hard budget applies or can still be registered: system() hands out gates_[i]
     std::uint64_t refused = 0;     // allocations its hard budget refused, cumulative
     std::uint64_t refused_before = 0;  // refused at the previous end_frame
     bool implicit = false;         // a scope created for a child, completed when its name is registered
