@@ -169,7 +169,7 @@ void App::write_shown() {
   nlohmann::json j{{"live", timeline.live()}, {"frame", s.frame}, {"newest", timeline.at(0).frame}};
   for (std::size_t i = 0; i < s.systems.size(); ++i) {
     const fm::SystemRow r = fm::system_row(s, i);
-    j["systems"][std::string(r.name)] = {{"used", r.used}, {"reserved", r.reserved}};
+    j["systems"][std::string(r.name)] = {{"used", r.figures.total_bytes_used}, {"reserved", r.figures.total_bytes_reserved}};
   }
   const std::string partial = opt_.shown_file + ".part";
   std::ofstream(partial) << j.dump() << '\n';

@@ -352,9 +352,9 @@ class MemorySystemModel {
       expect(row.over_budget == over, where + "over_budget");
       expect(row.budget_overruns == m.overruns, where + "budget_overruns");
       const fm::SystemRow view = fm::system_row(snap, i);
-      expect(view.used == row.total_bytes_used && view.over_budget == over && view.indent == row.depth,
+      expect(view.figures.total_bytes_used == row.total_bytes_used && view.figures.over_budget == over && view.indent == row.depth,
              where + "view row");
-      expect(view.budget == 0 || view.budget_use == static_cast<double>(view.used) / static_cast<double>(view.budget),
+      expect(view.figures.budget == 0 || view.budget_use == static_cast<double>(view.figures.total_bytes_used) / static_cast<double>(view.figures.budget),
              where + "budget use");
     }
     check_pools(snap, order);

@@ -41,7 +41,7 @@ TEST_CASE("a plain-number budget is the soft budget: over it the row is red and 
   CHECK_FALSE(s.over_hard_budget);
   CHECK_FALSE(s.over_frame_budget);
   CHECK(s.over_budget);
-  CHECK(fm::system_row(ms.latest(), 1).over_budget);
+  CHECK(fm::system_row(ms.latest(), 1).figures.over_budget);
   CHECK(calls == std::vector<std::string>{"audio"});
   ms.system("audio").deallocate(p, 150);
 }

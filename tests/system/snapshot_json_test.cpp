@@ -8,6 +8,9 @@
 
 #include <array>
 
+#include "fm/system/snapshot_fields.hpp"
+#include "support/member_count.hpp"
+
 namespace {
 
 // A snapshot and the rows it refers to (in a memory system they live in its ring).
@@ -117,4 +120,23 @@ TEST_CASE("the JSON carries the budgets and which of them a frame did not keep")
   CHECK(j["systems"][1]["allocations_refused"] == 5);
   CHECK(j["systems"][1]["over_hard_budget"] == true);
   CHECK(j["systems"][1]["over_frame_budget"] == true);
+}
+
+TEST_CASE("every member of each snapshot struct is in its field list, and the JSON has a key for each") {
+  using fm::test::listed_fields;
+  using fm::test::member_count;
+  CHECK(listed_fields<fm::PageSnapshot>() == member_count<fm::PageSnapshot>());
+  CHECK(listed_fields<fm::PoolSnapshot>() == member_count<fm::PoolSnapshot>());
+  CHECK(listed_fields<fm::SystemSnapshot>() == member_count<fm::SystemSnapshot>());
+  CHECK(listed_fields<fm::FrameArenaSnapshot>() == member_count<fm::FrameArenaSnapshot>());
+  CHECK(listed_fields<fm::HeapSnapshot>() == member_count<fm::HeapSnapshot>());
+  CHECK(listed_fields<fm::Snapshot>() == member_count<fm::Snapshot>());
+  const Sample sample;
+  const auto j = nlohmann::json::parse(fm::to_json(sample.s));
+  CHECK(j.size() == member_count<fm::Snapshot>());
+  CHECK(j["systems"][1].size() == member_count<fm::SystemSnapshot>());
+  CHECK(j["pools"][0].size() == member_count<fm::PoolSnapshot>());
+  CHECK(j["pools"][0]["pages"][0].size() == member_count<fm::PageSnapshot>());
+  CHECK(j["frame_arena"].size() == member_count<fm::FrameArenaSnapshot>());
+  CHECK(j["heap"].size() == member_count<fm::HeapSnapshot>());
 }

@@ -125,21 +125,21 @@ void check_frame(const fm::Timeline& t, const Expected& e, const Workload& w) {
   CHECK(shown == std::vector<std::string>{"frame", "combat", "  bullets", "audio"});
   const std::uint64_t bullet_bytes = e.bullets_live * 64;
   const fm::SystemRow bullets = row_named(s, "combat/bullets");
-  CHECK(bullets.used == bullet_bytes);
+  CHECK(bullets.figures.total_bytes_used == bullet_bytes);
   CHECK(bullets.kind == "pool");
-  CHECK(bullets.reserved == e.pages * w.page_bytes);
+  CHECK(bullets.figures.total_bytes_reserved == e.pages * w.page_bytes);
   const fm::SystemRow combat = row_named(s, "combat");
-  CHECK(combat.used == bullet_bytes);
-  CHECK(combat.budget == 64 * 1024);
+  CHECK(combat.figures.total_bytes_used == bullet_bytes);
+  CHECK(combat.figures.budget == 64 * 1024);
   CHECK(combat.budget_use == doctest::Approx(static_cast<double>(bullet_bytes) / (64 * 1024)));
-  CHECK_FALSE(combat.over_budget);
-  CHECK_FALSE(combat.has_allocator);
+  CHECK_FALSE(combat.figures.over_budget);
+  CHECK_FALSE(combat.figures.has_allocator);
   const fm::SystemRow audio = row_named(s, "audio");
-  CHECK(audio.used == e.audio_used);
+  CHECK(audio.figures.total_bytes_used == e.audio_used);
   CHECK(audio.budget_use == doctest::Approx(static_cast<double>(e.audio_used) / 1000));
-  CHECK(audio.over_budget == (e.audio_used > 1000));
+  CHECK(audio.figures.over_budget == (e.audio_used > 1000));
   CHECK(fm::any_over_budget(s) == (e.audio_used > 1000));
-  CHECK(row_named(s, "frame").used == e.arena_held);
+  CHECK(row_named(s, "frame").figures.total_bytes_used == e.arena_held);
 
   // Pool occupancy map.
   REQUIRE(s.pools.size() == 1);

@@ -64,18 +64,18 @@ TEST_CASE("the systems table's budget bar is rolled-up used bytes over the budge
   const auto table = rows(s);
 
   const auto& tiny_row = find_row(table, "tiny");
-  CHECK(tiny_row.used == 64);
-  CHECK(tiny_row.reserved == tiny.stats().bytes_reserved);
-  CHECK(tiny_row.reserved > 4096);  // reserved bytes alone would read as over budget
+  CHECK(tiny_row.figures.total_bytes_used == 64);
+  CHECK(tiny_row.figures.total_bytes_reserved == tiny.stats().bytes_reserved);
+  CHECK(tiny_row.figures.total_bytes_reserved > 4096);  // reserved bytes alone would read as over budget
   CHECK(tiny_row.budget_use == doctest::Approx(64.0 / 4096));  // not reserved/budget = 200%
-  CHECK_FALSE(tiny_row.over_budget);
+  CHECK_FALSE(tiny_row.figures.over_budget);
   const auto& stack_row = find_row(table, "stack");
   CHECK(stack_row.budget_use == doctest::Approx(300.0 / 1024));  // not the whole 1 MiB buffer
-  CHECK_FALSE(stack_row.over_budget);
+  CHECK_FALSE(stack_row.figures.over_budget);
   const auto& level = find_row(table, "level");
-  CHECK(level.used == 1280);
+  CHECK(level.figures.total_bytes_used == 1280);
   CHECK(level.budget_use == doctest::Approx(1.28));
-  CHECK(level.over_budget);
+  CHECK(level.figures.over_budget);
   CHECK(ms.budget_overruns() == 1);
 
   // The same quantity in the budget check, the JSON and the usage report, for every row.
@@ -84,11 +84,11 @@ TEST_CASE("the systems table's budget bar is rolled-up used bytes over the budge
   for (std::size_t i = 0; i < table.size(); ++i) {
     const auto& r = table[i];
     INFO(r.name);
-    CHECK(r.over_budget == (r.budget != 0 && r.used > r.budget));
-    CHECK(j["systems"][i]["total_bytes_used"] == r.used);
-    CHECK(j["systems"][i]["over_budget"] == r.over_budget);
+    CHECK(r.figures.over_budget == (r.figures.budget != 0 && r.figures.total_bytes_used > r.figures.budget));
+    CHECK(j["systems"][i]["total_bytes_used"] == r.figures.total_bytes_used);
+    CHECK(j["systems"][i]["over_budget"] == r.figures.over_budget);
     const std::string line = report.substr(report.find("  " + std::string(r.name) + "  "));
-    CHECK(line.substr(0, line.find('\n')).ends_with("OVER BUDGET") == r.over_budget);
+    CHECK(line.substr(0, line.find('\n')).ends_with("OVER BUDGET") == r.figures.over_budget);
   }
   tiny.deallocate(t, 64, 8);
   stack.deallocate(big, 300 * 1024, 16);
@@ -116,7 +116,7 @@ TEST_CASE("the frame arena panel labels each figure once: this frame, held, capa
                                                                      {"overflow events (all frames)", 0}});
   CHECK_FALSE(v.figures[5].alert);
   // "held" is the frame system's used bytes: one figure, two places.
-  CHECK(find_row(rows(s), "frame").used == 960);
+  CHECK(find_row(rows(s), "frame").figures.total_bytes_used == 960);
 }
 
 TEST_CASE("the frame arena panel shows overflow events in red") {

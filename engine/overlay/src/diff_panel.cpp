@@ -31,15 +31,9 @@ void draw_frame_diff(const Snapshot& older, const Snapshot& newer, std::vector<S
   frame_diff(older, newer, rows);
   ImGui::Text("frame %llu -> frame %llu", static_cast<unsigned long long>(older.frame),
               static_cast<unsigned long long>(newer.frame));
-  constexpr ImGuiTableFlags flags =
-      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("frame diff", 5, flags)) return;
-  ImGui::TableSetupColumn("system", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-  ImGui::TableSetupColumn("d used", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("allocs/frees", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("d pages", ImGuiTableColumnFlags_WidthStretch, 0.6f);
-  ImGui::TableSetupColumn("d fragmentation", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-  ImGui::TableHeadersRow();
+  constexpr detail::Column columns[] = {
+      {"system", 1.6f}, {"d used", 1.0f}, {"allocs/frees", 1.0f}, {"d pages", 0.6f}, {"d fragmentation", 0.9f}};
+  if (!detail::begin_table("frame diff", columns)) return;
   char text[40];
   for (const SystemDelta& d : rows) {
     ImGui::TableNextRow();

@@ -8,41 +8,36 @@
 namespace fm::overlay {
 
 void draw_systems_table(const Snapshot& s) {
-  constexpr ImGuiTableFlags flags =
-      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("systems", 5, flags)) return;
-  ImGui::TableSetupColumn("system", ImGuiTableColumnFlags_WidthStretch, 1.3f);
-  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-  ImGui::TableSetupColumn("used/resv/peak", ImGuiTableColumnFlags_WidthStretch, 1.7f);
-  ImGui::TableSetupColumn("budget", ImGuiTableColumnFlags_WidthStretch, 1.1f);
-  ImGui::TableSetupColumn("alloc/free", ImGuiTableColumnFlags_WidthStretch, 0.9f);
-  ImGui::TableHeadersRow();
+  constexpr detail::Column columns[] = {
+      {"system", 1.3f}, {"kind", 0.9f}, {"used/resv/peak", 1.7f}, {"budget", 1.1f}, {"alloc/free", 0.9f}};
+  if (!detail::begin_table("systems", columns)) return;
   char a[16], b[16], c[16], text[64];
   for (std::size_t i = 0; i < s.systems.size(); ++i) {
     const SystemRow r = system_row(s, i);
+    const SystemSnapshot& f = r.figures;
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::Text("%*s%.*s", static_cast<int>(2 * r.indent), "", static_cast<int>(r.label.size()), r.label.data());
     ImGui::TableNextColumn();
     ImGui::TextColored(detail::dim, "%.*s", static_cast<int>(r.kind.size()), r.kind.data());
     ImGui::TableNextColumn();
-    ImGui::Text("%s/%s/%s", detail::format_bytes_short(a, static_cast<double>(r.used)),
-                detail::format_bytes_short(b, static_cast<double>(r.reserved)),
-                r.has_allocator ? detail::format_bytes_short(c, static_cast<double>(r.own_peak)) : "-");
+    ImGui::Text("%s/%s/%s", detail::format_bytes_short(a, static_cast<double>(f.total_bytes_used)),
+                detail::format_bytes_short(b, static_cast<double>(f.total_bytes_reserved)),
+                f.has_allocator ? detail::format_bytes_short(c, static_cast<double>(f.bytes_peak)) : "-");
     ImGui::TableNextColumn();
-    if (r.budget == 0) {
+    if (f.budget == 0) {
       ImGui::TextColored(detail::dim, "none");
     } else {
       std::snprintf(text, sizeof text, "%.0f%% of %s", r.budget_use * 100.0,
-                    detail::format_bytes_short(a, static_cast<double>(r.budget)));
-      ImGui::PushStyleColor(ImGuiCol_PlotHistogram, r.over_budget ? detail::red : ImVec4(0.3f, 0.7f, 0.4f, 1.0f));
+                    detail::format_bytes_short(a, static_cast<double>(f.budget)));
+      ImGui::PushStyleColor(ImGuiCol_PlotHistogram, f.over_budget ? detail::red : ImVec4(0.3f, 0.7f, 0.4f, 1.0f));
       ImGui::ProgressBar(static_cast<float>(r.budget_use > 1.0 ? 1.0 : r.budget_use), ImVec2(-1, 0), text);
       ImGui::PopStyleColor();
     }
     ImGui::TableNextColumn();
-    if (r.has_allocator) {
-      ImGui::Text("%llu/%llu", static_cast<unsigned long long>(r.allocations_this_frame),
-                  static_cast<unsigned long long>(r.frees_this_frame));
+    if (f.has_allocator) {
+      ImGui::Text("%llu/%llu", static_cast<unsigned long long>(f.allocations_this_frame),
+                  static_cast<unsigned long long>(f.frees_this_frame));
     }
   }
   ImGui::EndTable();

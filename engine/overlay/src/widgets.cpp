@@ -129,4 +129,13 @@ ImU32 heat(float t) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(0.2f + 0.8f * t, 0.85f - 0.55f * t, 0.3f, 1.0f));
 }
 
+bool begin_table(const char* id, std::span<const Column> columns) {
+  constexpr ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable(id, static_cast<int>(columns.size()), flags)) return false;
+  for (const Column& c : columns) ImGui::TableSetupColumn(c.label, ImGuiTableColumnFlags_WidthStretch, c.weight);
+  ImGui::TableHeadersRow();
+  return true;
+}
+
 }  // namespace fm::overlay::detail

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "fm/overlay/overlay.hpp"
 #include "fm/system/view.hpp"
@@ -26,6 +27,15 @@ void plot_series(const char* label, const Series& series, const char* overlay_te
                  std::size_t marked = SIZE_MAX);
 // "label: value" of a view-model figure, red when it is an alert.
 void figure_text(const Figure& figure);
+
+// A table column: its header and its share of the width.
+struct Column {
+  const char* label;
+  float weight = 1.0f;
+};
+// Begins a table of the panels' one look (row background, inner borders, widths by weight) with `columns`
+// and their header row; false when ImGui skips it (then draw nothing and do not end it).
+[[nodiscard]] bool begin_table(const char* id, std::span<const Column> columns);
 
 // Green (0) to red (1).
 [[nodiscard]] ImU32 heat(float t);

@@ -12,31 +12,32 @@ std::string usage_report(const Snapshot& s) {
                     std::to_string(s.budget_overruns) + " budget overruns\n";
   for (std::size_t i = 0; i < s.systems.size(); ++i) {
     const SystemRow r = system_row(s, i);
+    const SystemSnapshot& f = r.figures;
     out += std::string(2 + 2 * r.indent, ' ') + std::string(r.name) + "  " + std::string(r.kind);
-    out += "  used " + std::to_string(r.used) + " B";
-    if (r.has_allocator) {
-      out += " [own " + std::to_string(r.own_used) + " B, " + std::to_string(s.systems[i].allocations_total) +
-             " allocations, " + std::to_string(s.systems[i].frees_total) + " frees]";
+    out += "  used " + std::to_string(f.total_bytes_used) + " B";
+    if (f.has_allocator) {
+      out += " [own " + std::to_string(f.bytes_used) + " B, " + std::to_string(f.allocations_total) +
+             " allocations, " + std::to_string(f.frees_total) + " frees]";
     }
-    if (r.budget != 0) {
+    if (f.budget != 0) {
       char use[32];
       std::snprintf(use, sizeof use, " (%.0f%%)", r.budget_use * 100.0);
-      out += "  budget " + std::to_string(r.budget) + " B" + use;
+      out += "  budget " + std::to_string(f.budget) + " B" + use;
     }
-    if (r.hard_budget != 0) {
-      out += "  hard budget " + std::to_string(r.hard_budget) + " B";
-      if (r.allocations_refused_this_frame != 0) {
-        out += " (" + std::to_string(r.allocations_refused_this_frame) + " refused)";
-      } else if (r.over_hard_budget) {
+    if (f.hard_budget != 0) {
+      out += "  hard budget " + std::to_string(f.hard_budget) + " B";
+      if (f.allocations_refused_this_frame != 0) {
+        out += " (" + std::to_string(f.allocations_refused_this_frame) + " refused)";
+      } else if (f.over_hard_budget) {
         out += " (passed)";
       }
     }
-    if (r.frame_allocation_budget) {
-      out += "  per-frame budget " + std::to_string(*r.frame_allocation_budget) + " allocations (" +
-             std::to_string(s.systems[i].total_allocations_this_frame) + " this frame" +
-             (r.over_frame_budget ? ", over)" : ")");
+    if (f.frame_allocation_budget) {
+      out += "  per-frame budget " + std::to_string(*f.frame_allocation_budget) + " allocations (" +
+             std::to_string(f.total_allocations_this_frame) + " this frame" +
+             (f.over_frame_budget ? ", over)" : ")");
     }
-    if (r.over_budget) out += "  OVER BUDGET";
+    if (f.over_budget) out += "  OVER BUDGET";
     out += "\n";
   }
   return out;

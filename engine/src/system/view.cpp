@@ -14,28 +14,12 @@ SystemRow system_row(const Snapshot& s, std::size_t i) noexcept {
   const SystemSnapshot& sys = s.systems[i];
   const std::string_view name = sys.name.view();
   const auto slash = name.rfind('/');
-  SystemRow r;
-  r.name = name;
-  r.label = slash == std::string_view::npos ? name : name.substr(slash + 1);
-  r.indent = sys.depth;
-  r.kind = sys.kind.view();
-  r.used = sys.total_bytes_used;
-  r.reserved = sys.total_bytes_reserved;
-  r.own_used = sys.bytes_used;
-  r.has_allocator = sys.has_allocator;
-  r.own_peak = sys.bytes_peak;
-  r.budget = sys.budget;
-  r.budget_use = budget_use(sys);
-  r.over_budget = sys.over_budget;
-  r.hard_budget = sys.hard_budget;
-  r.frame_allocation_budget = sys.frame_allocation_budget;
-  r.allocations_refused_this_frame = sys.allocations_refused_this_frame;
-  r.over_soft_budget = sys.over_soft_budget;
-  r.over_hard_budget = sys.over_hard_budget;
-  r.over_frame_budget = sys.over_frame_budget;
-  r.allocations_this_frame = sys.allocations_this_frame;
-  r.frees_this_frame = sys.frees_this_frame;
-  return r;
+  return {.figures = sys,
+          .name = name,
+          .label = slash == std::string_view::npos ? name : name.substr(slash + 1),
+          .indent = sys.depth,
+          .kind = sys.kind.view(),
+          .budget_use = budget_use(sys)};
 }
 
 // The arena's figures in the order and with the labels of its field list; `available` is the view's own flag.
