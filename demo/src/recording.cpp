@@ -62,14 +62,11 @@ fm::overlay::Comparison load_comparison(const std::string& path) {
     c.trace = j.at("trace").get<std::string>();
     c.rounds = j.at("rounds").get<unsigned>();
     for (const auto& a : j.at("allocators")) {
-      c.rows.push_back({
-          .allocator = a.at("name").get<std::string>(),
-          .total_ms = a.at("total_ns_median").get<double>() / 1e6,
-          .frame_p50_us = a.at("frame_p50_ns").get<double>() / 1e3,
-          .frame_p99_us = a.at("frame_p99_ns").get<double>() / 1e3,
-          .frame_max_us = a.at("frame_max_ns").get<double>() / 1e3,
-          .peak_rss_mib = a.at("peak_rss_kb").get<double>() / 1024,
+      fm::overlay::ComparisonRow row{.allocator = a.at("name").get<std::string>(), .figures = {}};
+      for_each_field(row.figures, [&](const fm::trace::ComparisonField& field, std::uint64_t& value) {
+        value = a.at(std::string(field.key)).get<std::uint64_t>();
       });
+      c.rows.push_back(std::move(row));
     }
   } catch (const nlohmann::json::exception& e) {
     c.rows.clear();

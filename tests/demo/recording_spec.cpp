@@ -10,6 +10,7 @@
 #include "fm/system/memory_system.hpp"
 #include "fm/trace/reader.hpp"
 #include "recording.hpp"
+#include "support/member_count.hpp"
 
 namespace {
 
@@ -57,9 +58,11 @@ TEST_CASE("a replay comparison loads from framemem-replay's JSON; a bad file giv
   CHECK(c.rounds == 3);
   REQUIRE(c.rows.size() == 1);
   CHECK(c.rows[0].allocator == "glibc");
-  CHECK(c.rows[0].total_ms == doctest::Approx(2.5));
-  CHECK(c.rows[0].frame_p99_us == doctest::Approx(9.0));
-  CHECK(c.rows[0].peak_rss_mib == doctest::Approx(2.0));
+  CHECK(c.rows[0].figures.total_ns_median == 2500000);
+  CHECK(c.rows[0].figures.frame_p50_ns == 1500);
+  CHECK(c.rows[0].figures.frame_p99_ns == 9000);
+  CHECK(c.rows[0].figures.frame_max_ns == 12000);
+  CHECK(c.rows[0].figures.peak_rss_kb == 2048);
 
   const std::string bad = scratch("not_comparison.json");
   std::ofstream(bad) << R"({"trace":"demo.fmt","allocators":[{"name":"glibc"}]})";
@@ -69,6 +72,23 @@ TEST_CASE("a replay comparison loads from framemem-replay's JSON; a bad file giv
   CHECK(demo::load_comparison(scratch("missing.json")).error.find("cannot open the file") != std::string::npos);
   std::remove(good.c_str());
   std::remove(bad.c_str());
+}
+
+TEST_CASE("every figure of a comparison row reads back from the JSON framemem-replay writes for it") {
+  CHECK(fm::test::listed_fields<fm::trace::AllocatorFigures>() == fm::test::member_count<fm::trace::AllocatorFigures>());
+  fm::trace::AllocatorFigures written;
+  std::uint64_t next = 1000;
+  for_each_field(written, [&](const fm::trace::ComparisonField&, std::uint64_t& value) { value = next += 1111; });
+  std::string members;
+  fm::trace::append_json_members(members, written);
+  const std::string path = scratch("round_trip.json");
+  std::ofstream(path) << R"({"trace":"t.fmt","rounds":1,"allocators":[{"name":"glibc","library":"",)" << members
+                      << R"(,"median_round":{},"total_ns":[1]}]})";
+  const fm::overlay::Comparison c = demo::load_comparison(path);
+  REQUIRE(c.error.empty());
+  REQUIRE(c.rows.size() == 1);
+  CHECK(c.rows[0].figures == written);
+  std::remove(path.c_str());
 }
 
 }  // namespace

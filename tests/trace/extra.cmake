@@ -9,6 +9,13 @@ if(TARGET framemem-replay AND TARGET framemem_malloc)
   add_dependencies(fm_trace_replay_tests framemem-replay fm_trace_corrupting_malloc)
 endif()
 
+# The replay tool's per-round result line, written and read in process from its one field list.
+if(TARGET framemem-replay)
+  fm_add_doctest(fm_replay_result_tests unit ${CMAKE_CURRENT_LIST_DIR}/replay_result_test.cpp
+                 ${PROJECT_SOURCE_DIR}/tools/replay/replay.cpp)
+  target_include_directories(fm_replay_result_tests PRIVATE ${PROJECT_SOURCE_DIR}/tools/replay)
+endif()
+
 # FRAMEMEM_TRACE: a program run with the malloc library preloaded, its trace read back.
 if(TARGET framemem_malloc)
   add_executable(fm_trace_traced_program ${CMAKE_CURRENT_LIST_DIR}/traced_program.cpp)

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "fm/core/error.hpp"
+#include "fm/trace/comparison.hpp"
 #include "chart.hpp"
 #include "replay.hpp"
 
@@ -98,9 +99,7 @@ std::uint64_t percentile(std::vector<std::uint64_t> v, double p) {
 struct Summary {
   const Peer* peer = nullptr;
   std::vector<Result> rounds;
-  std::uint64_t median_total_ns = 0;
-  std::uint64_t p50 = 0, p99 = 0, max = 0;
-  std::uint64_t peak_rss_kb = 0;  // median over rounds
+  trace::AllocatorFigures figures;
   const Result* median_round = nullptr;
 };
 
@@ -114,13 +113,14 @@ Summary summarise(const Peer& peer, std::vector<Result> rounds) {
     peaks.push_back(r.peak_rss_kb);
     frames.insert(frames.end(), r.frame_ns.begin(), r.frame_ns.end());
   }
-  s.median_total_ns = percentile(totals, 0.5);
-  s.peak_rss_kb = percentile(peaks, 0.5);
-  s.p50 = percentile(frames, 0.5);
-  s.p99 = percentile(frames, 0.99);
-  s.max = frames.empty() ? 0 : *std::max_element(frames.begin(), frames.end());
+  trace::AllocatorFigures& f = s.figures;
+  f.total_ns_median = percentile(totals, 0.5);
+  f.peak_rss_kb = percentile(peaks, 0.5);
+  f.frame_p50_ns = percentile(frames, 0.5);
+  f.frame_p99_ns = percentile(frames, 0.99);
+  f.frame_max_ns = frames.empty() ? 0 : *std::max_element(frames.begin(), frames.end());
   for (const auto& r : s.rounds) {
-    if (r.total_ns == s.median_total_ns) s.median_round = &r;
+    if (r.total_ns == f.total_ns_median) s.median_round = &r;
   }
   return s;
 }
@@ -133,10 +133,11 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
   std::printf("%-10s %12s %14s %14s %14s %14s %10s\n", "allocator", "total ms", "frame p50 us", "frame p99 us",
               "frame max us", "peak RSS MiB", "verified");
   for (const auto& s : all) {
+    const trace::AllocatorFigures& f = s.figures;
     std::printf("%-10s %12.3f %14.1f %14.1f %14.1f %14.1f %10llu\n", s.peer->name.c_str(),
-                static_cast<double>(s.median_total_ns) / 1e6, static_cast<double>(s.p50) / 1e3,
-                static_cast<double>(s.p99) / 1e3, static_cast<double>(s.max) / 1e3,
-                static_cast<double>(s.peak_rss_kb) / 1024.0,
+                static_cast<double>(f.total_ns_median) / 1e6, static_cast<double>(f.frame_p50_ns) / 1e3,
+                static_cast<double>(f.frame_p99_ns) / 1e3, static_cast<double>(f.frame_max_ns) / 1e3,
+                static_cast<double>(f.peak_rss_kb) / 1024.0,
                 static_cast<unsigned long long>(s.rounds.front().verified));
   }
   std::printf("every block verified under every allocator (%llu blocks each round)\n",
@@ -166,10 +167,10 @@ void write_json(const CompareOptions& o, const std::vector<Summary>& all) {
   out << "{\"trace\":" << json_string(o.trace) << ",\"rounds\":" << o.rounds << ",\"allocators\":[";
   for (std::size_t i = 0; i < all.size(); ++i) {
     const Summary& s = all[i];
+    std::string figures;
+    trace::append_json_members(figures, s.figures);
     out << (i ? "," : "") << "{\"name\":\"" << s.peer->name << "\",\"library\":" << json_string(s.peer->library)
-        << ",\"total_ns_median\":" << s.median_total_ns << ",\"frame_p50_ns\":" << s.p50
-        << ",\"frame_p99_ns\":" << s.p99 << ",\"frame_max_ns\":" << s.max << ",\"peak_rss_kb\":" << s.peak_rss_kb
-        << ",\"median_round\":" << to_json(*s.median_round) << ",\"total_ns\":[";
+        << "," << figures << ",\"median_round\":" << to_json(*s.median_round) << ",\"total_ns\":[";
     for (std::size_t r = 0; r < s.rounds.size(); ++r) out << (r ? "," : "") << s.rounds[r].total_ns;
     out << "]}";
   }
@@ -253,8 +254,8 @@ int compare(const CompareOptions& o) {
   if (!o.png.empty()) {
     std::vector<ChartSeries> series;
     for (const auto& s : all) {
-      series.push_back({s.peer->name, static_cast<double>(s.median_total_ns) / 1e6,
-                        static_cast<double>(s.peak_rss_kb) / 1024.0, s.median_round->rss_kb, s.median_round->live_bytes});
+      series.push_back({s.peer->name, static_cast<double>(s.figures.total_ns_median) / 1e6,
+                        static_cast<double>(s.figures.peak_rss_kb) / 1024.0, s.median_round->rss_kb, s.median_round->live_bytes});
     }
     draw_chart(o.png, "framemem-replay --against: " + std::filesystem::path(o.trace).filename().string(), series);
   }

@@ -370,12 +370,6 @@ class Replayer {
   std::atomic<std::uint64_t> boundaries_done_{0};
 };
 
-void put_series(std::ostringstream& out, const char* name, const std::vector<std::uint64_t>& v) {
-  out << ",\"" << name << "\":[";
-  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << v[i];
-  out << "]";
-}
-
 }  // namespace
 
 Result replay(trace::Trace trace, const std::string& allocator) {
@@ -385,13 +379,23 @@ Result replay(trace::Trace trace, const std::string& allocator) {
 
 std::string to_json(const Result& r) {
   std::ostringstream out;
-  out << "{\"allocator\":\"" << r.allocator << "\",\"preloaded\":" << (r.preloaded ? "true" : "false")
-      << ",\"events\":" << r.events << ",\"blocks\":" << r.blocks << ",\"verified\":" << r.verified
-      << ",\"threads\":" << r.threads << ",\"total_ns\":" << r.total_ns << ",\"baseline_rss_kb\":" << r.baseline_rss_kb
-      << ",\"peak_rss_kb\":" << r.peak_rss_kb;
-  put_series(out, "frame_ns", r.frame_ns);
-  put_series(out, "rss_kb", r.rss_kb);
-  put_series(out, "live_bytes", r.live_bytes);
+  const char* separator = "{";
+  for_each_field(r, [&](const char* key, const auto& value) {
+    out << separator << '"' << key << "\":";
+    separator = ",";
+    using T = std::remove_cvref_t<decltype(value)>;
+    if constexpr (std::same_as<T, std::string>) {
+      out << '"' << value << '"';  // an allocator name: letters, digits, '_', '-' and '.' (resolve_peers)
+    } else if constexpr (std::same_as<T, bool>) {
+      out << (value ? "true" : "false");
+    } else if constexpr (std::same_as<T, std::vector<std::uint64_t>>) {
+      out << '[';
+      for (std::size_t i = 0; i < value.size(); ++i) out << (i ? "," : "") << value[i];
+      out << ']';
+    } else {
+      out << value;
+    }
+  });
   out << "}";
   return out.str();
 }
@@ -456,18 +460,18 @@ class JsonLine {
 Result from_json(const std::string& line) {
   JsonLine j(line);
   Result r;
-  r.allocator = j.text("allocator");
-  r.preloaded = j.flag("preloaded");
-  r.events = j.number("events");
-  r.blocks = j.number("blocks");
-  r.verified = j.number("verified");
-  r.threads = j.number("threads");
-  r.total_ns = j.number("total_ns");
-  r.baseline_rss_kb = j.number("baseline_rss_kb");
-  r.peak_rss_kb = j.number("peak_rss_kb");
-  r.frame_ns = j.series("frame_ns");
-  r.rss_kb = j.series("rss_kb");
-  r.live_bytes = j.series("live_bytes");
+  for_each_field(r, [&](const char* key, auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if constexpr (std::same_as<T, std::string>) {
+      value = j.text(key);
+    } else if constexpr (std::same_as<T, bool>) {
+      value = j.flag(key);
+    } else if constexpr (std::same_as<T, std::vector<std::uint64_t>>) {
+      value = j.series(key);
+    } else {
+      value = j.number(key);
+    }
+  });
   return r;
 }
 

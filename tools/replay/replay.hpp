@@ -2,8 +2,10 @@
 // clock starts, one thread per recorded thread, every block written on allocate and verified on free.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "fm/trace/reader.hpp"
@@ -25,6 +27,25 @@ struct Result {
   std::vector<std::uint64_t> rss_kb;      // at each frame end
   std::vector<std::uint64_t> live_bytes;  // at each frame end
 };
+
+// The fields of Result, each once with its JSON key: to_json writes them in this order and from_json reads
+// them back, so a field added here reaches both (and the round-trip test).
+template <class R, class Visit>
+  requires std::same_as<std::remove_const_t<R>, Result>
+void for_each_field(R& r, Visit&& visit) {
+  visit("allocator", r.allocator);
+  visit("preloaded", r.preloaded);
+  visit("events", r.events);
+  visit("blocks", r.blocks);
+  visit("verified", r.verified);
+  visit("threads", r.threads);
+  visit("total_ns", r.total_ns);
+  visit("baseline_rss_kb", r.baseline_rss_kb);
+  visit("peak_rss_kb", r.peak_rss_kb);
+  visit("frame_ns", r.frame_ns);
+  visit("rss_kb", r.rss_kb);
+  visit("live_bytes", r.live_bytes);
+}
 
 // Exit statuses of the tool (documented in its --help).
 inline constexpr int exit_ok = 0;

@@ -2,6 +2,7 @@
 #include "fm/overlay/record_panel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "widgets.hpp"
@@ -9,8 +10,19 @@
 namespace fm::overlay {
 
 namespace {
+
 const ImVec4 fastest_colour{0.45f, 0.9f, 0.45f, 1.0f};
-}
+
+// "allocator", then each figure's label (the labels are string literals, so their data is NUL-terminated).
+constexpr auto comparison_columns = [] {
+  std::array<detail::Column, 1 + trace::figure_count> columns{{{"allocator"}}};
+  std::size_t next = 1;
+  const trace::AllocatorFigures none{};
+  for_each_field(none, [&](const trace::ComparisonField& field, std::uint64_t) { columns[next++] = {field.label.data()}; });
+  return columns;
+}();
+
+}  // namespace
 
 bool draw_record_panel(const RecordStatus& status) {
   const bool pressed = ImGui::Button(status.recording ? "Stop recording" : "Record");
@@ -36,13 +48,10 @@ void draw_comparison_panel(const Comparison& comparison) {
     return;
   }
   ImGui::TextWrapped("%s, %u rounds", comparison.trace.c_str(), comparison.rounds);
-  const auto fastest = std::min_element(comparison.rows.begin(), comparison.rows.end(),
-                                        [](const auto& a, const auto& b) { return a.total_ms < b.total_ms; });
-  if (!ImGui::BeginTable("##comparison", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
-  for (const char* h : {"allocator", "total ms", "frame p50 us", "p99 us", "max us", "peak RSS MiB"}) {
-    ImGui::TableSetupColumn(h);
-  }
-  ImGui::TableHeadersRow();
+  const auto fastest = std::min_element(comparison.rows.begin(), comparison.rows.end(), [](const auto& a, const auto& b) {
+    return a.figures.total_ns_median < b.figures.total_ns_median;
+  });
+  if (!detail::begin_table("##comparison", comparison_columns)) return;
   for (auto it = comparison.rows.begin(); it != comparison.rows.end(); ++it) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
@@ -51,10 +60,10 @@ void draw_comparison_panel(const Comparison& comparison) {
     } else {
       ImGui::TextUnformatted(it->allocator.c_str());
     }
-    for (const double v : {it->total_ms, it->frame_p50_us, it->frame_p99_us, it->frame_max_us, it->peak_rss_mib}) {
+    for_each_field(it->figures, [](const trace::ComparisonField& field, std::uint64_t value) {
       ImGui::TableNextColumn();
-      ImGui::Text("%.2f", v);
-    }
+      ImGui::Text("%.2f", static_cast<double>(value) * field.scale);
+    });
   }
   ImGui::EndTable();
 }

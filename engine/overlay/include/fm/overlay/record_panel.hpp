@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fm/config.hpp"
+#include "fm/trace/comparison.hpp"
 
 namespace fm::overlay {
 
@@ -23,14 +24,11 @@ struct RecordStatus {
 // Draws the panel; true when the Record/Stop button was pressed this frame (the game starts or stops).
 [[nodiscard]] bool draw_record_panel(const RecordStatus& status);
 
-// One allocator's line of a framemem-replay --against comparison.
+// One allocator's line of a framemem-replay --against comparison; the table's columns are the figures'
+// field list (fm/trace/comparison.hpp), each shown in its label's unit.
 struct ComparisonRow {
   std::string allocator;
-  double total_ms = 0;
-  double frame_p50_us = 0;
-  double frame_p99_us = 0;
-  double frame_max_us = 0;
-  double peak_rss_mib = 0;
+  trace::AllocatorFigures figures;
 };
 
 struct Comparison {
