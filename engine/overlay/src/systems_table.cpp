@@ -9,7 +9,7 @@ namespace fm::overlay {
 
 void draw_systems_table(const Snapshot& s) {
   constexpr detail::Column columns[] = {
-      {"system", 1.3f}, {"kind", 0.9f}, {"used/resv/peak", 1.7f}, {"budget", 1.1f}, {"alloc/free", 0.9f}};
+      {"system", 1.3f}, {"kind", 0.8f}, {"used/resv/peak", 1.6f}, {"budget", 1.3f}, {"alloc/free", 0.9f}};
   if (!detail::begin_table("systems", columns)) return;
   char a[16], b[16], c[16], text[64];
   for (std::size_t i = 0; i < s.systems.size(); ++i) {
@@ -28,7 +28,9 @@ void draw_systems_table(const Snapshot& s) {
     if (f.budget == 0) {
       ImGui::TextColored(detail::dim, "none");
     } else {
-      std::snprintf(text, sizeof text, "%.0f%% of %s", r.budget_use * 100.0,
+      // Short enough for the cell: a full bar puts its text at the right end and cuts what does not fit on
+      // the left, which would turn 164% into "4%".
+      std::snprintf(text, sizeof text, "%.0f%%/%s", r.budget_use * 100.0,
                     detail::format_bytes_short(a, static_cast<double>(f.budget)));
       ImGui::PushStyleColor(ImGuiCol_PlotHistogram, f.over_budget ? detail::red : ImVec4(0.3f, 0.7f, 0.4f, 1.0f));
       ImGui::ProgressBar(static_cast<float>(r.budget_use > 1.0 ? 1.0 : r.budget_use), ImVec2(-1, 0), text);
