@@ -16,13 +16,16 @@ constexpr int warmup_frames = 15;      // frames after a switch before a segment
 constexpr int cache_sample_every = 30; // frames between cache-model samples
 constexpr std::size_t entity_page_bytes = 16384;  // fm::PageTable's default page, what the HandlePool asks for
 constexpr std::size_t entity_page_align = 64;
+// The frame arena holds this frame's buffer and the previous one's: over both, it has chained extra chunks.
+constexpr std::size_t frame_arena_capacity = 8u << 20;
+constexpr std::size_t frame_budget = 2 * frame_arena_capacity;
 
 }  // namespace
 
 App::App(const AppOptions& options)
     : opt_(options),
       workers_(options.threads == 0 ? std::thread::hardware_concurrency() : options.threads),
-      memory_({.frame_arena = {.capacity = 8u << 20, .name = "frame"}}),
+      memory_({.frame_arena = {.capacity = frame_arena_capacity, .name = "frame"}, .frame_budget = frame_budget}),
       particle_pool_(sizeof(ParticleRecord), alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/pool"}),
       particle_debug_pool_(fm::Guarded<fm::Pool&>::inner_size(sizeof(ParticleRecord), alignof(ParticleRecord)),
                            alignof(ParticleRecord), {.blocks_per_page = 1024, .name = "particles/debug-pool"}),
@@ -161,6 +164,7 @@ void App::simulate() {
   stores_.entities().destroy_random(churn, rng_);
   spawn_entities();
   emit_particles();
+  spend_scratch_spike();
   const auto t1 = clock_type::now();
   perf_.start();
   stores_.particles().integrate(frame_dt, workers_);

@@ -1,6 +1,7 @@
 // The demo's frame boundaries: scenario steps, storage switches requested from the UI, the keyboard or a
 // scenario, pool actions, and the segments of frames spent in one combination of modes.
 #include <algorithm>
+#include <cstring>
 
 #include "demo_app.hpp"
 
@@ -24,9 +25,21 @@ void App::apply_scenario_steps() {
     if (s.particle_count) target_particles_ = *s.particle_count;
     if (s.compact.value_or(false)) pool_actions_.compact_handles = true;
     if (s.release_pages.value_or(false)) pool_actions_.release_empty_pages = true;
+    if (s.scratch_spike_mib) scratch_spike_bytes_ = static_cast<std::size_t>(*s.scratch_spike_mib) << 20;
+    if (s.last_overrun.value_or(false)) (void)dashboard_.timeline().show_last_overrun();
     requested_ = m;
     request_source_ = "scenario";
   }
+}
+
+// A burst of frame-arena scratch (a level chunk streamed in, say), written like real scratch. The arena
+// chains a chunk for it, and the "frame" system holds more than its budget for this frame and the next,
+// while the frame's memory stays readable.
+void App::spend_scratch_spike() {
+  if (scratch_spike_bytes_ == 0) return;
+  void* burst = memory_.frame_arena().allocate(scratch_spike_bytes_, 64);
+  std::memset(burst, 0x5c, scratch_spike_bytes_);
+  scratch_spike_bytes_ = 0;
 }
 
 void App::sample_resident_size() {

@@ -106,6 +106,9 @@ void App::draw_controls() {
   if (ImGui::Button(timeline.live() ? "Pause game [space]" : "Resume [space]")) timeline.toggle_pause();
   ImGui::SameLine();
   if (ImGui::Button("Step one frame [s]")) step_once_ = !timeline.live();
+  if (ImGui::Button("Scratch spike: 24 MiB in one frame")) scratch_spike_bytes_ = std::size_t{24} << 20;
+  ImGui::SameLine();
+  ImGui::TextDisabled("(over the frame budget)");
   if (!ui_map_written_ && !opt_.ui_map.empty() && frame_ >= 2) {
     nlohmann::json map;
     for (const auto& [name, r] : ui_rects_) map[name] = {(r[0] + r[2]) / 2, (r[1] + r[3]) / 2};

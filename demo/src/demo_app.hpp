@@ -75,6 +75,7 @@ class App {
   void apply_scenario_steps();
   void sample_resident_size();
   void apply_pending();
+  void spend_scratch_spike();
   void note_switch(std::vector<SwitchRecord> records);
   void start_segment();
   // app_report.cpp
@@ -110,6 +111,7 @@ class App {
   int target_particles_;
   int target_entities_;
   bool step_once_ = false;
+  std::size_t scratch_spike_bytes_ = 0;  // frame-arena scratch the next game frame allocates at once
 
   int frame_ = 0;
   std::size_t next_step_ = 0;

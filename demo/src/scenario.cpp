@@ -84,7 +84,8 @@ void read_modes(const Reader& r, const json& m, Modes& modes) {
 ScenarioStep read_step(const Reader& r, const json& s, const std::string& where) {
   if (!s.is_object()) r.fail(where, "an object with a frame and one or more changes", &s);
   r.only_keys(s, where,
-              {"frame", "particles", "entities", "scratch", "debug", "particle_count", "compact", "release_pages"});
+              {"frame", "particles", "entities", "scratch", "debug", "particle_count", "compact", "release_pages",
+               "scratch_spike_mib", "last_overrun"});
   ScenarioStep step;
   step.frame = r.integer(r.required(s, "frame", where), where + ".frame", 0, 1'000'000);
   if (s.contains("particles")) step.particles = r.mode(s["particles"], where + ".particles", particle_modes);
@@ -96,6 +97,10 @@ ScenarioStep read_step(const Reader& r, const json& s, const std::string& where)
   }
   if (s.contains("compact")) step.compact = r.boolean(s["compact"], where + ".compact");
   if (s.contains("release_pages")) step.release_pages = r.boolean(s["release_pages"], where + ".release_pages");
+  if (s.contains("scratch_spike_mib")) {
+    step.scratch_spike_mib = r.integer(s["scratch_spike_mib"], where + ".scratch_spike_mib", 1, max_scratch_spike_mib);
+  }
+  if (s.contains("last_overrun")) step.last_overrun = r.boolean(s["last_overrun"], where + ".last_overrun");
   if (s.size() == 1) r.fail(where, "at least one change besides 'frame'");
   return step;
 }

@@ -25,7 +25,13 @@ struct ScenarioStep {
   std::optional<int> particle_count;
   std::optional<bool> compact;        // compact the entity handles
   std::optional<bool> release_pages;  // release empty pool pages
+  // Allocate this many MiB of frame-arena scratch in this frame, more than the "frame" system's budget: a
+  // spike the timeline marks red.
+  std::optional<int> scratch_spike_mib;
+  std::optional<bool> last_overrun;   // pause the panels (and the game) on the newest frame over a budget
 };
+
+inline constexpr int max_scratch_spike_mib = 256;
 
 struct Scenario {
   std::string name = "default";

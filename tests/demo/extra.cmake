@@ -1,6 +1,7 @@
 # Demo tests: scenario, checksum, scratch and switch specs, a headless run of toggle_tour checked from its
-# report and PNG, a shortened soak without rendering, bad scenarios rejected with exit status 2, and a
-# real-window click with xdotool. Only with the demo built.
+# report and PNG, a headless run that goes over a budget and jumps to the last overrun, a shortened soak
+# without rendering, bad scenarios rejected with exit status 2, and a real-window click with xdotool. Only
+# with the demo built.
 if(NOT TARGET framemem_demo_lib)
   return()
 endif()
@@ -23,6 +24,11 @@ add_test(NAME demo_headless_toggle_tour
   COMMAND ${_demo_dir}/run_headless.sh $<TARGET_FILE:framemem-demo> $<TARGET_FILE:demo_check> ${_assets}
           ${_demo_out}/toggle_tour toggle_tour 300 10)
 set_tests_properties(demo_headless_toggle_tour PROPERTIES LABELS "demo" TIMEOUT 900)
+
+add_test(NAME demo_headless_overrun
+  COMMAND ${_demo_dir}/run_overrun.sh $<TARGET_FILE:framemem-demo> $<TARGET_FILE:demo_check> ${_assets}
+          ${_demo_out}/overrun)
+set_tests_properties(demo_headless_overrun PROPERTIES LABELS "demo" TIMEOUT 900)
 
 # The soak, shortened for CI (the full 100,000 frames: scripts/soak.sh). Under AddressSanitizer the
 # allocator's quarantine holds freed memory, so the resident size is not checked there.

@@ -17,7 +17,7 @@ std::string rejection(const std::string& text) {
 }  // namespace
 
 TEST_CASE("shipped scenarios parse and toggle_tour visits every storage mode") {
-  for (const char* name : {"default", "toggle_tour", "stress", "bandwidth", "soak"}) {
+  for (const char* name : {"default", "toggle_tour", "stress", "bandwidth", "soak", "overrun"}) {
     CAPTURE(name);
     CHECK_NOTHROW((void)demo::load_scenario(std::string(FM_ASSETS_DIR) + "/scenarios/" + name + ".json"));
   }
@@ -52,6 +52,19 @@ TEST_CASE("a scenario sets counts, modes and ordered steps") {
   CHECK(sc.steps[0].entities == demo::EntityMode::shared);
   CHECK(sc.steps[1].particle_count == 100);
   CHECK(sc.steps[1].compact == true);
+}
+
+TEST_CASE("a scenario step can spend a scratch spike and jump to the last overrun") {
+  const auto sc = demo::parse_scenario(
+      R"({"name":"x","particles":1,"entities":1,
+          "steps":[{"frame":4,"scratch_spike_mib":24},{"frame":9,"last_overrun":true}]})",
+      "t.json");
+  REQUIRE(sc.steps.size() == 2);
+  CHECK(sc.steps[0].scratch_spike_mib == 24);
+  CHECK_FALSE(sc.steps[0].last_overrun.has_value());
+  CHECK(sc.steps[1].last_overrun == true);
+  CHECK(rejection(R"({"name":"x","particles":1,"entities":1,"steps":[{"frame":5,"scratch_spike_mib":0}]})") ==
+        "scenario 'test.json': field 'steps[0].scratch_spike_mib': expected an integer from 1 to 256, got 0");
 }
 
 TEST_CASE("bad scenarios are rejected with the file, the field and what was expected") {
