@@ -11,7 +11,7 @@ endif()
 
 # The replay tool's per-round result line, written and read in process from its one field list.
 if(TARGET framemem-replay)
-  fm_add_doctest(fm_replay_result_tests unit ${CMAKE_CURRENT_LIST_DIR}/replay_result_test.cpp
+  fm_add_doctest(fm_replay_result_tests unit ${CMAKE_CURRENT_LIST_DIR}/replay_result.cpp
                  ${PROJECT_SOURCE_DIR}/tools/replay/replay.cpp)
   target_include_directories(fm_replay_result_tests PRIVATE ${PROJECT_SOURCE_DIR}/tools/replay)
 endif()
