@@ -48,8 +48,8 @@ template <class Function>
 }
 
 inline void* new_block(std::size_t size, std::size_t align) {
-  if (align <= fm::heap::min_block_size) {
-    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return fm::malloc_lib::traced(p, size, align);
+  if (align <= fm::heap::min_block_size && !fm::malloc_lib::tracing()) {
+    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
   }
   return new_slow(size, align);
 }
@@ -65,7 +65,7 @@ inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
 }
 
 inline void delete_block(void* p) noexcept {
-  fm::malloc_lib::trace_free(p);
+  if (fm::malloc_lib::tracing()) [[unlikely]] return fm::malloc_lib::free_traced(p);
   fm::malloc_lib::free_block(p);
 }
 
