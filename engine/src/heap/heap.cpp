@@ -364,6 +364,17 @@ struct BlockSpan {
   return block.start == nullptr ? 0 : static_cast<std::size_t>(block.end - static_cast<const char*>(p));
 }
 
+// usable_in for a pointer the heap handed out (realloc's): on a page without interior pointers such a pointer
+// is its block's start, so the block size answers without the division that finds the start.
+[[nodiscard]] std::size_t usable_of_handed_out(SegmentHead& head, const void* p) noexcept {
+  if (head.size_class != large_class) {
+    auto& s = static_cast<Segment&>(head);
+    const PageMeta* page = lent_page(s, p);
+    if (page != nullptr && !s.has_interior(p)) return page->block_size;
+  }
+  return usable_in(head, p);
+}
+
 // Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's
 // pointer is its start).
 [[nodiscard]] const void* user_pointer(const SegmentHead& head, const char* start, std::size_t align) noexcept {
@@ -497,7 +508,8 @@ void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
 void* Heap::realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc(size);
   SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr || usable_in(*head, p) == 0) return nullptr;
+  const std::size_t usable = head == nullptr ? 0 : usable_of_handed_out(*head, p);
+  if (usable == 0) return nullptr;
   if (size == 0) {
     free(p);
     return nullptr;
@@ -506,7 +518,6 @@ void* Heap::realloc(void* p, std::size_t size) noexcept {
     auto& lb = static_cast<LargeBlock&>(*head);
     if (p == lb.user()) return large_realloc(*state_, lb, size);
   }
-  const std::size_t usable = usable_in(*head, p);
   if (size <= usable && size >= usable / 2) {
     if (head->size_class == large_class) {  // a small size, but not worth moving to a small block
       Guard guard(state_->lock);
