@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process allocator comparison: runs each workload in bench/heap/ with nothing preloaded (glibc),
 # then under LD_PRELOAD of framemem, mimalloc, jemalloc and tcmalloc, interleaved, REPS times each, and
-# prints markdown tables of median wall time and peak RSS as ratios to glibc.
+# prints markdown tables of median wall time, peak RSS and CPU time (user + system) as ratios to glibc.
 # Usage: scripts/bench_heap.sh [build-dir] (default build-bench, configured RelWithDebInfo if missing)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -50,18 +50,23 @@ awk -v names="${names[*]}" -v workloads="${workloads[*]}" '
     for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
-  { samples[$1 " " $2, "t"] = samples[$1 " " $2, "t"] " " $3; samples[$1 " " $2, "r"] = samples[$1 " " $2, "r"] " " $4 }
+  {
+    samples[$1 " " $2, "t"] = samples[$1 " " $2, "t"] " " $3
+    samples[$1 " " $2, "r"] = samples[$1 " " $2, "r"] " " $4
+    samples[$1 " " $2, "c"] = samples[$1 " " $2, "c"] " " $5
+  }
   END {
     na = split(names, a, " "); nw = split(workloads, w, " ")
-    for (f = 1; f <= 2; f++) {
-      field = f == 1 ? "t" : "r"
-      printf "\n%s (median of %d runs, ratio to glibc; lower is better)\n\n", f == 1 ? "Wall time" : "Peak RSS", REPS
+    split("t r c", fields, " "); split("Wall time|Peak RSS|CPU time (user + system)", titles, "|")
+    for (f = 1; f <= 3; f++) {
+      field = fields[f]
+      printf "\n%s (median of %d runs, ratio to glibc; lower is better)\n\n", titles[f], REPS
       printf "| workload | glibc |"; for (i = 2; i <= na; i++) printf " %s |", a[i]; printf " framemem / mimalloc |\n"
       printf "|---|---|"; for (i = 2; i <= na; i++) printf "---|"; printf "---|\n"
       for (i = 2; i <= na; i++) logsum[i] = 0
       for (k = 1; k <= nw; k++) {
         base = median(w[k] " glibc", field)
-        printf "| %s | %s |", w[k], f == 1 ? sprintf("%.3f s", base) : sprintf("%.1f MiB", base / 1024)
+        printf "| %s | %s |", w[k], field == "r" ? sprintf("%.1f MiB", base / 1024) : sprintf("%.3f s", base)
         for (i = 2; i <= na; i++) { r[a[i]] = median(w[k] " " a[i], field) / base; logsum[i] += log(r[a[i]]); printf " %.2f |", r[a[i]] }
         printf " %.2f |\n", r["framemem"] / r["mimalloc"]
       }

@@ -1,4 +1,5 @@
-// Runs one command and prints "<wall seconds> <peak RSS KiB>" on stderr's last line; with --preload=LIB
+// Runs one command and prints "<wall seconds> <peak RSS KiB> <CPU seconds, user + system>" on stderr's last
+// line (CPU time, unlike wall time, does not count the time a loaded machine's other processes took); with --preload=LIB
 // only the child gets LD_PRELOAD, so the measuring process itself stays on the system allocator.
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "command failed (status %d)\n", status);
     return 1;
   }
-  std::fprintf(stderr, "%.4f %ld\n", elapsed.count(), usage.ru_maxrss);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  std::fprintf(stderr, "%.4f %ld %.4f\n", elapsed.count(), usage.ru_maxrss, seconds(usage.ru_utime) + seconds(usage.ru_stime));
   return 0;
 }

@@ -32,6 +32,16 @@ void free_slow(void* p) noexcept { process_heap().free(p); }
 
 [[gnu::noinline]] void* malloc_slow(std::size_t size) noexcept { return or_enomem(process_heap().malloc(size)); }
 
+// While recording, malloc and free take these instead of their inline paths, which then call nothing after
+// the fast path and need no stack frame.
+[[gnu::noinline]] void* malloc_traced(std::size_t size) noexcept {
+  return traced(malloc_slow(size), size, alignof(max_align_t));
+}
+[[gnu::noinline]] void free_traced(void* p) noexcept {
+  trace_free(p);
+  free_block(p);
+}
+
 Heap& create_process_heap() noexcept {
   while (creating.test_and_set(std::memory_order_acquire)) {
   }
@@ -50,19 +60,19 @@ Heap& create_process_heap() noexcept {
 
 using fm::malloc_lib::or_enomem;
 using fm::malloc_lib::process_heap;
-using fm::malloc_lib::trace_free;
 using fm::malloc_lib::traced;
 constexpr size_t malloc_align = alignof(max_align_t);
 
 extern "C" {
 
 FM_EXPORT void* malloc(size_t size) noexcept {
-  if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return traced(p, size, malloc_align);
-  return traced(fm::malloc_lib::malloc_slow(size), size, malloc_align);
+  if (fm::malloc_lib::tracing()) [[unlikely]] return fm::malloc_lib::malloc_traced(size);
+  if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
+  return fm::malloc_lib::malloc_slow(size);
 }
 
 FM_EXPORT void free(void* p) noexcept {
-  trace_free(p);
+  if (fm::malloc_lib::tracing()) [[unlikely]] return fm::malloc_lib::free_traced(p);
   fm::malloc_lib::free_block(p);
 }
 

@@ -1,5 +1,7 @@
 // Every C++ operator new/delete form (plain, array, sized, aligned, nothrow) on the process fm::Heap.
 // Failure calls the new-handler and retries, then throws std::bad_alloc (or returns null for nothrow).
+#include <dlfcn.h>
+
 #include <cstddef>
 #include <new>
 
@@ -10,11 +12,31 @@ namespace {
 
 using fm::malloc_lib::process_heap;
 
+// This library carries its own hidden copy of the C++ runtime (CMakeLists.txt). The new-handler a program
+// installs lives in the program's runtime, so the handler and the bad_alloc thrown when there is none are
+// taken from there, found by name; our own copy serves only when no C++ runtime is visible to the program.
+template <class Function>
+[[nodiscard]] Function program_function(const char* mangled_name) noexcept {
+  return reinterpret_cast<Function>(dlsym(RTLD_DEFAULT, mangled_name));
+}
+
+[[nodiscard]] std::new_handler program_new_handler() noexcept {
+  using GetHandler = std::new_handler (*)() noexcept;
+  if (auto get = program_function<GetHandler>("_ZSt15get_new_handlerv")) return get();
+  return std::get_new_handler();
+}
+
+[[noreturn]] void throw_program_bad_alloc() {
+  using Throw = void (*)();
+  if (auto throw_bad_alloc = program_function<Throw>("_ZSt17__throw_bad_allocv")) throw_bad_alloc();
+  throw std::bad_alloc();
+}
+
 [[gnu::noinline]] void* new_retry(std::size_t size, std::size_t align) {
   for (;;) {
     if (void* p = process_heap().aligned_malloc(size, align)) return p;
-    std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
+    std::new_handler handler = program_new_handler();
+    if (handler == nullptr) throw_program_bad_alloc();
     handler();
   }
 }
@@ -26,8 +48,8 @@ using fm::malloc_lib::process_heap;
 }
 
 inline void* new_block(std::size_t size, std::size_t align) {
-  if (align <= fm::heap::min_block_size) {
-    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return fm::malloc_lib::traced(p, size, align);
+  if (align <= fm::heap::min_block_size && !fm::malloc_lib::tracing()) {
+    if (void* p = fm::malloc_lib::malloc_fast(size)) [[likely]] return p;
   }
   return new_slow(size, align);
 }
@@ -43,7 +65,7 @@ inline void* new_block_nothrow(std::size_t size, std::size_t align) noexcept {
 }
 
 inline void delete_block(void* p) noexcept {
-  fm::malloc_lib::trace_free(p);
+  if (fm::malloc_lib::tracing()) [[unlikely]] return fm::malloc_lib::free_traced(p);
   fm::malloc_lib::free_block(p);
 }
 

@@ -37,6 +37,9 @@ extern std::atomic<unsigned> process_slot;
 // free and operator delete: the calling thread's cache takes a small block inline; Heap::free the rest,
 // called out of line so that the inline path needs no stack frame.
 [[gnu::noinline]] void free_slow(void* p) noexcept;
+// malloc and free while recording (malloc.cpp).
+[[gnu::noinline]] void* malloc_traced(std::size_t size) noexcept;
+[[gnu::noinline]] void free_traced(void* p) noexcept;
 inline void free_block(void* p) noexcept {
   const heap::HeapState* h = process_state.load(std::memory_order_relaxed);
   if (heap::cache_push(h, process_slot.load(std::memory_order_relaxed), p, 0, false)) [[likely]] return;

@@ -2,7 +2,7 @@
 #include "fm/cache/cache_geometry.hpp"
 
 #include <charconv>
-#include <fstream>
+#include <cstdio>
 #include <optional>
 
 #include "../os/os.hpp"
@@ -11,11 +11,17 @@ namespace fm {
 
 namespace {
 
+// C stdio, not <fstream>: the malloc library links this file (through the OS layer) with its own copy of the
+// C++ runtime, and an ifstream would bring the locale machinery and its start-up code into every process
+// that preloads it.
 std::optional<std::string> read_word(const std::string& path) {
-  std::ifstream in(path);
-  std::string word;
-  if (!(in >> word)) return std::nullopt;
-  return word;
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return std::nullopt;
+  char word[64];  // sysfs cache attributes are a few characters ("32K", "Unified", "0-1")
+  const int read = std::fscanf(file, "%63s", word);
+  std::fclose(file);
+  if (read != 1) return std::nullopt;
+  return std::string(word);
 }
 
 // "32K", "1024K", "8M" or a plain byte count.

@@ -82,7 +82,7 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   if (list) list->prev = s;
   list = s;
   h.metadata.fetch_add(header_committed, std::memory_order_relaxed);
-  segment_units.set(s, true);
+  unit_map.set(s, UnitKind::segment);
   return s;
 }
 
@@ -97,7 +97,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   (s.prev ? s.prev->next : list) = s.next;
   if (s.next) s.next->prev = s.prev;
   h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
-  segment_units.set(&s, false);  // before munmap: the range may be mapped again by someone else right after
+  unit_map.set(&s, UnitKind::none);  // before munmap: the range may be mapped again by someone else right after
   unmap_segment(&s);
 }
 
@@ -143,7 +143,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->free = nullptr;
   p->carved = p->free_count = 0;
   p->state = PageState::partial;
-  p->free_bin.store(c, std::memory_order_relaxed);  // no block of it is live: no pointer inside one either
+  s.set_free_bin(*p, c);  // no block of it is live: no pointer inside one either
   poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
   ++cl.pages;
   cl.committed += committed_bytes(s, i);
@@ -340,7 +340,7 @@ void central_release_all(HeapState& h) noexcept {
     while (list != nullptr) {
       Segment* s = list;
       list = s->next;
-      segment_units.set(s, false);
+      unit_map.set(s, UnitKind::none);
       unmap_segment(s);
     }
   };

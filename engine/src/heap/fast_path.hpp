@@ -44,13 +44,12 @@ inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t ex
 // foreign pointers too). `requested` counts only when `sized`.
 [[nodiscard]] inline bool cache_push(const HeapState* h, unsigned slot, void* p, std::size_t requested,
                                      bool sized) noexcept {
-  if (!segment_units.contains_address(p)) [[unlikely]] return false;
-  SegmentHead* head = segment_of(p);
-  if (head->heap != h) [[unlikely]] return false;
-  const PageMeta& page = static_cast<Segment*>(head)->page_of(p);
+  if (!unit_map.in_segment(p)) [[unlikely]] return false;
+  auto* segment = static_cast<Segment*>(segment_of(p));
+  if (segment->heap != h) [[unlikely]] return false;
   ThreadCache* tc = current_cache(slot);
   if (tc == nullptr) [[unlikely]] return false;
-  const std::uint32_t c = page.free_bin.load(std::memory_order_relaxed);
+  const std::uint32_t c = segment->free_bin_of(p);
   Bin& bin = tc->bins[c];
   if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free to interior_bin
   auto* b = static_cast<Block*>(p);
@@ -58,7 +57,7 @@ inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t ex
   set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
-  count_deallocation(*tc, c, sized ? static_cast<std::int64_t>(requested) - page.block_size : 0);
+  count_deallocation(*tc, c, sized ? static_cast<std::int64_t>(requested) - class_sizes[c] : 0);
   return true;
 }
 

@@ -20,14 +20,14 @@ using namespace heap;
 // pointer, say): a block aligned to 4 MiB or more starts at its unit, its header in the 64 bytes before; any
 // other starts max(64, align) bytes into its mapping, which starts at the unit. So `addr` must sit at such a
 // power of two, and the candidates from the smallest up lie in that mapping up to the first that is a header.
-LargeBlock* heap::large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept {
+LargeBlock* heap::large_block_at(SegmentHead* unit, std::uintptr_t addr, bool at_unit_start) noexcept {
   const auto unit_start = reinterpret_cast<std::uintptr_t>(unit);
   const std::uintptr_t offset = addr - unit_start;
   const auto header = [](std::uintptr_t user) {
     auto* lb = reinterpret_cast<LargeBlock*>(user - large_header_size);
     return lb->self == lb ? lb : nullptr;  // padding or user bytes otherwise
   };
-  if (large_starts.contains(unit)) return offset == 0 ? header(addr) : nullptr;
+  if (at_unit_start) return offset == 0 ? header(addr) : nullptr;
   if (offset < large_header_size || (offset & (offset - 1)) != 0) return nullptr;
   for (std::uintptr_t at = large_header_size; at <= offset; at *= 2) {
     if (LargeBlock* lb = header(unit_start + at)) return at == offset ? lb : nullptr;
@@ -71,7 +71,7 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
   const PageMeta& page = s.page_of(p);
   const std::uint32_t c = page.size_class;
   const std::int64_t extra = sized ? static_cast<std::int64_t>(requested) - page.block_size : 0;
-  Block* b = page.has_interior() ? block_start(page, p) : static_cast<Block*>(p);
+  Block* b = s.has_interior(p) ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   ThreadCache* tc = thread_cache_for(h);
   if (tc == nullptr) {
@@ -88,13 +88,11 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
   count_deallocation(*tc, c, extra);
 }
 
-// Enters (or removes) a large block's pointer in the unit maps find_segment reads: set before its unit shows
-// a large block, cleared after.
+// Enters (or removes) a large block's pointer in the unit map find_segment reads.
 void mark_large(LargeBlock& lb, bool present) noexcept {
   SegmentHead* unit = segment_of(lb.user());
-  if (present) large_starts.set(unit, lb.user() == reinterpret_cast<char*>(unit));
-  large_units.set(unit, present);
-  if (!present) large_starts.set(unit, false);
+  const UnitKind kind = lb.user() == reinterpret_cast<char*>(unit) ? UnitKind::large_start : UnitKind::large;
+  unit_map.set(unit, present ? kind : UnitKind::none);
 }
 
 void link_large(HeapState& h, LargeBlock& lb) noexcept {
@@ -292,7 +290,8 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
     void* b = small_alloc(h, slot, c, sized ? static_cast<std::int64_t>(size) - class_sizes[c] : 0);
     if (b == nullptr) return nullptr;
     void* p = align_up(b, align);
-    if (p != b) static_cast<Segment*>(segment_of(b))->page_of(b).free_bin.store(interior_bin, std::memory_order_relaxed);
+    auto* s = static_cast<Segment*>(segment_of(b));
+    if (p != b && !s->has_interior(b)) s->set_free_bin(s->page_of(b), interior_bin);
     return p;
   }
   return large_alloc(h, size, align);
@@ -363,6 +362,17 @@ struct BlockSpan {
 [[nodiscard]] std::size_t usable_in(SegmentHead& head, const void* p) noexcept {
   const BlockSpan block = block_at(head, p);
   return block.start == nullptr ? 0 : static_cast<std::size_t>(block.end - static_cast<const char*>(p));
+}
+
+// usable_in for a pointer the heap handed out (realloc's): on a page without interior pointers such a pointer
+// is its block's start, so the block size answers without the division that finds the start.
+[[nodiscard]] std::size_t usable_of_handed_out(SegmentHead& head, const void* p) noexcept {
+  if (head.size_class != large_class) {
+    auto& s = static_cast<Segment&>(head);
+    const PageMeta* page = lent_page(s, p);
+    if (page != nullptr && !s.has_interior(p)) return page->block_size;
+  }
+  return usable_in(head, p);
 }
 
 // Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's
@@ -498,7 +508,8 @@ void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
 void* Heap::realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc(size);
   SegmentHead* head = owned_segment(*state_, p);
-  if (head == nullptr || usable_in(*head, p) == 0) return nullptr;
+  const std::size_t usable = head == nullptr ? 0 : usable_of_handed_out(*head, p);
+  if (usable == 0) return nullptr;
   if (size == 0) {
     free(p);
     return nullptr;
@@ -507,7 +518,6 @@ void* Heap::realloc(void* p, std::size_t size) noexcept {
     auto& lb = static_cast<LargeBlock&>(*head);
     if (p == lb.user()) return large_realloc(*state_, lb, size);
   }
-  const std::size_t usable = usable_in(*head, p);
   if (size <= usable && size >= usable / 2) {
     if (head->size_class == large_class) {  // a small size, but not worth moving to a small block
       Guard guard(state_->lock);

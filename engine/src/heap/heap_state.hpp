@@ -65,8 +65,9 @@ inline void unpoison(const void* p, std::size_t n) noexcept {
   if constexpr (debug::asan_enabled) debug::unpoison(p, n);
 }
 
-// A bin that never has room (limit 0): where frees of pages with interior pointers are sent (PageMeta::free_bin).
+// A bin that never has room (limit 0): where frees of pages with interior pointers are sent (Segment::slice_bins).
 inline constexpr std::uint32_t interior_bin = class_count;
+static_assert(interior_bin <= 0xff, "a slice's bin is one byte");
 
 enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 
@@ -83,11 +84,6 @@ struct alignas(64) PageMeta {
   std::uint32_t block_size = 0;
   PageState state = PageState::unused;  // the class's view, under its lock
   bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
-  // The thread-cache bin free pushes this page's blocks onto without looking further: the class, or
-  // interior_bin once an aligned allocation handed out a pointer inside one of its blocks, so that free
-  // takes the slow path that finds the block's start (a division). Reset when the page is lent again.
-  std::atomic<std::uint32_t> free_bin{0};
-  [[nodiscard]] bool has_interior() const noexcept { return free_bin.load(std::memory_order_relaxed) == interior_bin; }
   PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
   PageMeta* next = nullptr;
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
@@ -106,10 +102,26 @@ struct Segment : SegmentHead {
   std::uint32_t pages_active = 0;
   Segment* prev = nullptr;  // all segments of the class (or all shared segments)
   Segment* next = nullptr;
+  // Per 64 KiB slice, the thread-cache bin free pushes the blocks of the slice's page onto without looking
+  // further: the page's class, or interior_bin once an aligned allocation handed out a pointer inside one
+  // of its blocks, so that free takes the slow path that finds the block's start (a division). Set for
+  // every slice of a page when it is lent; a byte per slice, so free needs neither the page's size nor
+  // its metadata.
+  std::atomic<std::uint8_t> slice_bins[max_pages] = {};
   PageMeta pages[max_pages];
 
   [[nodiscard]] PageMeta& page_of(const void* p) noexcept {
     return pages[(reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(this)) >> page_shift];
+  }
+  [[nodiscard]] std::uint32_t free_bin_of(const void* p) const noexcept {
+    return slice_bins[(reinterpret_cast<std::uintptr_t>(p) >> min_page_shift) % max_pages].load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool has_interior(const void* p) const noexcept { return free_bin_of(p) == interior_bin; }
+  void set_free_bin(const PageMeta& page, std::uint32_t bin) noexcept {
+    const auto first = static_cast<std::uint32_t>(&page - pages) << (page_shift - min_page_shift);
+    for (std::uint32_t i = 0; i < std::uint32_t{1} << (page_shift - min_page_shift); ++i) {
+      slice_bins[first + i].store(static_cast<std::uint8_t>(bin), std::memory_order_relaxed);
+    }
   }
   [[nodiscard]] char* page_end(std::uint32_t i) noexcept {
     return reinterpret_cast<char*>(this) + (std::size_t{i + 1} << page_shift);
@@ -282,56 +294,61 @@ using os::unmap;
 inline constexpr unsigned address_bits = 47;  // x86-64 / aarch64 user space with 4-level page tables
 [[nodiscard]] inline bool in_address_range(std::uintptr_t a) noexcept { return (a >> address_bits) == 0; }
 
-// One bit per 4 MiB unit of the address space, in zeroed .bss (4 MiB each): the kernel backs only the
-// words that are touched. Plain words accessed through atomic_ref, so the map is trivially zero-initialised
-// (an array of std::atomic would make every compiler evaluate half a million constexpr constructors).
+// What a 4 MiB unit of the address space holds, for free() and find_segment.
+enum class UnitKind : std::uint8_t {
+  none,
+  segment,      // a small-block segment (the whole unit)
+  large,        // the user pointer of a large block
+  large_start,  // the user pointer of a large block, at the unit's first byte (alignment >= 4 MiB)
+};
+
+// One byte per 4 MiB unit of the address space, in zeroed .bss (32 MiB): the kernel backs only the pages
+// that are touched. A byte rather than a bit, so that free's first question (is this one of the heap's
+// segments?) is one load and one compare. Plain bytes accessed through atomic_ref, so the map is trivially
+// zero-initialised.
 class UnitMap {
  public:
-  void set(const void* unit, bool present) noexcept {
-    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
-    const std::uint64_t bit = std::uint64_t{1} << (index % 64);
-    std::atomic_ref<std::uint64_t> word(bits_[index / 64]);
-    if (present) {
-      word.fetch_or(bit, std::memory_order_release);
-    } else {
-      word.fetch_and(~bit, std::memory_order_release);
-    }
+  void set(const void* unit, UnitKind kind) noexcept {
+    std::atomic_ref<UnitKind>(kinds_[index_of(unit)]).store(kind, std::memory_order_release);
   }
-  [[nodiscard]] bool contains(const void* unit) const noexcept {
-    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(unit) >> segment_shift;
-    // atomic_ref of a const object is C++26; the load does not write.
-    std::atomic_ref<std::uint64_t> word(const_cast<std::uint64_t&>(bits_[index / 64]));
-    return (word.load(std::memory_order_acquire) >> (index % 64)) & 1;
-  }
-  // Whether any address `p` (in the address range or not) lies in a unit that is set: free's first question.
-  [[nodiscard]] bool contains_address(const void* p) const noexcept {
-    const std::uintptr_t index = reinterpret_cast<std::uintptr_t>(p) >> segment_shift;
-    return index < words * 64 && contains(p);
+  // `unit` must lie in the address range.
+  [[nodiscard]] UnitKind kind(const void* unit) const noexcept { return kind_at(index_of(unit)); }
+  // Whether any address `p` (in the address range or not) lies in a small-block segment.
+  [[nodiscard]] bool in_segment(const void* p) const noexcept {
+    const std::uintptr_t index = index_of(p);
+    return index < units && kind_at(index) == UnitKind::segment;
   }
 
  private:
-  static constexpr std::size_t words = (std::size_t{1} << (address_bits - segment_shift)) / 64;
-  alignas(std::atomic_ref<std::uint64_t>::required_alignment) std::uint64_t bits_[words] = {};
+  static constexpr std::size_t units = std::size_t{1} << (address_bits - segment_shift);
+  [[nodiscard]] static std::uintptr_t index_of(const void* p) noexcept {
+    return reinterpret_cast<std::uintptr_t>(p) >> segment_shift;
+  }
+  [[nodiscard]] UnitKind kind_at(std::uintptr_t index) const noexcept {
+    // atomic_ref of a const object is C++26; the load does not write.
+    return std::atomic_ref<UnitKind>(const_cast<UnitKind&>(kinds_[index])).load(std::memory_order_acquire);
+  }
+  UnitKind kinds_[units] = {};
 };
-extern constinit UnitMap segment_units;  // units that are small-block segments
-extern constinit UnitMap large_units;    // units holding the user pointer of a large block
-extern constinit UnitMap large_starts;   // of those, units whose first byte is that pointer (alignment >= 4 MiB)
+extern constinit UnitMap unit_map;
 
 [[nodiscard]] inline SegmentHead* segment_of(const void* p) noexcept {
   return reinterpret_cast<SegmentHead*>(reinterpret_cast<std::uintptr_t>(p) & ~(segment_size - 1));
 }
 
-// The header of the large block whose user pointer is `addr`, in a unit holding some large block's pointer, or
-// null (heap.cpp, which says what it may read). Out of line: small blocks never need it.
-[[nodiscard]] LargeBlock* large_block_at(SegmentHead* unit, std::uintptr_t addr) noexcept;
+// The header of the large block whose user pointer is `addr`, in a unit holding some large block's pointer
+// (at its first byte when `at_unit_start`), or null (heap.cpp, which says what it may read). Out of line:
+// small blocks never need it.
+[[nodiscard]] LargeBlock* large_block_at(SegmentHead* unit, std::uintptr_t addr, bool at_unit_start) noexcept;
 
 // The heap's header for `p` (its segment, or its large block), or null when no Heap mapped `p`.
 [[nodiscard]] inline SegmentHead* find_segment(const void* p) noexcept {
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   if (!in_address_range(addr)) [[unlikely]] return nullptr;
   SegmentHead* unit = segment_of(p);
-  if (segment_units.contains(unit)) [[likely]] return unit;
-  return large_units.contains(unit) ? large_block_at(unit, addr) : nullptr;
+  const UnitKind kind = unit_map.kind(unit);
+  if (kind == UnitKind::segment) [[likely]] return unit;
+  return kind == UnitKind::none ? nullptr : large_block_at(unit, addr, kind == UnitKind::large_start);
 }
 
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
@@ -357,7 +374,7 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
   const auto addr = reinterpret_cast<std::uintptr_t>(w);
   if (!in_address_range(addr) || addr % min_block_size != 0) return false;
   auto* s = static_cast<Segment*>(segment_of(w));
-  if (!segment_units.contains(s) || s->heap != &h) return false;
+  if (unit_map.kind(s) != UnitKind::segment || s->heap != &h) return false;
   const PageMeta& page = s->page_of(w);
   const auto* at = static_cast<const char*>(w);
   return page.size_class == c && page.block_size != 0 && at >= page.start &&

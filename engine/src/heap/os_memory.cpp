@@ -1,5 +1,5 @@
 // The heap's view of OS memory: mappings kept inside the address range its unit maps cover (the OS layer
-// does the mapping), and the unit maps that tell free() which mappings are the heap's.
+// does the mapping), and the unit map that tells free() which mappings are the heap's.
 #include <atomic>
 #include <cstdint>
 
@@ -19,8 +19,6 @@ void* map_aligned(std::size_t size, std::size_t align) noexcept {
   return p;
 }
 
-constinit UnitMap segment_units;
-constinit UnitMap large_units;
-constinit UnitMap large_starts;
+constinit UnitMap unit_map;
 
 }  // namespace fm::heap
