@@ -185,7 +185,7 @@ TEST_CASE("the replay tool rejects a wrong magic with status 2") {
 TEST_CASE("the replay tool rejects another format version with status 2") {
   auto bytes = valid_bytes(two_blocks);
   bytes[8] = 9;
-  expect_rejected(bytes, "byte 8: version 9; expected version 1");
+  expect_rejected(bytes, "byte 8: version 9; expected version 2");
 }
 
 TEST_CASE("the replay tool rejects a free of an unknown block with status 2") {
