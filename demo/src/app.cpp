@@ -33,7 +33,7 @@ App::App(const AppOptions& options)
       entity_debug_pages_(fm::Guarded<fm::Pool&>::inner_size(entity_page_bytes, entity_page_align), entity_page_align,
                           {.blocks_per_page = 8, .name = "entities/debug-pages"}),
       stores_(options.scenario.modes, register_systems(),
-              {particle_debug_, column_debug_, entity_debug_}, memory_.frame_arena()),
+              {particle_debug_, column_debug_, entity_debug_}, memory_.recordable_system("frame")),
       rng_(options.scenario.seed),
       dashboard_(memory_, {.game_slot_height = 300}),
       target_particles_(options.scenario.particles),

@@ -42,7 +42,7 @@ std::unique_ptr<Store> rebuild(const Store& from, std::vector<Record>& buffer, M
 }  // namespace
 
 LiveStores::LiveStores(const Modes& modes, const StoreAllocators& plain, const StoreAllocators& debug,
-                       fm::FrameArena& arena, StoreMakers makers)
+                       fm::AllocatorRef arena, StoreMakers makers)
     : plain_(plain), debug_(debug), arena_(arena), makers_(std::move(makers)), modes_(modes) {
   particles_ = makers_.particles(modes_.particles, allocators(modes_.debug_layer));
   entities_ = makers_.entities(modes_.entities, allocators(modes_.debug_layer));

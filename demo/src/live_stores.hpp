@@ -13,10 +13,6 @@
 #include "scratch.hpp"
 #include "stores.hpp"
 
-namespace fm {
-class FrameArena;
-}
-
 namespace demo {
 
 // One attempted switch of a store, as the report shows it.
@@ -39,7 +35,7 @@ struct StoreMakers {
 class LiveStores {
  public:
   // `plain` and `debug` are the allocators without and with the debug layer; both must outlive this.
-  LiveStores(const Modes& modes, const StoreAllocators& plain, const StoreAllocators& debug, fm::FrameArena& arena,
+  LiveStores(const Modes& modes, const StoreAllocators& plain, const StoreAllocators& debug, fm::AllocatorRef arena,
              StoreMakers makers = {});
 
   [[nodiscard]] const Modes& modes() const noexcept { return modes_; }
@@ -63,7 +59,7 @@ class LiveStores {
 
   StoreAllocators plain_;
   StoreAllocators debug_;
-  fm::FrameArena& arena_;
+  fm::AllocatorRef arena_;
   StoreMakers makers_;
   Modes modes_;
   std::unique_ptr<ParticleStore> particles_;

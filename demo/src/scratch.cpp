@@ -5,13 +5,12 @@
 #include <cstdlib>
 #include <new>
 
-#include "fm/alloc/frame_arena.hpp"
 #include "fm/core/align.hpp"
 #include "fm/core/error.hpp"
 
 namespace demo {
 
-Scratch::Scratch(ScratchMode mode, fm::FrameArena& arena) : mode_(mode), arena_(arena) { live_.reserve(1024); }
+Scratch::Scratch(ScratchMode mode, fm::AllocatorRef arena) : mode_(mode), arena_(arena) { live_.reserve(1024); }
 
 Scratch::~Scratch() { end_frame(); }
 

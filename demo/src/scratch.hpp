@@ -8,17 +8,15 @@
 #include <new>
 #include <vector>
 
+#include "fm/core/allocator.hpp"
 #include "modes.hpp"
-
-namespace fm {
-class FrameArena;
-}
 
 namespace demo {
 
 class Scratch {
  public:
-  Scratch(ScratchMode mode, fm::FrameArena& arena);
+  // `arena`: the frame arena, or the memory system's recordable ref to it, so a recording sees scratch.
+  Scratch(ScratchMode mode, fm::AllocatorRef arena);
   ~Scratch();
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
@@ -42,7 +40,7 @@ class Scratch {
 
  private:
   ScratchMode mode_;
-  fm::FrameArena& arena_;
+  fm::AllocatorRef arena_;
   std::vector<void*> live_;  // malloc mode: blocks to free at frame end (capacity kept across frames)
   std::uint64_t mallocs_ = 0;
   std::uint64_t malloc_bytes_ = 0;

@@ -82,7 +82,58 @@ TEST_CASE("recordable_system of an unknown name or a scope throws like system") 
   ms.add_scope("world");
   CHECK_THROWS_AS((void)ms.recordable_system("nothing"), fm::error);
   CHECK_THROWS_AS((void)ms.recordable_system("world"), fm::error);
-  CHECK(ms.recordable_system("frame") == fm::AllocatorRef(ms.frame_arena()));
+}
+
+// The frame arena's blocks end when their buffer is recycled: with two buffers, a block made in frame f
+// ends at the end of frame f + 1, recorded as a RESET of that buffer's system.
+TEST_CASE("a memory system records its frame arena one system per buffer, each block ended by its buffer's reset") {
+  const fm::model::ScratchFile file("memory_system_frame_arena");
+  fm::MemorySystem ms({.frame_arena = {.buffers = 2, .name = "frame"}});
+  fm::AllocatorRef frame = ms.recordable_system("frame");
+  CHECK(frame != fm::AllocatorRef(ms.frame_arena()));
+  fm::trace::Writer w(file.path());
+  ms.record_to(w);
+  for (int f = 1; f <= 4; ++f) {
+    ms.begin_frame();
+    void* last = nullptr;
+    for (int k = 0; k < 3; ++k) last = frame.allocate(48, 16);
+    frame.deallocate(last, 48, 16);  // gives nothing back: not a free
+    ms.end_frame();
+  }
+  ms.stop_recording();
+  w.close();
+  CHECK(ms.frame_arena().stats().allocations == 12);  // the layer forwards to the arena
+
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  CHECK(t.systems == std::vector<std::string>{"frame/buffer 0", "frame/buffer 1"});
+  // In stamp order: the frame each block was made in, and the last frame ended before its end.
+  std::uint64_t frame_begun = 0, frame_ended = 0;
+  std::vector<std::uint64_t> order(t.events.size());
+  for (std::uint64_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return t.events[a].stamp < t.events[b].stamp; });
+  std::vector<std::uint64_t> made_in(t.blocks.size(), 0), ended_after_frame(t.blocks.size(), 0);
+  for (const std::uint64_t i : order) {
+    const fm::trace::Event& e = t.events[i];
+    CHECK(e.op != Op::free);
+    if (e.op == Op::frame_begin) frame_begun = e.frame;
+    if (e.op == Op::frame_end) frame_ended = e.frame;
+    for (const std::uint64_t b : t.ends(i)) {
+      CHECK(e.op == Op::reset);
+      ended_after_frame[b] = frame_ended;
+    }
+    if (t.created[i] != fm::trace::no_block) made_in[t.created[i]] = frame_begun;
+  }
+  REQUIRE(t.blocks.size() == 12);
+  for (std::size_t b = 0; b < t.blocks.size(); ++b) {
+    const std::uint64_t f = made_in[b];
+    INFO("block " << b << " made in frame " << f);
+    CHECK(t.systems[t.blocks[b].system] == (f % 2 == 1 ? "frame/buffer 0" : "frame/buffer 1"));
+    if (f < 4) {
+      CHECK(ended_after_frame[b] == f + 1);
+    } else {
+      CHECK(t.blocks[b].ended_by == fm::trace::no_block);  // its buffer had not come round when recording stopped
+    }
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/alloc/pool.hpp"
 #include "fm/heap/heap.hpp"
+#include "fm/system/memory_system.hpp"
 #include "fm/trace/recording.hpp"
 #include "trace/run_command.hpp"
 #include "trace/support.hpp"
@@ -116,6 +117,31 @@ TEST_CASE("what-if classifies each system from the trace and replays it onto eve
   for (const char* verified : {"1500\n", "300\n", "2400\n"}) CHECK(r.output.find(verified) != std::string::npos);
 }
 
+TEST_CASE("what-if finds a memory system's recorded frame arena suited to a FrameArena") {
+  const ScratchFile trace("replay_what_if_frame");
+  {
+    fm::MemorySystem ms;
+    fm::AllocatorRef frame = ms.recordable_system("frame");
+    fm::trace::Writer w(trace.path());
+    ms.record_to(w);
+    for (int f = 0; f < 20; ++f) {
+      ms.begin_frame();
+      for (int k = 0; k < 50; ++k) (void)frame.allocate(16 + 8 * static_cast<std::size_t>(k % 5), 16);
+      ms.end_frame();
+    }
+    ms.stop_recording();
+    w.close();
+  }
+  const Run r = run_tool("--what-if --rounds 1 " + trace.path());
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  for (const char* buffer : {"frame/buffer 0", "frame/buffer 1"}) {
+    CHECK(r.output.find(std::string("recommendation: ") + buffer + ": 100% of blocks live < 2 frames") !=
+          std::string::npos);
+    CHECK(r.output.find(std::string(buffer) + " FrameArena") != std::string::npos);
+  }
+}
+
 TEST_CASE("an allocator whose library is missing fails the comparison, naming it") {
   const ScratchFile trace("replay_missing");
   fm::test::write_trace(trace, [](fm::trace::Writer& w, std::uint32_t s) { w.allocate(s, 0x1000, 8, 8); });
@@ -185,7 +211,7 @@ TEST_CASE("the replay tool rejects a wrong magic with status 2") {
 TEST_CASE("the replay tool rejects another format version with status 2") {
   auto bytes = valid_bytes(two_blocks);
   bytes[8] = 9;
-  expect_rejected(bytes, "byte 8: version 9; expected version 1");
+  expect_rejected(bytes, "byte 8: version 9; expected version 2");
 }
 
 TEST_CASE("the replay tool rejects a free of an unknown block with status 2") {

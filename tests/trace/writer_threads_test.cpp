@@ -84,4 +84,55 @@ TEST_CASE("a block allocated on one thread and freed on another is ordered alloc
   for (const auto& b : t.blocks) CHECK(b.ended_by != fm::trace::no_block);
 }
 
+// A reset is stamped after every event any thread stamped before it, not only its own thread's: here the
+// worker's allocate comes first, then the reset, then the worker allocates the same address again. Had
+// the reset been stamped at or before that first allocate, the block would outlive it and the second
+// allocate would reuse a live address.
+TEST_CASE("a reset on one thread ends the blocks another thread allocated before it") {
+  const ScratchFile file("writer_reset_barrier");
+  {
+    fm::trace::Writer w(file.path(), {.chunk_bytes = 512, .chunks = 4});
+    const std::uint32_t arena = w.system("arena");
+    w.frame_begin(1);  // the main thread is thread 0, so it wins a tie of stamps
+    std::thread([&] { w.allocate(arena, 0x1000, 64, 16); }).join();
+    w.reset(arena);
+    std::thread([&] { w.allocate(arena, 0x1000, 64, 16); }).join();
+    w.frame_end(1);
+    w.close();
+  }
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  REQUIRE(t.blocks.size() == 2);
+  CHECK(t.events[t.blocks[0].ended_by].op == fm::trace::Op::reset);
+  CHECK(t.blocks[1].ended_by == fm::trace::no_block);
+}
+
+// Stamps are per-thread clocks that meet at blocks: a thread that recorded little frees a block another
+// thread allocated after many events, then that thread allocates the same address again after the first
+// recorded many more. Ordered by each thread's own count alone, the free would come before its allocate
+// and the second allocate before the free.
+TEST_CASE("events on one block are ordered across threads however many events each thread recorded") {
+  const ScratchFile file("writer_block_order");
+  {
+    fm::trace::Writer w(file.path(), {.chunk_bytes = 512, .chunks = 4});
+    const std::uint32_t s = w.system("heap");
+    const auto busy = [&](std::uint64_t base) {
+      for (std::uint64_t i = 0; i < 20; ++i) w.allocate(s, base + 64 * i, 64, 16);
+    };
+    std::thread([&] {
+      busy(0x10000);
+      w.allocate(s, 0x1000, 64, 16);
+    }).join();
+    std::thread([&] {
+      w.free(0x1000);
+      busy(0x20000);
+      busy(0x30000);
+    }).join();
+    std::thread([&] { w.allocate(s, 0x1000, 64, 16); }).join();
+    w.close();
+  }
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  CHECK(t.threads.size() == 3);
+  CHECK(t.blocks.size() == 62);
+}
+
 }  // namespace

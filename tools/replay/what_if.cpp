@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <ranges>
 #include <string>
 
 #include "fm/alloc/frame_arena.hpp"
@@ -100,8 +101,9 @@ std::pair<std::uint64_t, std::uint64_t> replay_onto(A& a, const std::string& str
   }
   const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
   peak = std::max(peak, reserved(a));
-  // Blocks the trace leaves live are checked and given back outside the clock.
-  for (const SystemStep& s : steps) {
+  // Blocks the trace leaves live are checked and given back outside the clock, newest first, as a stack
+  // needs and every other strategy accepts.
+  for (const SystemStep& s : std::views::reverse(steps)) {
     if (s.kind == SystemStep::make && t.blocks[s.block].ended_by == trace::no_block) {
       const trace::Block& b = t.blocks[s.block];
       if (first_mismatch(ptrs[s.block], b.size, pattern_of(s.block)) == b.size) ++verified;
@@ -182,6 +184,11 @@ std::vector<SystemProfile> profile_systems(const trace::Trace& t) {
   }
   for (std::size_t s = 0; s < profiles.size(); ++s) {
     profiles[s].threads = static_cast<std::uint64_t>(std::count(seen_on[s].begin(), seen_on[s].end(), true));
+    // A block still live when the trace ends, made in its last frame or the one before, has not lived
+    // longer than a frame arena's buffer keeps it: the recording stopped before its buffer came round.
+    for (const std::uint64_t b : live[s]) {
+      if (frame - made_in[b] <= 1) ++profiles[s].short_lived;
+    }
   }
   return profiles;
 }

@@ -15,7 +15,7 @@ struct SystemProfile {
   std::string name;
   std::uint64_t blocks = 0;
   std::uint64_t ended = 0;
-  std::uint64_t short_lived = 0;  // ended in the frame they were made in or the next
+  std::uint64_t short_lived = 0;  // ended in the frame they were made in or the next (or made in the last two, live at the end)
   std::uint64_t lifo_ends = 0;    // ends of the system's most recently made live block
   bool one_size = true;
   std::uint64_t size = 0;         // the size when one_size

@@ -297,17 +297,17 @@ class Lifetimes {
   explicit Lifetimes(Trace& t) : t_(t), by_system_(t.systems.size()) {}
 
   void run() {
+    // Stamps are logical clocks: two threads' events may share one only when neither was ordered before
+    // the other, so ties may go either way; thread number breaks them.
     std::vector<std::uint64_t> order(t_.events.size());
     for (std::uint64_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](std::uint64_t a, std::uint64_t b) { return t_.events[a].stamp < t_.events[b].stamp; });
-    for (std::size_t k = 1; k < order.size(); ++k) {
-      if (t_.events[order[k]].stamp == t_.events[order[k - 1]].stamp) {
-        fail(order[k], "stamp " + std::to_string(t_.events[order[k]].stamp) + " also used by event " +
-                           std::to_string(order[k - 1] + 1),
-             "stamps unique across threads");
-      }
-    }
+    std::sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) {
+      const Event& x = t_.events[a];
+      const Event& y = t_.events[b];
+      return x.stamp != y.stamp ? x.stamp < y.stamp : x.thread < y.thread;
+    });
+    // From here on a stamp is the event's place in that order, unique, as replay and what-if use it.
+    for (std::uint64_t k = 0; k < order.size(); ++k) t_.events[order[k]].stamp = k + 1;
     t_.created.assign(t_.events.size(), no_block);
     std::vector<std::vector<std::uint64_t>> ends(t_.events.size());
     for (const std::uint64_t i : order) step(i, ends[i]);

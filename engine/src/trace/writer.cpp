@@ -108,6 +108,7 @@ Writer::Writer(std::FILE* file, std::string path, WriterOptions options)
 
   storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(options_.chunk_bytes * options_.chunks);
   chunks_ = std::make_unique<Chunk[]>(options_.chunks);
+  order_lines_ = std::make_unique<OrderLine[]>(std::size_t{1} << order_line_bits);
   for (std::size_t i = 0; i < options_.chunks; ++i) {
     chunks_[i].data = storage_.get() + i * options_.chunk_bytes;
     chunks_[i].index = static_cast<std::uint32_t>(i);
@@ -135,11 +136,34 @@ std::uint32_t Writer::system(std::string_view name) {
 
 void Writer::frame_event(Op op, std::uint64_t frame) {
   const auto now = std::chrono::steady_clock::now() - start_;
-  Slot s = open(max_event_bytes);
+  ThreadState& t = room(max_event_bytes);
+  Slot s(*this, t, barrier_stamp(t));
   s.op(op);
   s.varint(frame);
   s.varint(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
   s.close();
+}
+
+std::uint64_t Writer::take_slot(ThreadState& t, std::atomic<ThreadState*>& slot, std::uint64_t latest) noexcept {
+  ThreadState* last = slot.load(std::memory_order_acquire);
+  do {
+    // Raising the clock before the slot names this thread: whoever reads the slot next must find it raised.
+    if (last != nullptr) latest = std::max(latest, last->clock.load(std::memory_order_relaxed));
+    t.clock.store(latest, std::memory_order_relaxed);
+  } while (!slot.compare_exchange_weak(last, &t, std::memory_order_acq_rel, std::memory_order_acquire));
+  return latest;
+}
+
+// Every thread's clock, read under the lock that guards the thread list: an event that happened before
+// this one on any thread (the program ordered them) has left its stamp in its thread's clock by now.
+std::uint64_t Writer::barrier_stamp(ThreadState& t) {
+  const std::lock_guard lock(mutex_);
+  std::uint64_t latest = barrier_.load(std::memory_order_relaxed);
+  for (const auto& other : threads_) latest = std::max(latest, other->clock.load(std::memory_order_relaxed));
+  const std::uint64_t stamp = latest + 1;
+  barrier_.store(stamp, std::memory_order_relaxed);
+  t.clock.store(stamp, std::memory_order_relaxed);
+  return stamp;
 }
 
 Writer::ThreadState& Writer::attach_thread() {

@@ -127,8 +127,8 @@ class MemorySystem {
 
   // system(name) behind the memory system's recording layer: allocations through this ref are recorded
   // whenever a recording runs (record_to), however long before it the ref was taken; otherwise it only
-  // forwards. The frame arena is handed out as itself (its blocks end when it flips, which the layer
-  // does not see). Throws like system().
+  // forwards. The frame arena ("frame") is recorded as one trace system per buffer ("frame/buffer 0",
+  // ...) whose blocks end at the end_frame() that recycles the buffer (a RESET). Throws like system().
   [[nodiscard]] AllocatorRef recordable_system(std::string_view name) const;
   // Records every system into `writer` (docs/trace.md), which must outlive the recording: what is
   // allocated and freed through refs from recordable_system(), under the system's name, and frame

@@ -11,7 +11,7 @@
 namespace fm::trace {
 
 inline constexpr std::array<std::uint8_t, 8> magic{'F', 'M', 'T', 'R', 'A', 'C', 'E', 0x1A};
-inline constexpr std::uint16_t version = 1;
+inline constexpr std::uint16_t version = 2;
 inline constexpr std::uint64_t ticks_per_second = 1'000'000'000;
 inline constexpr char clock_name[] = "steady_clock";
 inline constexpr std::size_t max_name_bytes = 4096;
@@ -76,7 +76,9 @@ struct Event {
   Op op = Op::allocate;
   std::uint32_t thread = 0;
   std::uint64_t sequence = 0;   // per-thread sequence number
-  std::uint64_t stamp = 0;      // process-wide order
+  // Process-wide order. In the file a logical clock (ties between threads broken by thread number); the
+  // reader replaces it by the event's place in that order, 1, 2, 3..., unique across threads.
+  std::uint64_t stamp = 0;
   std::uint32_t system = 0;     // allocate, reset, rewind
   std::uint64_t id = 0;         // allocate, free; realloc: the old block
   std::uint64_t new_id = 0;     // realloc: the new block

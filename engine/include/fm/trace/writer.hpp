@@ -3,6 +3,7 @@
 // chunks to the file and hands them back; a thread that finds no free chunk waits (back-pressure).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -58,7 +59,8 @@ class Writer {
 
   // Events of the calling thread. Ids are the addresses the recorded allocator handed out.
   void allocate(std::uint32_t system, std::uint64_t id, std::uint64_t size, std::uint64_t align) {
-    Slot s = open(max_event_bytes);
+    ThreadState& t = room(max_event_bytes);
+    Slot s(*this, t, stamp_touching(t, id));
     s.op_with_align(Op::allocate, align);
     s.varint(system);
     s.id(id);
@@ -66,13 +68,15 @@ class Writer {
     s.close();
   }
   void free(std::uint64_t id) {
-    Slot s = open(max_event_bytes);
+    ThreadState& t = room(max_event_bytes);
+    Slot s(*this, t, stamp_touching(t, id));
     s.op(Op::free);
     s.id(id);
     s.close();
   }
   void realloc(std::uint64_t old_id, std::uint64_t new_id, std::uint64_t size, std::uint64_t align) {
-    Slot s = open(max_event_bytes);
+    ThreadState& t = room(max_event_bytes);
+    Slot s(*this, t, stamp_touching(t, old_id, new_id));
     s.op_with_align(Op::realloc, align);
     s.id(old_id);
     s.id(new_id);
@@ -80,13 +84,15 @@ class Writer {
     s.close();
   }
   void reset(std::uint32_t system) {
-    Slot s = open(max_event_bytes);
+    ThreadState& t = room(max_event_bytes);
+    Slot s(*this, t, barrier_stamp(t));
     s.op(Op::reset);
     s.varint(system);
     s.close();
   }
   void rewind(std::uint32_t system, std::uint64_t count) {
-    Slot s = open(max_event_bytes);
+    ThreadState& t = room(max_event_bytes);
+    Slot s(*this, t, barrier_stamp(t));
     s.op(Op::rewind);
     s.varint(system);
     s.varint(count);
@@ -119,8 +125,11 @@ class Writer {
     std::size_t used = 0;
     std::uint32_t events = 0;      // in the chunk
     std::uint64_t sequence = 0;    // of the chunk's first event
-    std::uint64_t last_stamp = 0;
+    std::uint64_t last_stamp = 0;  // of the chunk's previous event, for the delta
     std::uint64_t last_id = 0;
+    // The thread's logical clock, at least the stamp of its latest event (see stamp_touching). Written only
+    // by the thread; read by other threads' events on blocks it touched last, and by barrier events.
+    std::atomic<std::uint64_t> clock{0};
     // The thread has exited (its exit hook ran), yet frees still come from the C library's teardown of
     // the thread: each such event goes to the writer at once, since no later hand-over will come.
     bool exited = false;
@@ -131,8 +140,8 @@ class Writer {
   // The place of one event in the calling thread's chunk; deltas are against the chunk's previous event.
   class Slot {
    public:
-    Slot(Writer& w, ThreadState& t, std::uint8_t* at, std::uint64_t stamp) noexcept
-        : w_(w), t_(t), out_(at), stamp_(stamp) {}
+    Slot(Writer& w, ThreadState& t, std::uint64_t stamp) noexcept
+        : w_(w), t_(t), out_(t.data + t.used), stamp_(stamp) {}
     void op(Op o) noexcept {
       *out_++ = static_cast<std::uint8_t>(o);
       stamp_delta();
@@ -166,14 +175,49 @@ class Writer {
     std::uint64_t stamp_;
   };
 
-  // The calling thread's room for one event, stamped; the slow paths are attaching a new thread and
-  // handing a full chunk over.
-  Slot open(std::size_t bytes) {
+  // The calling thread, with room for one event in its chunk; the slow paths are attaching a new thread
+  // and handing a full chunk over.
+  ThreadState& room(std::size_t bytes) {
     ThreadState& t = current_thread();
     if (t.chunk == nullptr || t.used + bytes > options_.chunk_bytes) hand_over(t);
-    const std::uint64_t stamp = stamp_.fetch_add(1, std::memory_order_relaxed) + 1;
-    return Slot(*this, t, t.data + t.used, stamp);
+    return t;
   }
+
+  // Stamps are logical clocks (Lamport's), so threads share no counter: an event's stamp exceeds its
+  // thread's previous one, the latest barrier's, and the clock of the thread that last touched the block.
+  // Whatever passes a block between threads (the program handing a pointer over, the allocator reusing a
+  // freed address) thus orders its events by stamp. Each block's order slot (hashed by address, shared by
+  // neighbours) names the thread that last touched it; a thread touching its own blocks only reads the
+  // slot, so the fast path has no locked instruction and no cache line written by another thread.
+  std::uint64_t stamp_touching(ThreadState& t, std::uint64_t id) noexcept {
+    std::uint64_t latest = std::max(t.clock.load(std::memory_order_relaxed), barrier_.load(std::memory_order_relaxed));
+    std::atomic<ThreadState*>& slot = order_slot(id);
+    if (slot.load(std::memory_order_acquire) != &t) [[unlikely]] latest = take_slot(t, slot, latest);
+    t.clock.store(latest + 1, std::memory_order_relaxed);
+    return latest + 1;
+  }
+  std::uint64_t stamp_touching(ThreadState& t, std::uint64_t old_id, std::uint64_t new_id) noexcept {
+    std::uint64_t latest = std::max(t.clock.load(std::memory_order_relaxed), barrier_.load(std::memory_order_relaxed));
+    for (const std::uint64_t id : {old_id, new_id}) {
+      std::atomic<ThreadState*>& slot = order_slot(id);
+      if (slot.load(std::memory_order_acquire) != &t) latest = take_slot(t, slot, latest);
+    }
+    t.clock.store(latest + 1, std::memory_order_relaxed);
+    return latest + 1;
+  }
+  // The slot names another thread (or none): the stamp must exceed that thread's clock, and the slot then
+  // names this thread, whose clock now covers every event the slot stood for.
+  std::uint64_t take_slot(ThreadState& t, std::atomic<ThreadState*>& slot, std::uint64_t latest) noexcept;
+  std::atomic<ThreadState*>& order_slot(std::uint64_t id) noexcept {
+    // One slot per 256 bytes, one cache line of slots per 2 KiB: blocks that close are one thread's, usually,
+    // and a thread's slots stay few and in its own cache. Distant addresses spread by a multiplicative hash.
+    const std::uint64_t line = ((id >> 11) * 0x9E3779B97F4A7C15ull) >> (64 - order_line_bits);
+    return order_lines_[line].slots[(id >> 8) % OrderLine::slots_per_line];
+  }
+  // A stamp after every event any thread has stamped so far, for the events that end or order blocks of
+  // every thread at once (reset, rewind, frame begin and end); later events of every thread come after it.
+  std::uint64_t barrier_stamp(ThreadState& t);
+
   ThreadState& current_thread() {
     if (detail::thread_cache.serial == serial_) return *static_cast<ThreadState*>(detail::thread_cache.state);
     return attach_thread();
@@ -210,9 +254,15 @@ class Writer {
   std::atomic<std::uint32_t> free_signal_{0};     // bumped when chunks come back; back-pressure waits on it
   std::atomic<std::uint32_t> work_signal_{0};     // bumped when a chunk is full or the writer must stop
   std::atomic<bool> stopping_{false};
-  // Every recording thread increments it once per event: on a cache line of its own, away from the
-  // counters the writer thread updates, so recording threads wait for each other only.
-  alignas(64) std::atomic<std::uint64_t> stamp_{0};
+  // The latest barrier event's stamp: read by every event, written by barriers only (rare), so it stays
+  // in every recording thread's cache; on a line of its own, away from the counters the writer updates.
+  alignas(64) std::atomic<std::uint64_t> barrier_{0};
+  struct alignas(64) OrderLine {
+    static constexpr std::size_t slots_per_line = 8;
+    std::atomic<ThreadState*> slots[slots_per_line];
+  };
+  static constexpr unsigned order_line_bits = 13;     // 8192 lines, 512 KiB: see stamp_touching
+  std::unique_ptr<OrderLine[]> order_lines_;
   alignas(64) std::atomic<std::uint64_t> events_written_{0};
   std::atomic<std::uint64_t> bytes_written_{0};
 
