@@ -67,6 +67,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   stride_ = align_up(block_size_, block_align_);
   stride_shift_ = static_cast<std::size_t>(std::countr_zero(stride_));
   stride_low_mask_ = (std::size_t{1} << stride_shift_) - 1;
+  two_strides_ = 2 * stride_;
   stride_inverse_ = odd_inverse(stride_ >> stride_shift_);
 
   // Pages are a power of two in size (and aligned to it) so a block finds its page by masking its address.
@@ -115,6 +116,7 @@ Pool::Pool(Pool&& other) noexcept
       stride_(other.stride_),
       stride_shift_(other.stride_shift_),
       stride_low_mask_(other.stride_low_mask_),
+      two_strides_(other.two_strides_),
       stride_inverse_(other.stride_inverse_),
       blocks_per_page_(other.blocks_per_page_),
       header_bytes_(other.header_bytes_),

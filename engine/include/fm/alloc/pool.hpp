@@ -223,11 +223,11 @@ class Pool {
     b->next = next;
     if (debug::annotations_active) debug::poison(b, sizeof(FreeBlock));
   }
-  // 1 when a free-list link from `b` to `next` (both blocks) jumps, else 0. Distinct blocks lie a multiple of
-  // the stride apart, so they are neighbours exactly when next - b + stride is at most two strides.
+  // 1 when a free-list link from `b` to `next` (both blocks) jumps, else 0. Distinct blocks lie at least a
+  // stride apart, so they are neighbours exactly when next - b + stride is at most two strides.
   [[nodiscard]] std::size_t jumps(const FreeBlock* b, const FreeBlock* next) const noexcept {
     const std::uintptr_t d = reinterpret_cast<std::uintptr_t>(next) - reinterpret_cast<std::uintptr_t>(b);
-    return d + stride_ > 2 * stride_ ? 1 : 0;
+    return d + stride_ > two_strides_ ? 1 : 0;
   }
   // Puts `b` at the head of the free list, counting the link it makes for free_list_scatter.
   void link_front(FreeBlock* b) noexcept {
@@ -280,14 +280,19 @@ class Pool {
   // header under a foreign pointer is safe (tagged_pages_), the owner tag on the bitmap's cache line says the
   // page is ours; anything else, including a tag that does not match, asks the page table.
   [[nodiscard]] BlockRef find_block(const void* p) const noexcept {
+    return locate(p, [] { return BlockRef{nullptr, 0}; });
+  }
+  // find_block, with what `foreign()` returns in place of a null page (so a checked free tests once).
+  template <class Foreign>
+  [[nodiscard]] BlockRef locate(const void* p, Foreign&& foreign) const {
     Page* page = page_of(p);
-    if (!(tagged_pages_ && page->owner == owner_tag(page)) && !in_page_table(page)) return {nullptr, 0};
+    if (!(tagged_pages_ && page->owner == owner_tag(page)) && !in_page_table(page)) return foreign();
     const auto offset = static_cast<std::size_t>(static_cast<const std::byte*>(p) -
                                                  reinterpret_cast<const std::byte*>(page) - header_bytes_);
     // index_of multiplies by the inverse of the stride's odd part: an offset that is not a multiple of it
     // gives an index far past the page, so one compare checks the odd part and a mask the power of two.
     const std::size_t i = index_of(page, p);
-    if (i >= blocks_per_page_ || (offset & stride_low_mask_) != 0) return {nullptr, 0};
+    if (i >= blocks_per_page_ || (offset & stride_low_mask_) != 0) return foreign();
     return {page, i};
   }
   [[nodiscard]] bool in_page_table(const Page* page) const noexcept {
@@ -301,8 +306,7 @@ class Pool {
   }
   // Live block `p`; throws fm::bad_free for a foreign pointer or a block that is already free.
   [[nodiscard]] BlockRef checked_block(const void* p) const {
-    const BlockRef block = find_block(p);
-    if (block.page == nullptr) throw_foreign(p);
+    const BlockRef block = locate(p, [&]() -> BlockRef { throw_foreign(p); });
     if (((bitmap_of(block.page)[block.index / 64] >> (block.index % 64)) & 1u) == 0) throw_double_free(p);
     return block;
   }
@@ -334,6 +338,7 @@ class Pool {
   std::size_t stride_;
   std::size_t stride_shift_ = 0;
   std::size_t stride_low_mask_ = 0;  // (1 << stride_shift_) - 1
+  std::size_t two_strides_ = 0;
   std::size_t stride_inverse_ = 1;
   std::size_t blocks_per_page_ = 0;
   std::size_t header_bytes_ = 0;
