@@ -9,6 +9,7 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,10 @@ void report(benchmark::State& state, const char* per_name, std::size_t units) {
                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// The same pools, each with `range(0)` blocks freed and allocated again before every frame (other live
-// blocks each frame): every pool has changed, so every page row is read again. The frees and allocations
-// (2 x range(0) x 64 pool calls) are inside the timed loop.
+// The same pools, each with `range(0)` live blocks freed and allocated again before every frame (other blocks
+// each frame, 31 pages apart, so each lies in a page of its own): every pool has changed, in range(0) of its
+// pages (the counter pages_changed_per_pool says how many exactly). The frees and allocations (2 x range(0) x
+// 64 pool calls) are outside the timed part; only begin_frame and end_frame are timed.
 void end_frame_scattered_pools(benchmark::State& state) {
   const auto churn = static_cast<std::size_t>(state.range(0));
   std::vector<std::unique_ptr<fm::Pool>> pools;
@@ -72,16 +74,26 @@ void end_frame_scattered_pools(benchmark::State& state) {
   state.counters["pools"] = static_cast<double>(pool_count);
   state.counters["pages_per_pool"] = static_cast<double>(st.pages);
   state.counters["scatter"] = st.free_list_scatter;
+  const auto churned = [&](std::size_t pool, std::size_t next, std::size_t c) -> void*& {
+    return live[pool][(next + c * 977) % live[pool].size()];
+  };
+  std::set<std::uintptr_t> pages_changed;
+  for (std::size_t c = 0; c < churn; ++c) {
+    pages_changed.insert(reinterpret_cast<std::uintptr_t>(churned(0, 0, c)) / st.page_bytes);
+  }
+  state.counters["pages_changed_per_pool"] = static_cast<double>(pages_changed.size());
   std::size_t next = 0;  // the live block churned first this frame, the same index in every pool
   for (auto _ : state) {
+    state.PauseTiming();
     for (std::size_t i = 0; i < pool_count && churn != 0; ++i) {
       for (std::size_t c = 0; c < churn; ++c) {
-        void*& p = live[i][(next + c * 977) % live[i].size()];
+        void*& p = churned(i, next, c);
         pools[i]->deallocate(p, block_bytes, alignof(std::max_align_t));
         p = pools[i]->allocate(block_bytes, alignof(std::max_align_t));
       }
     }
     next = (next + 1) % live[0].size();
+    state.ResumeTiming();
     ms.begin_frame();
     ms.end_frame();
   }
@@ -114,6 +126,7 @@ const bool registered = [] {
       ->ArgName("churn")
       ->Arg(0)
       ->Arg(4)
+      ->Arg(1024)
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("pool_stats/scattered_pool", pool_stats_scattered);
   auto* systems = benchmark::RegisterBenchmark("end_frame/systems", end_frame_systems)->Unit(benchmark::kMicrosecond);

@@ -140,6 +140,8 @@ class MemorySystemModel {
         ms_.add_scope(name, budget);
       } else if (pool) {
         ms_.add_pool(name, pool_for(name), budget);
+        observer_.add_pool("o" + std::to_string(observed_.size()), pool_for(name));
+        observed_.push_back(name);
       } else {
         ms_.add_system(name, allocator_for(name), "heap", budget);
       }
@@ -191,6 +193,7 @@ class MemorySystemModel {
       (void)pool.release_empty_pages();
       return;
     }
+    if (op == 1) return observe();
     const std::size_t burst = 1 + src_.below(70);
     for (std::size_t i = 0; i < burst; ++i) {
       if (op < 5 && !live.empty()) {
@@ -421,6 +424,27 @@ class MemorySystemModel {
     expect(next_pool == snap.pools.size(), "pool row count");
   }
 
+  // A second memory system over the same pools takes a frame: it reads and restarts each pool's change log,
+  // so the main one must not trust the log at its next frame. Its own page rows must be right too.
+  void observe() {
+    observer_.begin_frame();
+    observer_.end_frame();
+    const fm::Snapshot& snap = observer_.latest();
+    std::size_t room = observer_pages;
+    expect(snap.pools.size() == observed_.size(), "observer: pool row count");
+    for (std::size_t i = 0; i < observed_.size(); ++i) {
+      const std::vector<PageRow> pages = expected_pages(observed_[i], pool_blocks_[observed_[i]]);
+      const std::size_t shown = std::min(pages.size(), room);
+      room -= shown;
+      const auto& rows = snap.pools[i].pages;
+      expect(rows.size() == shown, "observer: page rows shown of '" + observed_[i] + "'");
+      for (std::size_t k = 0; k < rows.size(); ++k) {
+        const PageRow got{rows[k].address, rows[k].live_blocks, rows[k].blocks, rows[k].live_summary};
+        expect(got == pages[k], "observer: page row " + std::to_string(k) + " of '" + observed_[i] + "'");
+      }
+    }
+  }
+
   // The snapshot before the latest one still shows what it showed when it was taken.
   void check_earlier_pages() {
     if (ms_.history_size() < 2 || previous_pages_.empty()) return;
@@ -438,8 +462,11 @@ class MemorySystemModel {
   }
 
   Source& src_;
+  static constexpr std::size_t observer_pages = 8;
   std::map<std::string, std::unique_ptr<fm::Pool>> pools_;  // before ms_: registered pools outlive it
   fm::MemorySystem ms_;
+  fm::MemorySystem observer_{{.history = 2, .max_systems = 4, .max_pools = 2, .max_pages = observer_pages}};
+  std::vector<std::string> observed_;  // the pools registered with observer_, in order
   std::map<std::string, System> systems_;
   std::vector<std::string> created_;  // names in the order the registry created them
   std::map<std::string, fm::NewAllocator> allocators_;

@@ -67,6 +67,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   stride_ = align_up(block_size_, block_align_);
   stride_shift_ = static_cast<std::size_t>(std::countr_zero(stride_));
   stride_low_mask_ = (std::size_t{1} << stride_shift_) - 1;
+  two_strides_ = 2 * stride_;
   stride_inverse_ = odd_inverse(stride_ >> stride_shift_);
 
   // Pages are a power of two in size (and aligned to it) so a block finds its page by masking its address.
@@ -83,6 +84,11 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
     page_bytes_ *= 2;
   }
 
+  if (blocks_per_page_ > std::numeric_limits<std::uint32_t>::max()) {
+    raise(std::invalid_argument("pool '" + name_ + "': " + std::to_string(blocks_per_page_) +
+                                " blocks per page exceed the limit of 2^32 - 1"));
+  }
+  page_mask_ = ~static_cast<std::uintptr_t>(page_bytes_ - 1);
   page_shift_ = static_cast<unsigned>(std::countr_zero(page_bytes_));
   tagged_pages_ = page_bytes_ <= smallest_os_page && !debug::annotations_active && !FM_HAS_TSAN;
   owner_key_ = fresh_owner_key(this);
@@ -110,10 +116,12 @@ Pool::Pool(Pool&& other) noexcept
       stride_(other.stride_),
       stride_shift_(other.stride_shift_),
       stride_low_mask_(other.stride_low_mask_),
+      two_strides_(other.two_strides_),
       stride_inverse_(other.stride_inverse_),
       blocks_per_page_(other.blocks_per_page_),
       header_bytes_(other.header_bytes_),
       page_bytes_(other.page_bytes_),
+      page_mask_(other.page_mask_),
       page_shift_(other.page_shift_),
       page_request_bytes_(other.page_request_bytes_),
       page_request_align_(other.page_request_align_),
@@ -128,6 +136,11 @@ Pool::Pool(Pool&& other) noexcept
       sorted_pages_(std::exchange(other.sorted_pages_, 0)),
       page_table_(std::exchange(other.page_table_, {})),
       table_shift_(other.table_shift_),
+      change_epoch_(other.change_epoch_),
+      change_stamp_(other.change_stamp_),
+      changes_complete_(false),  // a reader of the other pool's pages has no copy of ours
+      changed_count_(std::exchange(other.changed_count_, 0)),
+      changed_pages_(std::exchange(other.changed_pages_, {})),
       block_allocations_(std::exchange(other.block_allocations_, 0)),
       block_deallocations_(std::exchange(other.block_deallocations_, 0)),
       peak_live_(std::exchange(other.peak_live_, 0)),
@@ -155,6 +168,8 @@ void Pool::release_all_pages() noexcept {
   committed_bytes_ = 0;
   free_ = nullptr;
   free_jumps_ = empty_pages_ = full_pages_ = 0;
+  changed_count_ = 0;
+  lose_change_log();
 }
 
 bool Pool::within_budget(std::size_t more) const noexcept {
@@ -197,7 +212,9 @@ bool Pool::add_page() noexcept {
     upstream_.deallocate(given, page_request_bytes_, page_request_align_);
     return false;
   }
-  auto* page = ::new (raw) Page{owner_tag(static_cast<Page*>(raw)), 0, static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
+  auto* page = ::new (raw) Page{owner_tag(static_cast<Page*>(raw)), 0, change_stamp_,
+                                 static_cast<std::size_t>(static_cast<std::byte*>(raw) - static_cast<std::byte*>(given))};
+  lose_change_log();
   std::fill_n(bitmap_of(page), bitmap_words(blocks_per_page_), std::uint64_t{0});
   committed_bytes_ += page_request_bytes_;
   ++empty_pages_;
@@ -212,6 +229,7 @@ bool Pool::add_page() noexcept {
 // Records a new page in pages_ and the page table without touching the other pages: amortized O(1), since the
 // table only doubles when the pages outgrow it. False, with nothing changed, when either cannot grow.
 bool Pool::track_page(Page* page) noexcept {
+  if (!detail::grew([&] { changed_pages_.resize(std::max(changed_pages_.size(), pages_.size() + 1)); })) return false;
   if (!detail::grew([&] { pages_.push_back(page); })) return false;
   const std::size_t slots = page_table_.size() / 2;
   if (2 * pages_.size() > slots) {
@@ -342,8 +360,29 @@ std::size_t Pool::release_empty_pages() {
   sorted_pages_ = pages_.size();
   committed_bytes_ -= released;
   empty_pages_ = 0;
+  lose_change_log();
   rebuild_page_table(page_table_.size() / 2);
   return released;
+}
+
+std::uint64_t Pool::start_change_epoch() noexcept {
+  changed_count_ = 0;
+  changes_complete_ = true;
+  change_stamp_ = static_cast<std::uint32_t>(++change_epoch_);
+  if (change_stamp_ == 0) {
+    // The stamps wrapped: a page last logged 2^32 epochs ago would pass as logged in this one. Stamping every
+    // page as logged in this epoch makes that impossible, at the price of this epoch's log.
+    for (Page* page : pages_) page->logged = change_stamp_;
+    lose_change_log();
+  }
+  return change_epoch_;
+}
+
+std::size_t Pool::page_index(const std::byte* page) const noexcept {
+  sort_pages();
+  const auto* key = reinterpret_cast<const Page*>(page);
+  const auto at = std::lower_bound(pages_.begin(), pages_.end(), key, std::less<>{});
+  return at != pages_.end() && *at == key ? static_cast<std::size_t>(at - pages_.begin()) : pages_.size();
 }
 
 PageInfo Pool::page_info(std::size_t i) const noexcept {

@@ -400,12 +400,11 @@ void MemorySystem::capture(std::size_t slot, Snapshot& s) {
   std::byte* page_room = room + pools_ * sizeof(PoolSnapshot);
   std::size_t pages_left = options_.max_pages;
   for (std::size_t k = 0; k < n; ++k) {
-    const Pool* pool = entries_[order_[k]].pool;
+    Pool* pool = entries_[order_[k]].pool;
     if (pool == nullptr) continue;
     auto* p = new (room + static_cast<std::size_t>(rows_[k].pool) * sizeof(PoolSnapshot)) PoolSnapshot;
     p->system = static_cast<std::uint32_t>(k);
-    const std::uint64_t calls = systems[k].allocations_total + systems[k].frees_total;
-    const std::size_t written = capture_pool(*pool, calls, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left,
+    const std::size_t written = capture_pool(*pool, *p, reinterpret_cast<PageSnapshot*>(page_room), pages_left,
                                              entries_[order_[k]].last_pages);
     page_room += written * sizeof(PageSnapshot);
     pages_left -= written;
@@ -446,8 +445,8 @@ void MemorySystem::capture_system(std::size_t row, SystemSnapshot* at) {
   e.frees = st.deallocations;
 }
 
-std::size_t MemorySystem::capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
-                                       std::size_t room, PageRows& last) const noexcept {
+std::size_t MemorySystem::capture_pool(Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room,
+                                       PageRows& last) const noexcept {
   const PoolStats st = pool.pool_stats();
   out.block_size = st.block_size;
   out.page_bytes = st.page_bytes;
@@ -468,25 +467,46 @@ std::size_t MemorySystem::capture_pool(const Pool& pool, std::uint64_t calls, Po
   const auto page_address = [&](std::size_t i) { return reinterpret_cast<std::uint64_t>(pool.page_info(i).page); };
   out.address_begin = page_total == 0 ? 0 : page_address(0);
   out.address_end = page_total == 0 ? 0 : page_address(page_total - 1) + st.page_bytes;
-  const PageRows now{pages, written, calls, page_total, out.address_begin, out.address_end};
   // With one ring slot the last rows are in the slot being rebuilt, so they are read again.
-  if (ring_.size() > 1 && last.rows != nullptr && now.describes_the_same_pages_as(last)) {
+  if (ring_.size() > 1 && last.rows != nullptr && last.count == written && pool.changes_complete() &&
+      pool.change_epoch() == last.epoch) {
     std::memcpy(static_cast<void*>(pages), last.rows, written * sizeof(PageSnapshot));
+    read_changed_pages(pool, pages, written);
   } else {
     read_pages(pool, pages, written);
   }
-  last = now;
+  last = PageRows{pages, written, pool.start_change_epoch()};
   out.pages = {std::launder(pages), written};
   return written;
 }
 
-// The page rows of a pool that changed since the last snapshot: one bitmap summary per page.
+namespace {
+
+void read_page(const Pool& pool, const LiveSummary& summary, std::size_t i, PageSnapshot* row) noexcept {
+  const PageInfo info = pool.page_info(i);
+  new (row) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
+                         static_cast<std::uint32_t>(info.blocks), summary(info.bitmap)};
+}
+
+}  // namespace
+
+// Every page row of a pool whose last rows cannot be reused: one bitmap summary per page.
 void MemorySystem::read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept {
   const LiveSummary summary(pool.blocks_per_page());
-  for (std::size_t i = 0; i < count; ++i) {
-    const PageInfo info = pool.page_info(i);
-    new (pages + i) PageSnapshot{reinterpret_cast<std::uint64_t>(info.page), static_cast<std::uint32_t>(info.live),
-                                 static_cast<std::uint32_t>(info.blocks), summary(info.bitmap)};
+  for (std::size_t i = 0; i < count; ++i) read_page(pool, summary, i, pages + i);
+}
+
+// The rows, among the first `count`, of the pages the pool's change log lists; the others are current. Rows
+// are in address order, so a page above the last row has none and needs no search.
+void MemorySystem::read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept {
+  const auto changed = pool.changed_pages();
+  if (changed.empty() || count == 0) return;
+  const std::uint64_t last_row = pages[count - 1].address;
+  const LiveSummary summary(pool.blocks_per_page());
+  for (const std::byte* page : changed) {
+    if (reinterpret_cast<std::uint64_t>(page) > last_row) continue;
+    const std::size_t i = pool.page_index(page);
+    read_page(pool, summary, i, pages + i);
   }
 }
 

@@ -140,6 +140,24 @@ class Pool {
     }
   }
 
+  // The page change log, for a reader that keeps a copy of every page's live blocks (the memory system's page
+  // rows) and refreshes it at a cost proportional to what changed. Allocate and free log each page whose
+  // blocks change, once per change epoch. A reader remembers the epoch that start_change_epoch() returned when
+  // it last read every page; while change_epoch() still equals it and changes_complete() holds, only the pages
+  // in changed_pages() can differ from its copy. Anything else (another reader started an epoch, pages were
+  // added, released or moved in) means: read every page again.
+  [[nodiscard]] std::uint64_t change_epoch() const noexcept { return change_epoch_; }
+  [[nodiscard]] bool changes_complete() const noexcept { return changes_complete_; }
+  // Page starts (PageInfo::page) whose blocks changed in this epoch, each once, in no order.
+  [[nodiscard]] std::span<const std::byte* const> changed_pages() const noexcept {
+    return {reinterpret_cast<const std::byte* const*>(changed_pages_.data()), changed_count_};
+  }
+  // Empties the log and starts a new epoch, whose number it returns.
+  std::uint64_t start_change_epoch() noexcept;
+  // Address-order index (as page_info takes it) of the page starting at `page`, or page_count() when that is
+  // not a page of this pool. O(log pages).
+  [[nodiscard]] std::size_t page_index(const std::byte* page) const noexcept;
+
   // O(1): reads counters that allocate and free keep current, so a per-frame snapshot costs the same whatever
   // the pool holds.
   [[nodiscard]] PoolStats pool_stats() const noexcept;
@@ -165,9 +183,10 @@ class Pool {
   // Page header at the page start; the bitmap words follow it (the first ones on the header's cache line), the
   // blocks start header_bytes_ in.
   struct Page {
-    std::uint64_t owner;  // owner_tag(page) while the page is this pool's, 0 once given back
-    std::size_t live;     // live blocks, kept by pop/push so page counts need no bitmap scan
-    std::size_t lead;     // bytes from what the parent handed out to the page start (0 when it aligned the page)
+    std::uint64_t owner;   // owner_tag(page) while the page is this pool's, 0 once given back
+    std::uint32_t live;    // live blocks, kept by pop/push so page counts need no bitmap scan
+    std::uint32_t logged;  // change_stamp_ of the epoch in which the page was last logged as changed
+    std::size_t lead;      // bytes from what the parent handed out to the page start (0 when it aligned the page)
   };
   // A block and where it lives.
   struct BlockRef {
@@ -179,7 +198,7 @@ class Pool {
     return size <= block_size_ && align <= block_align_ && is_pow2(align);
   }
   [[nodiscard]] Page* page_of(const void* p) const noexcept {
-    return reinterpret_cast<Page*>(align_down(reinterpret_cast<std::uintptr_t>(p), page_bytes_));
+    return reinterpret_cast<Page*>(reinterpret_cast<std::uintptr_t>(p) & page_mask_);
   }
   [[nodiscard]] static std::uint64_t* bitmap_of(Page* page) noexcept {
     return reinterpret_cast<std::uint64_t*>(reinterpret_cast<std::byte*>(page) + sizeof(Page));
@@ -204,16 +223,23 @@ class Pool {
     b->next = next;
     if (debug::annotations_active) debug::poison(b, sizeof(FreeBlock));
   }
-  // 1 when a free-list link from `b` to `next` jumps (the blocks are not neighbours), else 0.
+  // 1 when a free-list link from `b` to `next` (both blocks) jumps, else 0. Distinct blocks lie at least a
+  // stride apart, so they are neighbours exactly when next - b + stride is at most two strides.
   [[nodiscard]] std::size_t jumps(const FreeBlock* b, const FreeBlock* next) const noexcept {
     const std::uintptr_t d = reinterpret_cast<std::uintptr_t>(next) - reinterpret_cast<std::uintptr_t>(b);
-    return d != stride_ && d != 0 - stride_ ? 1 : 0;
+    return d + stride_ > two_strides_ ? 1 : 0;
   }
   // Puts `b` at the head of the free list, counting the link it makes for free_list_scatter.
   void link_front(FreeBlock* b) noexcept {
     if (free_ != nullptr && jumps(b, free_) != 0) ++free_jumps_;
     write_link(b, free_);
     free_ = b;
+  }
+  // Logs `page` as changed in this epoch (the first change only; later ones find it logged).
+  void log_change(Page* page) noexcept {
+    if (page->logged == change_stamp_) return;
+    page->logged = change_stamp_;
+    changed_pages_[changed_count_++] = page;
   }
 
   // Fast paths: pop/push the free-list head, flip the block's bit, and keep the counters pool_stats() reads.
@@ -225,6 +251,7 @@ class Pool {
     Page* page = page_of(b);
     const std::size_t i = index_of(page, b);
     bitmap_of(page)[i / 64] |= std::uint64_t{1} << (i % 64);
+    log_change(page);
     if (page->live++ == 0) --empty_pages_;
     if (page->live == blocks_per_page_) ++full_pages_;
     const std::size_t live = ++block_allocations_ - block_deallocations_;
@@ -236,6 +263,7 @@ class Pool {
     Page* page = block.page;
     const std::size_t i = block.index;
     bitmap_of(page)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    log_change(page);
     if (page->live-- == blocks_per_page_) --full_pages_;
     if (page->live == 0) ++empty_pages_;
     ++block_deallocations_;
@@ -252,14 +280,19 @@ class Pool {
   // header under a foreign pointer is safe (tagged_pages_), the owner tag on the bitmap's cache line says the
   // page is ours; anything else, including a tag that does not match, asks the page table.
   [[nodiscard]] BlockRef find_block(const void* p) const noexcept {
+    return locate(p, [] { return BlockRef{nullptr, 0}; });
+  }
+  // find_block, with what `foreign()` returns in place of a null page (so a checked free tests once).
+  template <class Foreign>
+  [[nodiscard]] BlockRef locate(const void* p, Foreign&& foreign) const {
     Page* page = page_of(p);
-    if (!(tagged_pages_ && page->owner == owner_tag(page)) && !in_page_table(page)) return {nullptr, 0};
+    if (!(tagged_pages_ && page->owner == owner_tag(page)) && !in_page_table(page)) return foreign();
     const auto offset = static_cast<std::size_t>(static_cast<const std::byte*>(p) -
                                                  reinterpret_cast<const std::byte*>(page) - header_bytes_);
     // index_of multiplies by the inverse of the stride's odd part: an offset that is not a multiple of it
     // gives an index far past the page, so one compare checks the odd part and a mask the power of two.
     const std::size_t i = index_of(page, p);
-    if (i >= blocks_per_page_ || (offset & stride_low_mask_) != 0) return {nullptr, 0};
+    if (i >= blocks_per_page_ || (offset & stride_low_mask_) != 0) return foreign();
     return {page, i};
   }
   [[nodiscard]] bool in_page_table(const Page* page) const noexcept {
@@ -273,8 +306,7 @@ class Pool {
   }
   // Live block `p`; throws fm::bad_free for a foreign pointer or a block that is already free.
   [[nodiscard]] BlockRef checked_block(const void* p) const {
-    const BlockRef block = find_block(p);
-    if (block.page == nullptr) throw_foreign(p);
+    const BlockRef block = locate(p, [&]() -> BlockRef { throw_foreign(p); });
     if (((bitmap_of(block.page)[block.index / 64] >> (block.index % 64)) & 1u) == 0) throw_double_free(p);
     return block;
   }
@@ -298,16 +330,20 @@ class Pool {
   [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
   void rebuild_page_table(std::size_t slots);
   void insert_into_table(Page* page) noexcept;
+  // The log cannot say which pages differ from a reader's copy any more (pages came, went or were moved in).
+  void lose_change_log() noexcept { changes_complete_ = false; }
 
   std::size_t block_size_;
   std::size_t block_align_;
   std::size_t stride_;
   std::size_t stride_shift_ = 0;
   std::size_t stride_low_mask_ = 0;  // (1 << stride_shift_) - 1
+  std::size_t two_strides_ = 0;
   std::size_t stride_inverse_ = 1;
   std::size_t blocks_per_page_ = 0;
   std::size_t header_bytes_ = 0;
   std::size_t page_bytes_ = 0;
+  std::uintptr_t page_mask_ = 0;  // ~(page_bytes_ - 1): an address & page_mask_ is its page
   unsigned page_shift_ = 0;  // log2(page_bytes_)
   std::size_t page_request_bytes_ = 0;  // what a page costs from the parent: page_bytes_ plus room to align it
   std::size_t page_request_align_ = 0;
@@ -330,6 +366,14 @@ class Pool {
   // doubles when the pages outgrow it, so adding a page costs amortized O(1).
   std::vector<Page*> page_table_;
   unsigned table_shift_ = 0;  // 64 - log2(page_table_.size() / 2)
+  // The page change log: changed_pages_ has room for every page (each is logged once per epoch, and a page
+  // added during an epoch is stamped as logged), the first changed_count_ are this epoch's. Pages carry the
+  // epoch's low 32 bits; when they wrap, every page is stamped afresh and the log is lost once.
+  std::uint64_t change_epoch_ = 1;
+  std::uint32_t change_stamp_ = 1;  // low 32 bits of change_epoch_
+  bool changes_complete_ = false;   // nothing but what the log lists changed since the epoch began
+  std::size_t changed_count_ = 0;
+  std::vector<Page*> changed_pages_;
   std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations
   std::uint64_t block_deallocations_ = 0;
   std::size_t peak_live_ = 0;  // most blocks live at once

@@ -144,22 +144,13 @@ class MemorySystem {
   [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
 
  private:
-  // The page rows a pool got in the last snapshot and the pool state they describe. A pool without an
-  // allocation, a free or a page change since then has the same rows, so the next snapshot copies them
-  // instead of reading every page again. (Every page change comes with an allocation, or with a release
-  // that lowers the page count.)
+  // The page rows a pool got in the last snapshot and the pool's change epoch they are current to. While the
+  // pool's change log covers everything since (Pool::change_epoch), the next snapshot copies these rows and
+  // reads again only the pages the log lists, so a frame costs what changed rather than every page.
   struct PageRows {
     const PageSnapshot* rows = nullptr;
     std::size_t count = 0;
-    std::uint64_t calls = 0;  // the pool's allocations + deallocations when the rows were read
-    std::size_t page_total = 0;
-    std::uint64_t address_begin = 0;
-    std::uint64_t address_end = 0;
-
-    [[nodiscard]] bool describes_the_same_pages_as(const PageRows& o) const noexcept {
-      return count == o.count && calls == o.calls && page_total == o.page_total && address_begin == o.address_begin &&
-             address_end == o.address_end;
-    }
+    std::uint64_t epoch = 0;
   };
 
   // What system(name) hands out for a system under a hard budget: the registered allocator behind a check
@@ -231,10 +222,11 @@ class MemorySystem {
   void capture(std::size_t slot, Snapshot& s);
   void capture_system(std::size_t row, SystemSnapshot* at);
   // Fills `out`, its pages at `pages` (room for `room`); returns the number of pages written.
-  // `calls` is the pool's allocations + deallocations so far; `last` what its previous snapshot rows describe.
-  std::size_t capture_pool(const Pool& pool, std::uint64_t calls, PoolSnapshot& out, PageSnapshot* pages,
-                           std::size_t room, PageRows& last) const noexcept;
+  // `last` is what its previous snapshot rows describe; the pool's change log is read and restarted.
+  std::size_t capture_pool(Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room,
+                           PageRows& last) const noexcept;
   static void read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
+  static void read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
   static void roll_up(std::span<SystemSnapshot> rows) noexcept;
