@@ -50,7 +50,9 @@ for pop in (65536, 1048576):
     hp = get(f"resolve/HandlePool/{pop}", "ns_per_resolve")
     raw = get(f"resolve/raw_pointer/{pop}", "ns_per_resolve")
     for label, key in (("fm::HandlePool::get", "HandlePool"), ("raw pointer", "raw_pointer"),
-                       ("unordered_map<uint64,T*>::find", "unordered_map"), ("weak_ptr::lock", "weak_ptr_lock")):
+                       ("unordered_map<uint64,T*>::find", "unordered_map"),
+                       ("weak_ptr::lock, single-threaded process (plain counts)", "weak_ptr_lock"),
+                       ("weak_ptr::lock, process with threads (atomic counts)", "weak_ptr_lock_threaded")):
         ns = get(f"resolve/{key}/{pop}", "ns_per_resolve")
         speedup = "" if key in ("HandlePool", "raw_pointer") else f"{ns / hp:.2f}x (target >= 3: {verdict(ns / hp >= 3)})"
         versus = f"{ns / raw:.2f}x" + (f" (target <= 1.25: {verdict(ns / raw <= 1.25)})" if key == "HandlePool" else "")
