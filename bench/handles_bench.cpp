@@ -48,8 +48,8 @@ void resolve_random_live(benchmark::State& state) {
 
 // The same as resolve_random_live<SharedEntities>, once the process has started a second thread, as a game
 // always has: from then on libstdc++ counts shared_ptr references with atomic instructions (it counts plainly
-// while the process is single-threaded, which the other benchmarks here are). Registered last, so no other
-// benchmark runs in a process that has had a thread.
+// while the process is single-threaded, which the other benchmarks here are). scripts/bench_handles.sh runs it
+// in a process of its own, so no other benchmark runs in a process that has had a thread.
 void resolve_weak_ptr_threaded(benchmark::State& state) {
   std::thread([] {}).join();
   resolve_random_live<fm::sim::SharedEntities>(state);
@@ -284,5 +284,5 @@ const bool life_cycle_registered = [] {
 }();
 }  // namespace
 
-// Last: after it the process has had a second thread (see resolve_weak_ptr_threaded).
+// After it the process has had a second thread: run it alone (see resolve_weak_ptr_threaded).
 BENCHMARK(resolve_weak_ptr_threaded)->Name("resolve/weak_ptr_lock_threaded")->Arg(1 << 16)->Arg(1 << 20);
