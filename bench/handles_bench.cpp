@@ -12,6 +12,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,15 @@ void resolve_random_live(benchmark::State& state) {
   state.counters["ns_per_resolve"] = benchmark::Counter(static_cast<double>(population) * 1e-9,
                                                         benchmark::Counter::kIsIterationInvariantRate |
                                                             benchmark::Counter::kInvert);
+}
+
+// The same as resolve_random_live<SharedEntities>, once the process has started a second thread, as a game
+// always has: from then on libstdc++ counts shared_ptr references with atomic instructions (it counts plainly
+// while the process is single-threaded, which the other benchmarks here are). scripts/bench_handles.sh runs it
+// in a process of its own, so no other benchmark runs in a process that has had a thread.
+void resolve_weak_ptr_threaded(benchmark::State& state) {
+  std::thread([] {}).join();
+  resolve_random_live<fm::sim::SharedEntities>(state);
 }
 
 // Churn: `live` objects, then `ops` replacements (destroy a random live one, create a new one).
@@ -273,3 +283,6 @@ const bool life_cycle_registered = [] {
   return true;
 }();
 }  // namespace
+
+// After it the process has had a second thread: run it alone (see resolve_weak_ptr_threaded).
+BENCHMARK(resolve_weak_ptr_threaded)->Name("resolve/weak_ptr_lock_threaded")->Arg(1 << 16)->Arg(1 << 20);

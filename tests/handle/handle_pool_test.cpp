@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -98,6 +99,45 @@ TEST_CASE("a reused slot never validates an old handle") {
   CHECK(reused > 0);
   for (const auto h : old) CHECK(pool.get(h) == nullptr);
   for (int i = 0; i < 200; ++i) CHECK(pool.at(fresh[static_cast<std::size_t>(i)]).value == 1000 + i);
+}
+
+TEST_CASE("the reuse order stays first-in first-out while the slot table grows past freed slots that wrap") {
+  // The freed slots wait in a ring. Here they wrap around its end while new slots are issued past its
+  // size, so the ring grows with its contents wrapped; every create is checked against a plain queue.
+  fm::HandlePool<Particle> pool;
+  std::deque<std::uint32_t> waiting;  // the model: freed slot indices, oldest first
+  std::uint32_t issued = 0;
+  std::deque<fm::Handle<Particle>> live;
+  std::size_t wrong = 0;
+  const auto create = [&] {
+    std::uint32_t expected = issued;
+    if (waiting.size() > fm::HandlePool<Particle>::reuse_threshold) {
+      expected = waiting.front();
+      waiting.pop_front();
+    } else {
+      ++issued;
+    }
+    live.push_back(pool.create(Particle{static_cast<int>(expected)}));
+    wrong += live.back().index() == expected ? 0 : 1;
+  };
+  const auto destroy_oldest = [&] {
+    waiting.push_back(live.front().index());
+    pool.destroy(live.front());
+    live.pop_front();
+  };
+  for (int i = 0; i < 200; ++i) create();
+  for (int i = 0; i < 65; ++i) destroy_oldest();
+  for (int i = 0; i < 4070; ++i) {  // the waiting slots move through the ring and across its end
+    create();
+    destroy_oldest();
+  }
+  create();                                   // 64 wait, wrapped around the ring's end
+  while (issued < 9000) create();             // new slots: the ring grows twice, the first time wrapped
+  for (int i = 0; i < 3000; ++i) destroy_oldest();
+  for (int i = 0; i < 3000; ++i) create();    // reuses in the order of the frees
+  CHECK(wrong == 0);
+  CHECK(pool.stats().free_slots == waiting.size());
+  for (const auto& h : live) CHECK(pool.get(h) != nullptr);
 }
 
 TEST_CASE("freed slots are reused first-in first-out, and only while more than 64 wait") {

@@ -40,6 +40,15 @@ struct HandlePoolStats {
 };
 
 namespace detail {
+// Asks the CPU to bring the line at `p` into the cache for writing; a hint only, never a fault.
+inline void prefetch_for_write(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 1);
+#else
+  (void)p;
+#endif
+}
+
 // HandlePool<T> instances made so far; each pool's tag is 1 + (this count % 255), so two pools of the same T
 // have different tags unless 255 pools of T were made in between (tag 0 is left to handles made by hand).
 template <class T>
@@ -78,6 +87,7 @@ class HandlePool {
         slots_(alloc_),
         cells_(alloc_),
         holes_(alloc_),
+        reuse_(alloc_),
         deferred_(alloc_) {}
   HandlePool(const HandlePool&) = delete;
   HandlePool& operator=(const HandlePool&) = delete;
@@ -93,6 +103,7 @@ class HandlePool {
         slots_(std::move(other.slots_), alloc_),
         cells_(std::move(other.cells_), alloc_),
         holes_(std::move(other.holes_), alloc_),
+        reuse_(std::move(other.reuse_), alloc_),
         deferred_(std::move(other.deferred_), alloc_),
         size_(std::exchange(other.size_, 0)),
         slot_count_(std::exchange(other.slot_count_, 0)),
@@ -101,8 +112,8 @@ class HandlePool {
         free_count_(std::exchange(other.free_count_, 0)),
         retired_count_(std::exchange(other.retired_count_, 0)),
         deferred_count_(std::exchange(other.deferred_count_, 0)),
-        free_head_(std::exchange(other.free_head_, none)),
-        free_tail_(std::exchange(other.free_tail_, none)) {}
+        reuse_capacity_(std::exchange(other.reuse_capacity_, 0)),
+        reuse_head_(std::exchange(other.reuse_head_, 0)) {}
   HandlePool& operator=(HandlePool&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
   ~HandlePool() {
     each([](T& value) { std::destroy_at(&value); });
@@ -217,15 +228,15 @@ class HandlePool {
     s.retired_slots = retired_count_;
     s.holes = hole_count_;
     s.deferred = deferred_count_;
-    s.bytes_reserved =
-        slots_.bytes_reserved() + cells_.bytes_reserved() + holes_.bytes_reserved() + deferred_.bytes_reserved();
-    s.pages = slots_.pages() + cells_.pages() + holes_.pages() + deferred_.pages();
+    s.bytes_reserved = slots_.bytes_reserved() + cells_.bytes_reserved() + holes_.bytes_reserved() +
+                       reuse_.bytes_reserved() + deferred_.bytes_reserved();
+    s.pages = slots_.pages() + cells_.pages() + holes_.pages() + reuse_.pages() + deferred_.pages();
     return s;
   }
 
  private:
   // A live slot links to its object's cell when compaction moved it away from the slot's own cell (else
-  // `at_home`); a free slot links to the next free slot (FIFO queue).
+  // `at_home`).
   struct Slot {
     std::uint32_t generation;
     std::uint32_t link;
@@ -269,8 +280,10 @@ class HandlePool {
 
   bool reuses_slot() const noexcept { return free_count_ > reuse_threshold; }
   std::uint32_t next_index() const noexcept {
-    return reuses_slot() ? free_head_ : static_cast<std::uint32_t>(slot_count_);
+    return reuses_slot() ? queued(0) : static_cast<std::uint32_t>(slot_count_);
   }
+  // The k-th oldest freed slot in the reuse queue (k < free_count_).
+  std::uint32_t queued(std::size_t k) const noexcept { return reuse_[(reuse_head_ + k) & (reuse_capacity_ - 1)]; }
   // Where a new object for slot `index` goes without making a hole: its home cell when that is a hole or the
   // next cell of storage, else the newest hole, else the end of storage (away from home, behind a link). A home
   // past the end is never used, so storage stays dense after compact() whatever slot the object gets.
@@ -284,9 +297,11 @@ class HandlePool {
   bool reserve_one(bool throwing) {
     const std::size_t slot_pages = slots_.pages();
     const std::size_t cell_pages = cells_.pages();
+    const std::size_t reuse_pages = reuse_.pages();
     const auto give_back = [&] {
       slots_.release_from(slot_pages);
       cells_.release_from(cell_pages);
+      reuse_.release_from(reuse_pages);
     };
     if (detail::on_error([&] { return grow_for_one(throwing); }, give_back)) return true;
     give_back();
@@ -294,7 +309,8 @@ class HandlePool {
   }
 
   bool grow_for_one(bool throwing) {
-    if (!reuses_slot()) {
+    const bool new_slot = !reuses_slot();
+    if (new_slot) {
       if (slot_count_ == max_slots) {
         if (!throwing) return false;
         raise(out_of_memory(name_, sizeof(T), alignof(T), max_slots, "slot index space exhausted"));
@@ -302,8 +318,22 @@ class HandlePool {
       if (!make_room(slots_, slot_count_, throwing)) return false;
     }
     // The new object goes at or below end_ (position_for). holes_ grows with the cells so that destroy
-    // (noexcept) never allocates to record a hole.
-    return make_room(cells_, end_, throwing) && make_room(holes_, end_, throwing);
+    // (noexcept) never allocates to record a hole. The reuse ring comes last: once it grew, nothing may fail.
+    return make_room(cells_, end_, throwing) && make_room(holes_, end_, throwing) &&
+           (!new_slot || make_reuse_room(throwing));
+  }
+
+  // Every issued slot may come to wait in the reuse queue, so its ring holds slot_count_ + 1 indices before
+  // a new slot is issued (destroy, noexcept, then never allocates). It doubles, so the ring is a power of two.
+  bool make_reuse_room(bool throwing) {
+    if (slot_count_ < reuse_capacity_) return true;
+    const std::size_t grown = std::max<std::size_t>(2 * reuse_capacity_, PageTable<std::uint32_t>::per_page);
+    if (!make_room(reuse_, grown - 1, throwing)) return false;
+    // Unwrap: the indices that wrapped past the old end go right after it, where the larger ring expects them.
+    const std::size_t wrapped = reuse_head_ + free_count_ > reuse_capacity_ ? reuse_head_ + free_count_ - reuse_capacity_ : 0;
+    for (std::size_t i = 0; i < wrapped; ++i) reuse_[reuse_capacity_ + i] = reuse_[i];
+    reuse_capacity_ = grown;
+    return true;
   }
 
   template <class Table>
@@ -340,11 +370,23 @@ class HandlePool {
   // Takes next_index() out of the reuse queue, or issues a new slot.
   void take_slot() noexcept {
     if (reuses_slot()) {
-      free_head_ = slots_[free_head_].link;
-      if (--free_count_ == 0) free_tail_ = none;
+      reuse_head_ = (reuse_head_ + 1) & (reuse_capacity_ - 1);
+      --free_count_;
+      prefetch_reuse_ahead();
       return;
     }
     slots_[slot_count_++] = Slot{1, at_home};
+  }
+
+  // The queue hands out slots in the order they were freed, which is random in the index space: a create
+  // reads its slot and home cell, so those of the create `reuse_lookahead` later are fetched now, and
+  // their misses overlap instead of coming one after the other.
+  static constexpr std::size_t reuse_lookahead = 8;
+  void prefetch_reuse_ahead() const noexcept {
+    if (free_count_ <= reuse_lookahead) return;
+    const std::uint32_t index = queued(reuse_lookahead);
+    detail::prefetch_for_write(slots_.slot(index));
+    if (index < end_) detail::prefetch_for_write(cells_.slot(index));
   }
 
   void release(std::uint32_t index) noexcept {
@@ -366,12 +408,7 @@ class HandlePool {
       return;
     }
     slot = Slot{slot.generation + 1, none};
-    if (free_tail_ == none) {
-      free_head_ = index;
-    } else {
-      slots_[free_tail_].link = index;
-    }
-    free_tail_ = index;
+    reuse_[(reuse_head_ + free_count_) & (reuse_capacity_ - 1)] = index;
     ++free_count_;
   }
 
@@ -462,6 +499,7 @@ class HandlePool {
   PageTable<Slot> slots_;
   PageTable<Cell> cells_;
   PageTable<std::uint32_t> holes_;  // positions of holes, as a stack
+  PageTable<std::uint32_t> reuse_;  // freed slot indices, oldest first: a ring of reuse_capacity_ from reuse_head_
   PageTable<Handle<T>> deferred_;
   std::size_t size_ = 0;
   std::size_t slot_count_ = 0;
@@ -470,8 +508,8 @@ class HandlePool {
   std::size_t free_count_ = 0;
   std::size_t retired_count_ = 0;
   std::size_t deferred_count_ = 0;
-  std::uint32_t free_head_ = none;
-  std::uint32_t free_tail_ = none;
+  std::size_t reuse_capacity_ = 0;  // a power of two, or 0 before the first slot
+  std::size_t reuse_head_ = 0;
 };
 
 }  // namespace fm
