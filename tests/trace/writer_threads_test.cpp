@@ -1,11 +1,18 @@
-// Several threads record through one Writer with fewer chunks than threads (so they wait for each other:
-// back-pressure); every thread's events read back exactly, and cross-thread frees keep their order.
+// Several threads record through one Writer whose reserve of chunks is smaller than the number of threads (so
+// they wait for each other: back-pressure); every thread's events read back exactly, cross-thread frees keep
+// their order, and more live threads than chunks never wait for each other forever.
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "fm/heap/heap.hpp"
 #include "fm/trace/recording.hpp"
+#include "model/barrier.hpp"
 #include "model/driver.hpp"
 #include "trace/support.hpp"
 
@@ -13,6 +20,29 @@ namespace {
 
 using fm::model::ScratchFile;
 using fm::model::TraceStreamModel;
+
+// Runs `body` on a thread of its own and ends the test program with `failure` when it has not returned within
+// `limit`: a recording that hangs must fail the test run, not stall it.
+template <class Body>
+void finish_within(std::chrono::seconds limit, const char* failure, Body body) {
+  std::mutex m;
+  std::condition_variable finished;
+  bool done = false;
+  std::thread runner([&] {
+    body();
+    const std::lock_guard lock(m);
+    done = true;
+    finished.notify_all();
+  });
+  std::unique_lock lock(m);
+  if (!finished.wait_for(lock, limit, [&] { return done; })) {
+    std::fprintf(stderr, "%s\n", failure);
+    std::fflush(stderr);
+    std::_Exit(EXIT_FAILURE);
+  }
+  lock.unlock();
+  runner.join();
+}
 
 void run_threads(fm::model::Source& src, std::size_t steps) {
   constexpr std::uint32_t threads = 4;
@@ -48,7 +78,7 @@ void run_threads(fm::model::Source& src, std::size_t steps) {
   }
 }
 
-TEST_CASE("threads recording through one writer with fewer chunks than threads read back exactly") {
+TEST_CASE("threads recording through one writer with a reserve of fewer chunks than threads read back exactly") {
   fm::model::run_seeds("trace/threads", 40, 400, run_threads);
 }
 
@@ -133,6 +163,66 @@ TEST_CASE("events on one block are ordered across threads however many events ea
   const fm::trace::Trace t = fm::trace::read(file.path());
   CHECK(t.threads.size() == 3);
   CHECK(t.blocks.size() == 62);
+}
+
+// Each live recording thread holds a partial chunk until it fills it or exits. With more live threads than
+// configured chunks, each recording once and then waiting for all the others, a writer that never adds
+// chunks leaves the extra threads waiting for a chunk held by threads that wait for them: forever.
+TEST_CASE("more live recording threads than configured chunks all record while the others hold theirs") {
+  constexpr int threads = 8;
+  const ScratchFile file("writer_many_threads");
+  {
+    fm::trace::Writer w(file.path(), {.chunk_bytes = 256, .chunks = 4});
+    const std::uint32_t s = w.system("heap");
+    fm::model::Barrier all_recorded(threads);
+    finish_within(std::chrono::seconds(60),
+                  "8 threads recording through a writer of 4 chunks did not finish within 60 s: the threads "
+                  "without a chunk wait for one that threads waiting for them hold",
+                  [&] {
+                    std::vector<std::thread> workers;
+                    for (int k = 0; k < threads; ++k) {
+                      workers.emplace_back([&, k] {
+                        const std::uint64_t block = 0x1000 + 64 * static_cast<std::uint64_t>(k);
+                        w.allocate(s, block, 64, 16);
+                        all_recorded.arrive_and_wait();
+                        w.free(block);
+                      });
+                    }
+                    for (auto& t : workers) t.join();
+                  });
+    CHECK(w.buffer_bytes() == (threads + 4) * 256);  // one chunk per live thread besides the reserve
+    w.close();
+  }
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  CHECK(t.threads.size() == threads);
+  CHECK(t.events.size() == 2 * threads);
+  REQUIRE(t.blocks.size() == threads);
+  for (const auto& b : t.blocks) CHECK(t.events[b.ended_by].op == fm::trace::Op::free);
+}
+
+// The chunk set grows for threads alive at once, not for threads over time nor for a disk slower than the
+// program: a thread that fills chunk after chunk waits for the writer to return one (back-pressure).
+TEST_CASE("a writer's chunks grow with the recording threads alive at once, not with events or exited threads") {
+  const ScratchFile file("writer_chunk_bound");
+  {
+    fm::trace::Writer w(file.path(), {.chunk_bytes = 256, .chunks = 2});
+    const std::uint32_t s = w.system("heap");
+    CHECK(w.buffer_bytes() == 2 * 256);
+    for (std::uint64_t k = 0; k < 20; ++k) {
+      std::thread([&, k] {
+        for (std::uint64_t i = 0; i < 300; ++i) {
+          const std::uint64_t block = (k + 1) << 20 | i << 6;
+          w.allocate(s, block, 64, 16);
+          w.free(block);
+        }
+      }).join();
+    }
+    CHECK(w.buffer_bytes() == 3 * 256);
+    w.close();
+  }
+  const fm::trace::Trace t = fm::trace::read(file.path());
+  CHECK(t.threads.size() == 20);
+  CHECK(t.events.size() == 20 * 600);
 }
 
 }  // namespace

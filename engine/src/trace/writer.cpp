@@ -12,7 +12,7 @@
 namespace fm::trace {
 
 struct Writer::Chunk {
-  std::uint8_t* data = nullptr;
+  std::unique_ptr<std::uint8_t[]> data;
   std::uint32_t index = 0;
   std::atomic<std::uint32_t> next_free{0};  // index + 1 of the next free chunk; read by racing poppers
   Chunk* next_full = nullptr;
@@ -106,14 +106,8 @@ Writer::Writer(std::FILE* file, std::string path, WriterOptions options)
   write_failed_ = std::fwrite(head, 1, head_bytes, file_) != head_bytes;
   bytes_written_.store(head_bytes, std::memory_order_relaxed);
 
-  storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(options_.chunk_bytes * options_.chunks);
-  chunks_ = std::make_unique<Chunk[]>(options_.chunks);
+  add_chunks(options_.chunks);
   order_lines_ = std::make_unique<OrderLine[]>(std::size_t{1} << order_line_bits);
-  for (std::size_t i = 0; i < options_.chunks; ++i) {
-    chunks_[i].data = storage_.get() + i * options_.chunk_bytes;
-    chunks_[i].index = static_cast<std::uint32_t>(i);
-    push_free(&chunks_[i]);
-  }
   {
     const std::lock_guard lock(registry_mutex());
     live_writers().emplace_back(serial_, this);
@@ -122,7 +116,10 @@ Writer::Writer(std::FILE* file, std::string path, WriterOptions options)
 }
 
 // A destructor cannot report a failed write; close() does for a caller that asks.
-Writer::~Writer() { (void)finish(); }
+Writer::~Writer() {
+  (void)finish();
+  for (auto& group : chunk_groups_) delete[] group.load(std::memory_order_relaxed);
+}
 
 std::uint32_t Writer::system(std::string_view name) {
   const std::lock_guard lock(mutex_);
@@ -171,8 +168,10 @@ Writer::ThreadState& Writer::attach_thread() {
   if (closed_) raise(error("trace '" + path_ + "': an event was recorded after close()"));
   const auto me = std::this_thread::get_id();
   ThreadState* state = nullptr;
+  std::size_t live_threads = 0;
   for (const auto& t : threads_) {
     if (t->owner == me) state = t.get();
+    if (t->owner != std::thread::id{}) ++live_threads;
   }
   if (!state) {
     threads_.push_back(std::make_unique<ThreadState>());
@@ -181,9 +180,49 @@ Writer::ThreadState& Writer::attach_thread() {
     state->number = static_cast<std::uint32_t>(threads_defined_++);
     write_definition(Record::thread, state->number, "thread " + std::to_string(state->number));
     os::set_thread_value(exit_key(), this);
+    keep_chunks_for(live_threads + 1);
   }
   detail::thread_cache = {serial_, state};
   return *state;
+}
+
+// Each live thread may hold a partial chunk while it waits for the others (on a lock, a barrier): the
+// reserve must stay free for the chunks in flight besides those, or a thread without a chunk could wait
+// for threads that wait for it. Caller holds mutex_.
+void Writer::keep_chunks_for(std::size_t live_threads) {
+  const std::size_t needed = live_threads + options_.chunks;
+  const std::size_t count = chunk_count_.load(std::memory_order_relaxed);
+  if (needed <= count) return;
+  add_chunks(needed - count);
+  free_signal_.fetch_add(1, std::memory_order_release);
+  os::wake_all(free_signal_);
+}
+
+// Appends `count` chunks to the free list. Only the constructor and threads holding mutex_ add chunks; a
+// group is published before any of its chunks is pushed, so a popper that sees the index finds the group.
+// (Indices stay below 2^32, and groups below max_chunk_groups, long before memory would allow that many.)
+void Writer::add_chunks(std::size_t count) {
+  const std::size_t first_group_size = options_.chunks;
+  for (std::size_t i = chunk_count_.load(std::memory_order_relaxed), end = i + count; i < end; ++i) {
+    const auto index = static_cast<std::uint32_t>(i);
+    const std::size_t group = i < first_group_size ? 0 : std::bit_width(i / first_group_size);
+    if (chunk_groups_[group].load(std::memory_order_relaxed) == nullptr) {
+      const std::size_t group_size = group == 0 ? first_group_size : first_group_size << (group - 1);
+      chunk_groups_[group].store(new Chunk[group_size], std::memory_order_release);
+    }
+    Chunk& c = chunk_at(index);
+    c.data = std::make_unique_for_overwrite<std::uint8_t[]>(options_.chunk_bytes);
+    c.index = index;
+    chunk_count_.store(i + 1, std::memory_order_relaxed);
+    push_free(&c);
+  }
+}
+
+Writer::Chunk& Writer::chunk_at(std::uint32_t index) const noexcept {
+  const std::size_t first_group_size = options_.chunks;
+  if (index < first_group_size) return chunk_groups_[0].load(std::memory_order_acquire)[index];
+  const auto group = static_cast<std::size_t>(std::bit_width(index / first_group_size));
+  return chunk_groups_[group].load(std::memory_order_acquire)[index - (first_group_size << (group - 1))];
 }
 
 // Queues a THREAD or SYSTEM record; the writer thread writes queued definitions before any chunk it took
@@ -226,7 +265,7 @@ void Writer::take_free_chunk(ThreadState& t) {
     const std::uint32_t seen = free_signal_.load(std::memory_order_acquire);
     if (Chunk* c = pop_free()) {
       t.chunk = c;
-      t.data = c->data;
+      t.data = c->data.get();
       t.used = 0;
       t.events = 0;
       t.last_stamp = 0;
@@ -295,7 +334,7 @@ Writer::Chunk* Writer::pop_free() noexcept {
   for (;;) {
     const auto index = static_cast<std::uint32_t>(head);
     if (index == 0) return nullptr;
-    Chunk* c = &chunks_[index - 1];
+    Chunk* c = &chunk_at(index - 1);
     const std::uint64_t next = ((head >> 32) + 1) << 32 | c->next_free.load(std::memory_order_relaxed);
     if (free_head_.compare_exchange_weak(head, next, std::memory_order_acquire, std::memory_order_acquire)) return c;
   }
@@ -337,7 +376,7 @@ void Writer::write_pending() {
     std::uint8_t* out = put_varint(head, c->thread);
     out = put_varint(out, c->first_sequence);
     out = put_varint(out, c->events);
-    write_record(Record::chunk, head, static_cast<std::size_t>(out - head), c->data, c->used);
+    write_record(Record::chunk, head, static_cast<std::size_t>(out - head), c->data.get(), c->used);
     events_written_.fetch_add(c->events, std::memory_order_relaxed);
     push_free(c);
     returned = true;

@@ -1,9 +1,11 @@
 // fm::trace::Writer: records allocation events into the trace format of docs/trace.md with bounded
 // memory — each thread appends to its own fixed-size chunk without a lock, one writer thread writes full
-// chunks to the file and hands them back; a thread that finds no free chunk waits (back-pressure).
+// chunks to the file and hands them back; a thread that finds no free chunk waits (back-pressure), and the
+// chunk set grows only as threads attach, so the threads' own partial chunks never starve the others.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -23,7 +25,10 @@ namespace fm::trace {
 
 struct WriterOptions {
   std::size_t chunk_bytes = std::size_t{64} << 10;  // per chunk; at least 256
-  std::size_t chunks = 64;                          // all memory the writer will ever use for events
+  // The back-pressure reserve: chunks kept beyond the one each live recording thread holds, to take the
+  // backlog of a slow disk before recording threads wait. Memory for events is (this + the most recording
+  // threads alive at once) * chunk_bytes.
+  std::size_t chunks = 64;
 };
 
 namespace detail {
@@ -111,6 +116,10 @@ class Writer {
   [[nodiscard]] std::uint64_t events_written() const noexcept { return events_written_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t bytes_written() const noexcept { return bytes_written_.load(std::memory_order_relaxed); }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  // Bytes of the chunks the writer holds for events (they grow as recording threads attach).
+  [[nodiscard]] std::size_t buffer_bytes() const noexcept {
+    return chunk_count_.load(std::memory_order_relaxed) * options_.chunk_bytes;
+  }
 
  private:
   [[nodiscard]] bool finish() noexcept;
@@ -224,6 +233,9 @@ class Writer {
   }
   void frame_event(Op op, std::uint64_t frame);
   ThreadState& attach_thread();
+  void keep_chunks_for(std::size_t live_threads);
+  void add_chunks(std::size_t count);
+  Chunk& chunk_at(std::uint32_t index) const noexcept;
   void take_free_chunk(ThreadState& t);
   void hand_over(ThreadState& t);
   Chunk* seal(ThreadState& t) noexcept;
@@ -247,8 +259,12 @@ class Writer {
   bool write_failed_ = false;
   std::chrono::steady_clock::time_point start_;
 
-  std::unique_ptr<std::uint8_t[]> storage_;
-  std::unique_ptr<Chunk[]> chunks_;
+  // Chunks by index, in groups that never move until the writer is destroyed, so a popper of the free list
+  // finds a chunk by its index while another thread adds chunks: group 0 holds `options_.chunks`, group
+  // k > 0 holds `options_.chunks << (k - 1)` (a chunk's bytes are allocated only when the chunk is added).
+  static constexpr std::size_t max_chunk_groups = 32;  // indices fit in 32 bits with at least 2 in group 0
+  std::array<std::atomic<Chunk*>, max_chunk_groups> chunk_groups_{};
+  std::atomic<std::size_t> chunk_count_{0};        // added so far; written under mutex_
   std::atomic<std::uint64_t> free_head_{0};       // tagged index (tag << 32 | index + 1), 0 = empty
   std::atomic<Chunk*> full_head_{nullptr};        // pushed by recording threads, taken whole by the writer
   std::atomic<std::uint32_t> free_signal_{0};     // bumped when chunks come back; back-pressure waits on it
