@@ -28,16 +28,6 @@ inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_pag
   return page_shift_of(c) == min_page_shift || pages < 1 ? 1 : static_cast<std::uint32_t>(pages);
 }
 
-// Batches a class parks at most: parked_bytes_max of blocks, and never fewer than 8 batches.
-inline constexpr auto parked_batches_max = [] {
-  std::array<std::uint32_t, class_count> a{};
-  for (std::uint32_t c = 0; c < class_count; ++c) {
-    const std::size_t n = parked_bytes_max / (std::size_t{batch_sizes[c]} * class_sizes[c]);
-    a[c] = n < 8 ? 8 : static_cast<std::uint32_t>(n);
-  }
-  return a;
-}();
-
 void note_outstanding(Central& cl, std::uint32_t blocks, std::uint32_t block_size, bool out) noexcept {
   const std::size_t bytes = std::size_t{blocks} * block_size;
   if (!out) {
@@ -259,10 +249,8 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
   *out = nullptr;
   std::uint32_t got = 0;
   Guard guard(cl.lock);
-  if (n == batch_sizes[c] && cl.parked != nullptr) {
-    *out = cl.parked;
-    cl.parked = next_batch_of(cl.parked);
-    --cl.parked_count;
+  if (n == batch_sizes[c] && cl.transfer_count > 0) {
+    *out = cl.transfer[--cl.transfer_count];
     got = n;
   }
   while (got < n) {
@@ -310,10 +298,8 @@ void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t coun
   Guard guard(cl.lock);
   note_outstanding(cl, count, class_sizes[c], false);
   if (cache_count != nullptr) *cache_count -= count;
-  if (count == batch_sizes[c] && cl.parked_count < parked_batches_max[c]) {
-    set_next_batch(list, cl.parked);
-    cl.parked = list;
-    ++cl.parked_count;
+  if (count == batch_sizes[c] && cl.transfer_count < transfer_slots) {
+    cl.transfer[cl.transfer_count++] = list;
     return;
   }
   return_to_pages(h, cl, c, list);
@@ -323,11 +309,7 @@ void central_collect(HeapState& h) noexcept {
   for (std::uint32_t c = 0; c < class_count; ++c) {
     Central& cl = h.central[c];
     Guard guard(cl.lock);
-    while (Block* batch = cl.parked) {
-      cl.parked = next_batch_of(batch);
-      --cl.parked_count;
-      return_to_pages(h, cl, c, batch);
-    }
+    while (cl.transfer_count > 0) return_to_pages(h, cl, c, cl.transfer[--cl.transfer_count]);
     for (PageMeta* p = cl.head; p != nullptr;) {
       PageMeta* next = p->next;
       if (p->state == PageState::empty) {
@@ -347,8 +329,8 @@ void central_collect(HeapState& h) noexcept {
 
 bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept {
   const Central& cl = h.central[c];
-  for (const Block* batch = cl.parked; batch != nullptr; batch = next_batch_of(batch)) {
-    if (list_holds(h, c, batch, batch_sizes[c], b)) return true;
+  for (std::uint32_t i = 0; i < cl.transfer_count; ++i) {
+    if (list_holds(h, c, cl.transfer[i], batch_sizes[c], b)) return true;
   }
   auto& s = *static_cast<Segment*>(segment_of(b));
   const PageMeta& p = s.page_of(b);

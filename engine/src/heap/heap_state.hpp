@@ -243,23 +243,13 @@ struct SegmentRange {
 }
 
 // Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
-// instead of walking every block back to its page and carving it again: a container of thousands of blocks
-// torn down and built again moves its blocks in batches. Parked batches are listed through the second word
-// of each batch's first block (blocks are at least 16 bytes; the first word stays the batch's own link, which
-// the double-free check reads). Up to parked_bytes_max of a class are parked; beyond that, blocks go back to
-// their pages, so that pages become empty and serve other classes or go to the OS.
-inline constexpr std::size_t parked_bytes_max = std::size_t{4} << 20;
-[[nodiscard, gnu::no_sanitize_address]] inline Block* next_batch_of(const Block* first) noexcept {
-  return reinterpret_cast<Block* const*>(first)[1];
-}
-[[gnu::no_sanitize_address]] inline void set_next_batch(Block* first, Block* next) noexcept {
-  reinterpret_cast<Block**>(first)[1] = next;
-}
+// instead of walking every block back to its page.
+inline constexpr std::uint32_t transfer_slots = 8;
 
 struct alignas(64) Central {
   Lock lock;
-  Block* parked = nullptr;  // parked batches, each a list of exactly batch_size(c) blocks
-  std::uint32_t parked_count = 0;
+  Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
+  std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
   PageMeta* tail = nullptr;
   Segment* segments = nullptr;
