@@ -13,7 +13,7 @@
 namespace fm::malloc_lib {
 
 constinit std::atomic<Heap*> process_heap_ptr{nullptr};
-constinit std::atomic<heap::HeapState*> process_state{nullptr};
+constinit std::atomic<std::uintptr_t> process_range{heap::no_range};
 constinit std::atomic<unsigned> process_slot{heap::no_heap_slot};
 
 namespace {
@@ -48,7 +48,7 @@ Heap& create_process_heap() noexcept {
   Heap* h = process_heap_ptr.load(std::memory_order_relaxed);
   if (h == nullptr) {
     h = ::new (heap_storage) Heap("malloc");  // does not allocate: heap state and caches come from mmap
-    process_state.store(&heap::HeapAccess::state(*h), std::memory_order_relaxed);
+    process_range.store(heap::HeapAccess::state(*h).range.base, std::memory_order_relaxed);
     process_slot.store(heap::HeapAccess::slot(*h), std::memory_order_relaxed);
     process_heap_ptr.store(h, std::memory_order_release);
   }

@@ -12,11 +12,13 @@
 namespace fm::malloc_lib {
 
 extern std::atomic<Heap*> process_heap_ptr;
-// The heap's state and cache slot for the inline fast paths, set before process_heap_ptr. Until then the
-// slot is one no cache ever fills and the state null, so the fast paths fall through to the calls below,
-// which create the heap.
-extern std::atomic<heap::HeapState*> process_state;
+// The heap's segment range and cache slot for the inline fast paths, set before process_heap_ptr. Until then
+// the slot is one no cache ever fills and the range none, so the fast paths fall through to the calls below,
+// which create the heap. Hidden, so that the fast paths read them at a fixed offset from the code.
+#pragma GCC visibility push(hidden)
+extern std::atomic<std::uintptr_t> process_range;
 extern std::atomic<unsigned> process_slot;
+#pragma GCC visibility pop
 [[nodiscard]] Heap& create_process_heap() noexcept;
 
 [[nodiscard]] inline Heap& process_heap() noexcept {
@@ -41,8 +43,8 @@ extern std::atomic<unsigned> process_slot;
 [[gnu::noinline]] void* malloc_traced(std::size_t size) noexcept;
 [[gnu::noinline]] void free_traced(void* p) noexcept;
 inline void free_block(void* p) noexcept {
-  const heap::HeapState* h = process_state.load(std::memory_order_relaxed);
-  if (heap::cache_push(h, process_slot.load(std::memory_order_relaxed), p, 0, false)) [[likely]] return;
+  const std::uintptr_t range = process_range.load(std::memory_order_relaxed);
+  if (heap::cache_push(range, process_slot.load(std::memory_order_relaxed), p, 0, false)) [[likely]] return;
   free_slow(p);
 }
 

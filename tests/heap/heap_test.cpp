@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -462,6 +463,60 @@ TEST_CASE("collect returns every empty page, parked batches included, so an idle
   CHECK(heap.usable_size(again) >= 200 * 1024);
   heap.deallocate(again, 200 * 1024);
 }
+
+TEST_CASE("segments given back and taken again by another class free each block to its new class") {
+  fm::Heap heap("segment reuse");
+  constexpr std::size_t big = 200 * 1024;  // pages of 2 MiB: whole segments of one class
+  std::vector<void*> blocks;
+  for (int i = 0; i < 64; ++i) blocks.push_back(heap.malloc(big));
+  for (void* p : blocks) heap.free(p);
+  heap.collect();
+  REQUIRE(heap.heap_stats().committed == heap.heap_stats().metadata);  // every page went back
+  // Small blocks on segments that may sit where the big class's were: each free goes back to its class.
+  std::vector<void*> small;
+  for (int i = 0; i < 20000; ++i) {
+    small.push_back(heap.malloc(48));
+    fill(small.back(), 48, static_cast<std::uint32_t>(i));
+  }
+  for (int i = 0; i < 20000; ++i) CHECK_MESSAGE(intact(small[i], 48, static_cast<std::uint32_t>(i)), i);
+  for (void* p : small) heap.free(p);
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.classes[fm::heap::size_class_of(48)].live_blocks == 0);
+  CHECK(st.allocations == st.deallocations);
+}
+
+#if defined(__linux__) && !FM_HAS_ASAN && !FM_HAS_TSAN
+TEST_CASE("a heap whose segment range cannot be reserved still allocates and frees, on its slow paths") {
+  // The sanitizers need far more address space than the limit below leaves, hence not in their builds.
+  const fm::test::ChildResult child = fm::test::run_in_child([] {
+    long pages = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    if (pages == 0) return 1;
+    // Room for the heap's segments (about 100 MiB below), not for its 16 GiB range.
+    const rlimit limit{static_cast<rlim_t>(pages) * 4096 + (rlim_t{1} << 30), static_cast<rlim_t>(pages) * 4096 + (rlim_t{1} << 30)};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+    fm::Heap heap("no range");
+    std::vector<void*> blocks;
+    for (std::uint32_t i = 0; i < 100000; ++i) {
+      const std::size_t size = 16 + (i * 37) % 2000;
+      blocks.push_back(heap.allocate(size));
+      fill(blocks.back(), size, i);
+    }
+    for (std::uint32_t i = 0; i < blocks.size(); ++i) {
+      const std::size_t size = 16 + (i * 37) % 2000;
+      if (!intact(blocks[i], size, i)) return 3;
+      heap.deallocate(blocks[i], size);
+    }
+    const fm::HeapStats st = heap.heap_stats();
+    return st.requested == 0 && st.allocations == 100000 && st.deallocations == 100000 ? 0 : 4;
+  });
+  INFO(child.describe());
+  CHECK(child.exited_with(0));
+}
+#endif
 
 #if defined(__linux__)
 namespace {

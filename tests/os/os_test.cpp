@@ -53,6 +53,23 @@ TEST_CASE("a decommitted range stays usable and reads as zero, and its neighbour
   fm::os::unmap(p, 8 * page);
 }
 
+TEST_CASE("a reserved range is aligned, parts of it committed become zero writable memory, and it is released whole") {
+  auto* p = static_cast<char*>(fm::os::reserve_aligned(64 * mib, 4 * mib));
+  REQUIRE(p != nullptr);
+  CHECK(reinterpret_cast<std::uintptr_t>(p) % (4 * mib) == 0);
+  REQUIRE(fm::os::commit(p + 8 * mib, 4 * mib));
+  CHECK(all_bytes(p + 8 * mib, 4 * mib, 0));
+  std::memset(p + 8 * mib, 0x6b, 4 * mib);
+  CHECK(all_bytes(p + 8 * mib, 4 * mib, 0x6b));
+  REQUIRE(fm::os::commit(p + 60 * mib, 4 * mib));  // another part, up to the range's end
+  std::memset(p + 60 * mib, 0x2c, 4 * mib);
+  CHECK(all_bytes(p + 8 * mib, 4 * mib, 0x6b));
+  fm::os::decommit(p + 8 * mib, 4 * mib);  // committed parts decommit like any mapping
+  CHECK(all_bytes(p + 8 * mib, 4 * mib, 0));
+  CHECK(all_bytes(p + 60 * mib, 4 * mib, 0x2c));
+  fm::os::unmap(p, 64 * mib);
+}
+
 TEST_CASE("remapping keeps the bytes both sizes hold, growing to an aligned range and shrinking") {
   const std::size_t page = fm::os::page_size();
   auto* p = static_cast<char*>(fm::os::map_aligned(4 * page, 4 * mib));

@@ -69,8 +69,10 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   return segment_class == shared_class ? h.shared_segments : h.central[segment_class].segments;
 }
 
+// From the heap's range when it has room (frees take the fast path there), else mapped on its own.
 [[nodiscard]] Segment* new_segment(HeapState& h, std::uint32_t segment_class) noexcept {
-  void* mem = map_aligned(segment_size, segment_size);
+  void* mem = range_take_segment(h.range);
+  if (mem == nullptr) mem = map_aligned(segment_size, segment_size);
   if (mem == nullptr) return nullptr;
   auto* s = new (mem) Segment();
   s->size_class = segment_class;
@@ -86,9 +88,11 @@ void list_push_back(Central& cl, PageMeta& p) noexcept {
   return s;
 }
 
-// Unpoisoned first: whoever maps the range next must not inherit ASan's view of free blocks.
-void unmap_segment(Segment* s) noexcept {
+// Unpoisoned first: whoever maps the memory next must not inherit ASan's view of free blocks. A segment of
+// the heap's range goes back to it (the range itself is released with the heap).
+void unmap_segment(HeapState& h, Segment* s) noexcept {
   unpoison(s, segment_size);
+  if (range_holds(h.range, s)) return range_return_segment(h.range, s);
   unmap(s, segment_size);
 }
 
@@ -98,7 +102,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   if (s.next) s.next->prev = s.prev;
   h.metadata.fetch_sub(header_committed, std::memory_order_relaxed);
   unit_map.set(&s, UnitKind::none);  // before munmap: the range may be mapped again by someone else right after
-  unmap_segment(&s);
+  unmap_segment(h, &s);
 }
 
 // An unused page of a segment in `list` (a new segment when all are full), or null when out of memory.
@@ -143,7 +147,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->free = nullptr;
   p->carved = p->free_count = 0;
   p->state = PageState::partial;
-  s.set_free_bin(*p, c);  // no block of it is live: no pointer inside one either
+  set_free_bin(s, *p, c);  // no block of it is live: no pointer inside one either
   poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
   ++cl.pages;
   cl.committed += committed_bytes(s, i);
@@ -336,12 +340,12 @@ bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept {
 }
 
 void central_release_all(HeapState& h) noexcept {
-  auto unmap_all = [](Segment*& list) {
+  auto unmap_all = [&h](Segment*& list) {
     while (list != nullptr) {
       Segment* s = list;
       list = s->next;
       unit_map.set(s, UnitKind::none);
-      unmap_segment(s);
+      unmap_segment(h, s);
     }
   };
   for (Central& cl : h.central) unmap_all(cl.segments);

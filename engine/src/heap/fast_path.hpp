@@ -16,42 +16,42 @@ struct HeapAccess {
   [[nodiscard]] static unsigned slot(const Heap& heap) noexcept { return heap.slot_; }
 };
 
-// `extra`: requested bytes minus the block size (ClassCounters); 0, a constant, on the C-style paths.
-inline void count_allocation(ThreadCache& tc, std::uint32_t c, std::int64_t extra) noexcept {
-  tc.bins[c].allocations.add(1);
+// `extra`: requested bytes minus the block size (ClassCounters); 0, a constant, on the C-style paths. `bin`
+// is tc.bins[c], which the caller has at hand: the counter is then one offset from it.
+inline void count_allocation(ThreadCache& tc, Bin& bin, std::uint32_t c, std::int64_t extra) noexcept {
+  bin.allocations.add(1);
   if (extra != 0) tc.requested_extra[c].add(extra);
 }
 inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t extra) noexcept {
   if (extra != 0) tc.requested_extra[c].add(-extra);
 }
 
-// A block of class `c` from the calling thread's cache of the heap in `slot`, or null when it has none.
+// A block of class `c` from the calling thread's cache of the heap in `slot`, or null when it has none (or no
+// cache: no_cache's bins are empty).
 [[nodiscard]] inline void* cache_pop(unsigned slot, std::uint32_t c, std::int64_t extra) noexcept {
   ThreadCache* tc = current_cache(slot);
-  if (tc == nullptr) [[unlikely]] return nullptr;
   Bin& bin = tc->bins[c];
   Block* b = bin.head;
   if (b == nullptr) [[unlikely]] return nullptr;
   bin.head = next_of(b);
   --bin.count;
-  count_allocation(*tc, c, extra);
+  count_allocation(*tc, bin, c, extra);
   unpoison(b, class_sizes[c]);
   return b;
 }
 
-// Frees `p` onto the calling thread's cache when it is the start of a small block of `h` (null: of no heap) on a page without
-// interior pointers and the cache has room; false, with nothing changed, for anything else (null, large or
-// foreign pointers too). `requested` counts only when `sized`.
-[[nodiscard]] inline bool cache_push(const HeapState* h, unsigned slot, void* p, std::size_t requested,
+// Frees `p` onto the calling thread's cache of the heap in `slot` when it is the start of a small block in
+// the heap's segment range at `range_base` (no_range: none), on a page without interior pointers, and the
+// cache has room; false, with nothing changed, for anything else (null, large or foreign pointers, segments
+// outside the range, no cache). `requested` counts only when `sized`.
+[[nodiscard]] inline bool cache_push(std::uintptr_t range_base, unsigned slot, void* p, std::size_t requested,
                                      bool sized) noexcept {
-  if (!unit_map.in_segment(p)) [[unlikely]] return false;
-  auto* segment = static_cast<Segment*>(segment_of(p));
-  if (segment->heap != h) [[unlikely]] return false;
+  SliceEntry entry = 0;
+  if (!range_entry(range_base, p, entry)) [[unlikely]] return false;
   ThreadCache* tc = current_cache(slot);
-  if (tc == nullptr) [[unlikely]] return false;
-  const std::uint32_t c = segment->free_bin_of(p);
-  Bin& bin = tc->bins[c];
-  if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free to interior_bin
+  Bin& bin = bin_at(*tc, entry);
+  if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free the table sends to no_room
+  const auto c = static_cast<std::uint32_t>(&bin - tc->bins);
   auto* b = static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   set_next(b, bin.head);

@@ -54,7 +54,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
     b = bin.head;
     bin.head = next_of(b);
     --bin.count;
-    count_allocation(*tc, c, extra);
+    count_allocation(*tc, bin, c, extra);
   }
   unpoison(b, class_sizes[c]);
   return b;
@@ -291,7 +291,7 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
     if (b == nullptr) return nullptr;
     void* p = align_up(b, align);
     auto* s = static_cast<Segment*>(segment_of(b));
-    if (p != b && !s->has_interior(b)) s->set_free_bin(s->page_of(b), interior_bin);
+    if (p != b && !s->has_interior(b)) set_free_bin(*s, s->page_of(b), interior_bin);
     return p;
   }
   return large_alloc(h, size, align);
@@ -321,7 +321,7 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
 }
 
 inline void release(HeapState& h, unsigned slot, void* p, std::size_t size, bool sized) noexcept {
-  if (!cache_push(&h, slot, p, size, sized)) [[unlikely]] release_slow(h, p, size, sized);
+  if (!cache_push(h.range.base, slot, p, size, sized)) [[unlikely]] release_slow(h, p, size, sized);
 }
 
 [[nodiscard]] SegmentHead* owned_segment(const HeapState& h, const void* p) noexcept {
@@ -538,7 +538,7 @@ void Heap::free(void* p) noexcept {
 
 void Heap::collect() noexcept {
   HeapState& h = *state_;
-  if (ThreadCache* tc = current_cache(slot_)) thread_cache_collect(*tc);
+  if (ThreadCache* tc = current_cache(slot_); tc != &no_cache) thread_cache_collect(*tc);
   central_collect(h);
   CachedMapping dropped[large_cache_slots];
   std::uint32_t count = 0;

@@ -65,7 +65,7 @@ inline void unpoison(const void* p, std::size_t n) noexcept {
   if constexpr (debug::asan_enabled) debug::unpoison(p, n);
 }
 
-// A bin that never has room (limit 0): where frees of pages with interior pointers are sent (Segment::slice_bins).
+// Segment::slice_bins' mark for a page that handed out an interior pointer: its frees take the slow path.
 inline constexpr std::uint32_t interior_bin = class_count;
 static_assert(interior_bin <= 0xff, "a slice's bin is one byte");
 
@@ -102,11 +102,9 @@ struct Segment : SegmentHead {
   std::uint32_t pages_active = 0;
   Segment* prev = nullptr;  // all segments of the class (or all shared segments)
   Segment* next = nullptr;
-  // Per 64 KiB slice, the thread-cache bin free pushes the blocks of the slice's page onto without looking
-  // further: the page's class, or interior_bin once an aligned allocation handed out a pointer inside one
-  // of its blocks, so that free takes the slow path that finds the block's start (a division). Set for
-  // every slice of a page when it is lent; a byte per slice, so free needs neither the page's size nor
-  // its metadata.
+  // Per 64 KiB slice, the class of the slice's page, or interior_bin once an aligned allocation handed out a
+  // pointer inside one of its blocks, so that free takes the slow path that finds the block's start (a
+  // division). Set for every slice of a page when it is lent (set_free_bin), with the heap's slice table.
   std::atomic<std::uint8_t> slice_bins[max_pages] = {};
   PageMeta pages[max_pages];
 
@@ -117,12 +115,6 @@ struct Segment : SegmentHead {
     return slice_bins[(reinterpret_cast<std::uintptr_t>(p) >> min_page_shift) % max_pages].load(std::memory_order_relaxed);
   }
   [[nodiscard]] bool has_interior(const void* p) const noexcept { return free_bin_of(p) == interior_bin; }
-  void set_free_bin(const PageMeta& page, std::uint32_t bin) noexcept {
-    const auto first = static_cast<std::uint32_t>(&page - pages) << (page_shift - min_page_shift);
-    for (std::uint32_t i = 0; i < std::uint32_t{1} << (page_shift - min_page_shift); ++i) {
-      slice_bins[first + i].store(static_cast<std::uint8_t>(bin), std::memory_order_relaxed);
-    }
-  }
   [[nodiscard]] char* page_end(std::uint32_t i) noexcept {
     return reinterpret_cast<char*>(this) + (std::size_t{i + 1} << page_shift);
   }
@@ -161,12 +153,13 @@ struct ClassCounters {
 };
 
 // One class of a thread cache: the free list and the one counter its fast paths write, in one 32-byte
-// piece of one cache line.
+// piece of one cache line. The counter comes first: compilers address an atomic only through a register
+// holding its address, and the bin's own address is in one on the fast path.
 struct alignas(32) Bin {
+  Counter allocations;
   Block* head = nullptr;
   std::uint32_t count = 0;  // read without the owner's cooperation by statistics (thread_cache.cpp)
   std::uint32_t limit = 0;  // blocks kept before a free flushes a batch (cache_limits)
-  Counter allocations;
 };
 
 // Blocks moved between a thread cache and the central list at once, and how many a cache keeps (2 batches).
@@ -192,13 +185,62 @@ inline constexpr auto cache_limits = [] {
 }();
 
 struct ThreadCache {
-  Bin bins[class_count + 1];  // one per class, then interior_bin
+  // One bin per class at offset 0, so that a bin's address is the one malloc computes; then a bin that
+  // never has room (limit 0), where the slice table sends every free the fast path must not take.
+  Bin bins[class_count];
+  Bin no_room;
   Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
   HeapState* heap = nullptr;
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };
+
+// A slice table entry is the offset in bytes of a bin from the cache's no_room bin, so that 0, what the
+// table's untouched memory reads, is no_room.
+using SliceEntry = std::int16_t;
+[[nodiscard]] inline Bin& bin_at(ThreadCache& tc, SliceEntry entry) noexcept {
+  return *reinterpret_cast<Bin*>(reinterpret_cast<char*>(&tc.no_room) + entry);
+}
+// The slice table entry of class `c`.
+[[nodiscard]] constexpr SliceEntry bin_entry(std::uint32_t c) noexcept {
+  return static_cast<SliceEntry>(-static_cast<std::int32_t>(sizeof(Bin) * (class_count - c)));
+}
+static_assert(sizeof(Bin) * class_count <= 32768, "every bin's entry fits in a SliceEntry");
+
+// The cache of a thread that has none for a heap: every bin empty and without room, so that the fast paths
+// fall through to their slow paths without a test of their own. Never written.
+extern constinit ThreadCache no_cache;
+
+// The address range reserved for a heap's small-block segments, so that free's ownership test is one
+// subtraction and one compare. Its first 4 MiB hold the slice table: per 64 KiB slice of the range, the
+// entry of the thread-cache bin that takes the slice's blocks (bin_entry of the page's class), or 0 (the
+// no_room bin) for a slice of no lent page, of a page with interior pointers, or of the table itself. Where
+// the range cannot be reserved, or is full, segments are mapped on their own and their frees take the slow
+// path; `base` of a heap without a range is no_range.
+// 16 GiB of address space, reserved and committed as used: as much as Valgrind lets a program reserve at once
+// with room to spare (64 GiB fails there).
+inline constexpr std::size_t range_segments = 4096;
+inline constexpr std::uintptr_t range_slices = std::uintptr_t{range_segments} << (segment_shift - min_page_shift);
+// No user-space pointer p (below 2^47) has (p - no_range) >> 16 below range_slices: without a range the
+// ownership test fails for every one.
+inline constexpr std::uintptr_t no_range = std::uintptr_t{1} << 63;
+static_assert(range_slices * sizeof(SliceEntry) <= segment_size, "the slice table fits in the first segment");
+
+struct SegmentRange {
+  std::uintptr_t base = no_range;
+  Lock lock;  // a leaf: taken inside a class lock or page_lock (new_segment, free_segment)
+  std::uint64_t used[range_segments / 64] = {};  // bit i: segment i of the range is in use (0: the table)
+};
+
+// The fast path's ownership test: false when `p` lies outside the range at `base`, else true with the
+// slice table's entry for `p`.
+[[nodiscard]] inline bool range_entry(std::uintptr_t base, const void* p, SliceEntry& entry) noexcept {
+  const std::uintptr_t slice = (reinterpret_cast<std::uintptr_t>(p) - base) >> min_page_shift;
+  if (slice >= range_slices) [[unlikely]] return false;
+  entry = std::atomic_ref<SliceEntry>(reinterpret_cast<SliceEntry*>(base)[slice]).load(std::memory_order_relaxed);
+  return true;
+}
 
 // Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
 // instead of walking every block back to its page.
@@ -258,35 +300,54 @@ struct HeapState {
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
   unsigned slot = 0;
+  SegmentRange range;
 };
+
+// Sets the bin that frees of page `page` of `s` go to (a class, or interior_bin), in the segment and, for a
+// segment in its heap's range, in the slice table.
+void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept;
 
 // The calling thread's cache per heap slot: trivially destructible, initial-exec TLS (no allocation on access).
 struct ThreadSlots {
-  // One more than there are heaps: caches[no_heap_slot] stays null, so a fast path given that slot (its heap
-  // does not exist yet) falls through to its slow path without a check of its own.
+  // One more than there are heaps: caches[no_heap_slot] stays no_cache, so a fast path given that slot (its
+  // heap does not exist yet) falls through to its slow path. A heap's entry is no_cache until the thread
+  // makes its cache.
   ThreadCache* caches[Heap::max_heaps + 1];
   bool exiting;        // the thread's caches were returned; further calls go straight to the central lists
   bool key_installed;  // the thread-exit destructor is armed for this thread
 };
 inline constexpr unsigned no_heap_slot = Heap::max_heaps;
+[[nodiscard]] constexpr ThreadSlots fresh_thread_slots() noexcept {
+  ThreadSlots slots{};
+  for (ThreadCache*& tc : slots.caches) tc = &no_cache;
+  return slots;
+}
 extern constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec")));
 // Where thread_locals die before the thread-exit callback runs (os.hpp), the slots live in OS memory that the
 // thread key points to instead (thread_cache.cpp); null until the thread first uses a heap.
 [[nodiscard]] ThreadSlots* keyed_thread_slots() noexcept;
 
-// The calling thread's cache of the heap in `slot`, or null.
+// The calling thread's cache of the heap in `slot`, or no_cache.
 [[nodiscard]] inline ThreadCache* current_cache(unsigned slot) noexcept {
   if constexpr (os::thread_locals_outlive_exit_callbacks) {
     return tl_slots.caches[slot];
   } else {
     const ThreadSlots* slots = keyed_thread_slots();
-    return slots != nullptr ? slots->caches[slot] : nullptr;
+    return slots != nullptr ? slots->caches[slot] : &no_cache;
   }
 }
 
 // OS memory: map_aligned (os_memory.cpp) keeps mappings inside the unit maps' address range; the rest is
 // the OS layer's. remap_aligned returns the new address or null (old mapping intact).
 [[nodiscard]] void* map_aligned(std::size_t size, std::size_t align) noexcept;
+// A heap's segment range (os_memory.cpp): reserved when the heap is made (base stays no_range when the OS
+// refuses), a committed segment from it (null when none is left), a segment given back (decommitted; its
+// slice table entries cleared first), and the whole range released with the heap.
+void reserve_range(SegmentRange& range) noexcept;
+[[nodiscard]] void* range_take_segment(SegmentRange& range) noexcept;
+[[nodiscard]] bool range_holds(const SegmentRange& range, const void* p) noexcept;
+void range_return_segment(SegmentRange& range, void* segment) noexcept;
+void release_range(SegmentRange& range) noexcept;
 using os::decommit;
 using os::remap_aligned;
 using os::unmap;

@@ -1,6 +1,8 @@
 // The heap's view of OS memory: mappings kept inside the address range its unit maps cover (the OS layer
-// does the mapping), and the unit map that tells free() which mappings are the heap's.
+// does the mapping), the unit map that tells free() which mappings are the heap's, and each heap's reserved
+// segment range with its slice table.
 #include <atomic>
+#include <bit>
 #include <cstdint>
 
 #include "../os/os.hpp"
@@ -20,5 +22,78 @@ void* map_aligned(std::size_t size, std::size_t align) noexcept {
 }
 
 constinit UnitMap unit_map;
+
+namespace {
+
+inline constexpr std::size_t range_bytes = range_segments * segment_size;
+inline constexpr std::size_t slice_table_bytes = range_slices * sizeof(SliceEntry);
+inline constexpr std::uint32_t slices_per_segment = segment_size >> min_page_shift;
+
+[[nodiscard]] std::size_t segment_index(const SegmentRange& range, const void* segment) noexcept {
+  return (reinterpret_cast<std::uintptr_t>(segment) - range.base) >> segment_shift;
+}
+
+void set_entries(const SegmentRange& range, const void* first_slice, std::uint32_t slices, SliceEntry entry) noexcept {
+  auto* table = reinterpret_cast<SliceEntry*>(range.base);
+  const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(first_slice) - range.base) >> min_page_shift;
+  for (std::uint32_t i = 0; i < slices; ++i) {
+    std::atomic_ref<SliceEntry>(table[first + i]).store(entry, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+void reserve_range(SegmentRange& range) noexcept {
+  void* base = os::reserve_aligned(range_bytes, segment_size);
+  if (base == nullptr) return;
+  if (!in_address_range(reinterpret_cast<std::uintptr_t>(base) + range_bytes) || !os::commit(base, slice_table_bytes)) {
+    os::unmap(base, range_bytes);
+    return;
+  }
+  range.base = reinterpret_cast<std::uintptr_t>(base);
+  range.used[0] = 1;  // the slice table's segment
+}
+
+void* range_take_segment(SegmentRange& range) noexcept {
+  if (range.base == no_range) return nullptr;
+  Guard guard(range.lock);
+  for (std::size_t word = 0; word < range_segments / 64; ++word) {
+    if (range.used[word] == ~std::uint64_t{0}) continue;
+    const auto bit = static_cast<std::size_t>(std::countr_one(range.used[word]));
+    void* segment = reinterpret_cast<void*>(range.base + ((word * 64 + bit) << segment_shift));
+    if (!os::commit(segment, segment_size)) return nullptr;
+    range.used[word] |= std::uint64_t{1} << bit;
+    return segment;
+  }
+  return nullptr;
+}
+
+bool range_holds(const SegmentRange& range, const void* p) noexcept {
+  return reinterpret_cast<std::uintptr_t>(p) - range.base < range_bytes;
+}
+
+void range_return_segment(SegmentRange& range, void* segment) noexcept {
+  set_entries(range, segment, slices_per_segment, 0);  // its frees take the slow path, which ignores them
+  os::decommit(segment, segment_size);
+  const std::size_t i = segment_index(range, segment);
+  Guard guard(range.lock);
+  range.used[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+}
+
+void release_range(SegmentRange& range) noexcept {
+  if (range.base == no_range) return;
+  os::unmap(reinterpret_cast<void*>(range.base), range_bytes);
+  range.base = no_range;
+}
+
+void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept {
+  const std::uint32_t slices = std::uint32_t{1} << (s.page_shift - min_page_shift);
+  const auto first = static_cast<std::uint32_t>(&page - s.pages) * slices;
+  for (std::uint32_t i = 0; i < slices; ++i) s.slice_bins[first + i].store(static_cast<std::uint8_t>(bin), std::memory_order_relaxed);
+  const SegmentRange& range = s.heap->range;
+  if (!range_holds(range, &s)) return;
+  const SliceEntry entry = bin == interior_bin ? 0 : bin_entry(bin);
+  set_entries(range, reinterpret_cast<char*>(&s) + (std::size_t{first} << min_page_shift), slices, entry);
+}
 
 }  // namespace fm::heap

@@ -9,7 +9,8 @@
 
 namespace fm::heap {
 
-constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec"))) = {};
+constinit ThreadCache no_cache;
+constinit thread_local ThreadSlots tl_slots __attribute__((tls_model("initial-exec"))) = fresh_thread_slots();
 
 namespace {
 
@@ -63,9 +64,9 @@ void on_thread_exit(void* value) noexcept {
     Guard guard(registry.lock);
     slots.exiting = true;
     for (ThreadCache*& tc : slots.caches) {
-      if (tc == nullptr) continue;
+      if (tc == &no_cache) continue;
       retire_cache(*tc);
-      tc = nullptr;
+      tc = &no_cache;
     }
   }
   if constexpr (!os::thread_locals_outlive_exit_callbacks) {
@@ -142,7 +143,7 @@ void register_atfork_once() noexcept {
     if (ThreadSlots* slots = keyed_thread_slots()) return slots;
     void* mem = map_aligned(slots_bytes, os_page);
     if (mem == nullptr) return nullptr;
-    auto* slots = new (mem) ThreadSlots();
+    auto* slots = new (mem) ThreadSlots(fresh_thread_slots());
     slots->key_installed = true;
     os::set_thread_value(registry.key, slots);
     return slots;
@@ -174,9 +175,10 @@ ThreadCache* thread_cache_for(HeapState& h) noexcept {
   ThreadSlots* slots = own_thread_slots();
   if (slots == nullptr) return nullptr;
   ThreadCache*& slot = slots->caches[h.slot];
-  if (slot != nullptr || slots->exiting) return slot;
+  if (slot != &no_cache) return slot;
+  if (slots->exiting) return nullptr;
   register_atfork_once();
-  if (slot != nullptr) return slot;  // created by an allocation inside pthread_atfork
+  if (slot != &no_cache) return slot;  // created by an allocation inside pthread_atfork
   ThreadCache* tc = new_cache(h);
   if (tc == nullptr) return nullptr;
   tc->heap = &h;
@@ -257,6 +259,7 @@ HeapState* register_heap(bool& no_slot) noexcept {
   if (mem == nullptr) return nullptr;
   auto* h = new (mem) HeapState();
   h->slot = slot;
+  reserve_range(h->range);
   h->metadata.store(state_bytes, std::memory_order_relaxed);
   registry.heaps[slot] = h;
   return h;
@@ -266,9 +269,12 @@ void unregister_heap(HeapState& h) noexcept {
   Guard guard(registry.lock);
   registry.heaps[h.slot] = nullptr;
   // Threads still alive (or exiting, waiting for the registry lock) must not find the caches unmapped next.
-  for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) *tc->owner_slot = nullptr;
+  for (ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) *tc->owner_slot = &no_cache;
 }
 
-void release_heap_state(HeapState& h) noexcept { unmap(&h, state_bytes); }
+void release_heap_state(HeapState& h) noexcept {
+  release_range(h.range);
+  unmap(&h, state_bytes);
+}
 
 }  // namespace fm::heap

@@ -18,7 +18,12 @@ namespace fm::os {
 [[nodiscard]] std::size_t page_size() noexcept;
 // Reserves and commits `size` bytes at a multiple of `align` (a power of two); null when the OS refuses.
 [[nodiscard]] void* map_aligned(std::size_t size, std::size_t align) noexcept;
-// Releases a whole range that map_aligned or remap_aligned returned.
+// Reserves `size` bytes of address space at a multiple of `align` without making them usable: commit makes
+// a part of it usable (page-aligned; true on success), unmap releases the whole reservation. Null when the
+// OS refuses.
+[[nodiscard]] void* reserve_aligned(std::size_t size, std::size_t align) noexcept;
+[[nodiscard]] bool commit(void* p, std::size_t size) noexcept;
+// Releases a whole range that map_aligned, reserve_aligned or remap_aligned returned.
 void unmap(void* p, std::size_t size) noexcept;
 // Gives the physical pages of [p, p + size) back (page-aligned, inside one range); the range stays usable
 // and reads as zero again.

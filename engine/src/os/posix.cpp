@@ -22,8 +22,8 @@ namespace fm::os {
 
 namespace {
 
-[[nodiscard]] void* map_raw(std::size_t size) noexcept {
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+[[nodiscard]] void* map_raw(std::size_t size, int protection = PROT_READ | PROT_WRITE) noexcept {
+  void* p = ::mmap(nullptr, size, protection, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return p == MAP_FAILED ? nullptr : p;
 }
 
@@ -41,12 +41,22 @@ namespace {
 
 std::size_t page_size() noexcept { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
-void* map_aligned(std::size_t size, std::size_t align) noexcept {
-  if (align <= page_size()) return map_raw(size);
+namespace {
+[[nodiscard]] void* map_aligned_with(std::size_t size, std::size_t align, int protection) noexcept {
+  if (align <= page_size()) return map_raw(size, protection);
   if (size + align < size) return nullptr;
-  void* raw = map_raw(size + align);
+  void* raw = map_raw(size + align, protection);
   return raw == nullptr ? nullptr : trim_to_alignment(raw, size + align, size, align);
 }
+}  // namespace
+
+void* map_aligned(std::size_t size, std::size_t align) noexcept {
+  return map_aligned_with(size, align, PROT_READ | PROT_WRITE);
+}
+
+void* reserve_aligned(std::size_t size, std::size_t align) noexcept { return map_aligned_with(size, align, PROT_NONE); }
+
+bool commit(void* p, std::size_t size) noexcept { return ::mprotect(p, size, PROT_READ | PROT_WRITE) == 0; }
 
 void unmap(void* p, std::size_t size) noexcept { ::munmap(p, size); }
 

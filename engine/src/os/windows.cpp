@@ -20,8 +20,9 @@ namespace {
   return info.dwAllocationGranularity;
 }
 
-[[nodiscard]] void* reserve_at(void* at, std::size_t size) noexcept {
-  return VirtualAlloc(at, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+[[nodiscard]] void* reserve_at(void* at, std::size_t size, bool usable = true) noexcept {
+  return usable ? VirtualAlloc(at, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE)
+                : VirtualAlloc(at, size, MEM_RESERVE, PAGE_NOACCESS);
 }
 
 void release(void* p) noexcept { VirtualFree(p, 0, MEM_RELEASE); }
@@ -37,18 +38,26 @@ std::size_t page_size() noexcept {
 // Windows cannot release part of a reservation, so an aligned range is found by reserving `size + align`,
 // releasing it and reserving the aligned range inside; another thread may take that address in between,
 // so the dance is retried a few times.
-void* map_aligned(std::size_t size, std::size_t align) noexcept {
-  if (align <= granularity()) return reserve_at(nullptr, size);
+namespace {
+[[nodiscard]] void* map_aligned_with(std::size_t size, std::size_t align, bool usable) noexcept {
+  if (align <= granularity()) return reserve_at(nullptr, size, usable);
   if (size + align < size) return nullptr;
   for (int attempt = 0; attempt < 16; ++attempt) {
     void* probe = VirtualAlloc(nullptr, size + align, MEM_RESERVE, PAGE_NOACCESS);
     if (probe == nullptr) return nullptr;
     const auto aligned = (reinterpret_cast<std::uintptr_t>(probe) + align - 1) & ~(align - 1);
     release(probe);
-    if (void* p = reserve_at(reinterpret_cast<void*>(aligned), size); p != nullptr) return p;
+    if (void* p = reserve_at(reinterpret_cast<void*>(aligned), size, usable); p != nullptr) return p;
   }
   return nullptr;
 }
+}  // namespace
+
+void* map_aligned(std::size_t size, std::size_t align) noexcept { return map_aligned_with(size, align, true); }
+
+void* reserve_aligned(std::size_t size, std::size_t align) noexcept { return map_aligned_with(size, align, false); }
+
+bool commit(void* p, std::size_t size) noexcept { return VirtualAlloc(p, size, MEM_COMMIT, PAGE_READWRITE) != nullptr; }
 
 void unmap(void* p, std::size_t) noexcept { release(p); }
 
