@@ -231,30 +231,75 @@ class PlanMapping {
   std::size_t size_ = 0;
 };
 
-// The resident KiB of the mapping that starts at `base`, from /proc/self/smaps, read into pages of its own
-// so that measuring it allocates nothing from the allocator under test.
+// A file of /proc read whole into pages of its own, so that reading it allocates nothing from the
+// allocator under test; empty when it cannot be read.
+class ProcText {
+ public:
+  explicit ProcText(const char* path) {
+    void* m = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return;
+    text_ = static_cast<char*>(m);
+    std::size_t used = 0;
+    if (const int fd = ::open(path, O_RDONLY); fd >= 0) {
+      ssize_t n = 0;
+      while (used + 1 < capacity && (n = ::read(fd, text_ + used, capacity - 1 - used)) > 0) {
+        used += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
+    }
+    text_[used] = '\0';
+  }
+  ~ProcText() {
+    if (text_) ::munmap(text_, capacity);
+  }
+  ProcText(const ProcText&) = delete;
+  ProcText& operator=(const ProcText&) = delete;
+
+  // The first line at or after the line `from` (the start when null) that starts with `prefix`, or null.
+  const char* line_starting(const char* prefix, const char* from = nullptr) const {
+    const std::size_t n = std::strlen(prefix);
+    for (const char* line = from ? from : text_; line && *line;) {
+      if (std::strncmp(line, prefix, n) == 0) return line;
+      line = std::strchr(line, '\n');
+      if (line) ++line;
+    }
+    return nullptr;
+  }
+  // The number after `field` on such a line (sizes in /proc are in KiB); 0 when there is none.
+  std::uint64_t number(const char* field, const char* from = nullptr) const {
+    const char* line = line_starting(field, from);
+    return line ? std::strtoull(line + std::strlen(field), nullptr, 10) : 0;
+  }
+
+ private:
+  static constexpr std::size_t capacity = std::size_t{8} << 20;
+  char* text_ = nullptr;
+};
+
+// The resident KiB of the mapping that starts at `base`, from /proc/self/smaps.
 std::uint64_t resident_kb_of_mapping(const void* base) {
-  constexpr std::size_t capacity = std::size_t{8} << 20;
-  void* m = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (m == MAP_FAILED) return 0;
-  char* text = static_cast<char*>(m);
-  std::size_t used = 0;
-  const int fd = ::open("/proc/self/smaps", O_RDONLY);
-  if (fd >= 0) {
-    ssize_t n = 0;
-    while (used + 1 < capacity && (n = ::read(fd, text + used, capacity - 1 - used)) > 0) used += static_cast<std::size_t>(n);
-    ::close(fd);
-  }
-  text[used] = '\0';
+  const ProcText smaps("/proc/self/smaps");
   char start[32];
-  std::snprintf(start, sizeof start, "\n%lx-", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(base)));
-  std::uint64_t kb = 0;
-  const char* entry = std::strncmp(text, start + 1, std::strlen(start + 1)) == 0 ? text : std::strstr(text, start);
-  if (entry) {
-    if (const char* rss = std::strstr(entry, "\nRss:")) kb = std::strtoull(rss + 5, nullptr, 10);
-  }
-  ::munmap(m, capacity);
-  return kb;
+  std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(base)));
+  const char* entry = smaps.line_starting(start);
+  return entry ? smaps.number("Rss:", entry) : 0;
+}
+
+// Restarts the kernel's count of the process's largest RSS from its current RSS (Linux 4.0 and later);
+// false when the kernel refuses.
+bool restart_high_water_rss() {
+  const int fd = ::open("/proc/self/clear_refs", O_WRONLY);
+  if (fd < 0) return false;
+  const bool done = ::write(fd, "5", 1) == 1;
+  ::close(fd);
+  return done;
+}
+
+// The process's largest RSS in KiB since the restart above (VmHWM of /proc/self/status): the kernel takes it
+// before it unmaps or discards pages, so it sees a peak that fell between two samples.
+std::uint64_t high_water_rss_kb() {
+  const ProcText status("/proc/self/status");
+  return status.number("VmHWM:");
 }
 
 class Replayer {
@@ -283,6 +328,7 @@ class Replayer {
     for (std::uint64_t l = 0; l < lane_count_; ++l) threads.emplace_back([this, l] { run_lane(lanes_[l]); });
     Result r;
     r.plan_rss_kb = resident_kb_of_mapping(plan_.base());
+    const bool high_water_counted = restart_high_water_rss();
     start_rss_kb_ = rss_kb();
     r.process_rss_at_start_kb = start_rss_kb_;
     const auto start = Clock::now();
@@ -290,7 +336,7 @@ class Replayer {
     go_.notify_all();
     for (auto& t : threads) t.join();
     r.total_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-    peak_rss_kb_ = std::max(peak_rss_kb_, rss_kb());
+    peak_rss_kb_ = std::max({peak_rss_kb_, rss_kb(), high_water_counted ? high_water_rss_kb() : 0});
     verify_survivors();
     r.allocator = allocator_;
     r.events = events_;

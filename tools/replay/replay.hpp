@@ -27,8 +27,10 @@ struct Result {
   std::uint64_t total_ns = 0;
   std::uint64_t process_rss_at_start_kb = 0;  // the process RSS just before the first event (the replayer's)
   std::uint64_t plan_rss_kb = 0;              // of which the plan mapping, from /proc/self/smaps
-  std::uint64_t process_peak_rss_kb = 0;      // the largest process RSS sampled: replayer and allocator
-  std::uint64_t allocator_peak_rss_kb = 0;    // the largest allocator RSS sampled
+  // The largest process RSS (replayer and allocator) sampled at frame ends and at the end of the trace, or
+  // the kernel's high-water mark since the moment before the first event (VmHWM), whichever is larger.
+  std::uint64_t process_peak_rss_kb = 0;
+  std::uint64_t allocator_peak_rss_kb = 0;  // that peak minus process_rss_at_start_kb
   std::vector<std::uint64_t> frame_ns;
   std::vector<std::uint64_t> allocator_rss_kb;  // at each frame end
   std::vector<std::uint64_t> live_bytes;        // at each frame end: bytes the trace holds allocated
