@@ -1,4 +1,4 @@
-// Faithful replay of a validated trace: a plan in memory mapped before the clock starts, one thread per
+// Faithful replay of a validated trace: a plan in a memory file mapped before the clock starts, one thread per
 // recorded thread, frees only after their allocation ran, frame boundaries as barriers in stamp order,
 // and every block filled with a pattern of its own on allocate and checked when it ends.
 #include "replay.hpp"
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -93,8 +93,9 @@ struct alignas(64) Lane {
 
 inline void pause() noexcept { std::this_thread::yield(); }
 
-// The plan of a validated trace, written into a memory file: a fresh mapping's zeroes are every slot's and
-// counter's initial state, so the file needs only the fields taken from the trace.
+// Writes the plan of a validated trace into a memory file: each thread's steps in one run, one slot per
+// block, the blocks each event ends, the per-frame series and the system names, all at offsets from the
+// start (PlanHeader), so every process that maps the file finds the same plan.
 class PlanWriter {
  public:
   static int write(const trace::Trace& t) {

@@ -1,5 +1,6 @@
-// The replay of one trace in this process: a plan built from a validated trace in memory mapped before the
-// clock starts, one thread per recorded thread, every block written on allocate and verified on free.
+// The replay of one trace in this process: a plan written once from a validated trace into a memory file
+// (which a child process inherits), mapped and faulted in before the clock starts; one thread per recorded
+// thread, every block written on allocate and verified on free; RSS figures that are the allocator's.
 #pragma once
 
 #include <concepts>
