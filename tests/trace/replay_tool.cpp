@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "fm/alloc/linear_arena.hpp"
@@ -94,6 +95,85 @@ TEST_CASE("a recorded multi-threaded workload replays under glibc, mimalloc, jem
   }();
   CHECK(j.find("\"name\":\"tcmalloc\"") != std::string::npos);
   CHECK(j.find("\"verified\":" + blocks) != std::string::npos);
+}
+
+// The number after `"key":` at or after `from` in a JSON text, or the array of numbers there.
+std::uint64_t json_number(const std::string& j, std::size_t from, const std::string& key) {
+  const std::size_t at = j.find("\"" + key + "\":", from);
+  REQUIRE(at != std::string::npos);
+  return std::strtoull(j.c_str() + at + key.size() + 3, nullptr, 10);
+}
+
+std::vector<std::uint64_t> json_series(const std::string& j, std::size_t from, const std::string& key) {
+  std::size_t at = j.find("\"" + key + "\":[", from);
+  REQUIRE(at != std::string::npos);
+  at += key.size() + 4;
+  std::vector<std::uint64_t> v;
+  while (j[at] != ']') {
+    char* end = nullptr;
+    v.push_back(std::strtoull(j.c_str() + at, &end, 10));
+    at = static_cast<std::size_t>(end - j.c_str());
+    if (j[at] == ',') ++at;
+  }
+  return v;
+}
+
+TEST_CASE("the memory figures of --against are the allocator's: a known live set reads as itself, fragmentation near 1") {
+  // 32 MiB live in 1 MiB blocks from the first frame to the last, and 240,000 small blocks each freed in its
+  // frame: the replayer's plan of them is larger than the live set, so a figure that counted the replayer's
+  // memory would read far above it.
+  constexpr std::uint64_t live_mib = 32;
+  constexpr int frames = 40;
+  constexpr int churn_per_frame = 6000;
+  const ScratchFile trace("replay_known_live");
+  const ScratchFile json("replay_known_live_json");
+  fm::test::write_trace(trace, [](fm::trace::Writer& w, std::uint32_t s) {
+    std::uint64_t id = 0x10000;
+    for (int f = 1; f <= frames; ++f) {
+      w.frame_begin(static_cast<std::uint64_t>(f));
+      if (f == 1) {
+        for (std::uint64_t b = 0; b < live_mib; ++b) w.allocate(s, 0x100 + b, std::uint64_t{1} << 20, 16);
+      }
+      for (int k = 0; k < churn_per_frame; ++k) {
+        w.allocate(s, id, 48, 16);
+        w.free(id);
+        ++id;
+      }
+      w.frame_end(static_cast<std::uint64_t>(f));
+    }
+    for (std::uint64_t b = 0; b < live_mib; ++b) w.free(0x100 + b);
+  });
+  const Run r = run_tool("--against glibc,framemem --rounds 1 --json " + json.path() + " " + trace.path());
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  const std::string j = [&] {
+    const auto bytes = json.bytes();
+    return std::string(bytes.begin(), bytes.end());
+  }();
+  constexpr double live_kb = live_mib * 1024.0;
+  for (const char* name : {"glibc", "framemem"}) {
+    INFO(name);
+    const std::size_t at = j.find(std::string("\"name\":\"") + name + "\"");
+    REQUIRE(at != std::string::npos);
+    // The table's and the overlay's peak, and the replayer's own figures kept beside it.
+    const auto peak_kb = static_cast<double>(json_number(j, at, "peak_rss_kb"));
+    CHECK(peak_kb >= live_kb);
+    CHECK(peak_kb <= live_kb * 1.1 + 2048);
+    CHECK(json_number(j, at, "plan_rss_kb") > live_kb);
+    CHECK(json_number(j, at, "process_peak_rss_kb") >= json_number(j, at, "plan_rss_kb") + live_mib * 1024);
+    // Fragmentation at each frame end: the allocator's RSS over the bytes the trace holds live.
+    const std::vector<std::uint64_t> rss_kb = json_series(j, at, "allocator_rss_kb");
+    const std::vector<std::uint64_t> live_bytes = json_series(j, at, "live_bytes");
+    REQUIRE(rss_kb.size() == frames);
+    REQUIRE(live_bytes.size() == frames);
+    for (int f = 0; f < frames; ++f) {
+      INFO("frame " << f + 1);
+      CHECK(live_bytes[f] == live_mib << 20);
+      const double fragmentation = static_cast<double>(rss_kb[f]) * 1024.0 / static_cast<double>(live_bytes[f]);
+      CHECK(fragmentation >= 0.98);
+      CHECK(fragmentation <= 1.15);
+    }
+  }
 }
 
 TEST_CASE("what-if classifies each system from the trace and replays it onto every strategy that fits, every block verified") {

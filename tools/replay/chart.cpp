@@ -49,15 +49,15 @@ void write_script(const std::filesystem::path& dir, const std::string& png, cons
     << "set style fill solid 0.7 border -1\nset boxwidth 0.6\nset grid ytics\nset yrange [0:*]\nset key off\n"
     << "set title 'total replay time (median round), ms'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:3:xtic(2) with boxes lc rgb '#4472c4'\n"
-    << "set title 'peak RSS (median of rounds), MiB'\n"
+    << "set title 'allocator peak RSS (median of rounds), MiB'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:4:xtic(2) with boxes lc rgb '#ed7d31'\n"
     << "set key bottom right opaque\nset xlabel 'frame'\n";
   if (!have_frames) {
     g << "unset key\nset title 'no frames in this trace: nothing to draw over time'\nunset xlabel\n"
       << "plot [0:1][0:1] 2 notitle\nplot [0:1][0:1] 2 notitle\n";
   } else {
-    for (const auto& [column, heading] : {std::pair{2, "RSS at each frame end, MiB"},
-                                          std::pair{3, "fragmentation: RSS / live bytes at each frame end"}}) {
+    for (const auto& [column, heading] : {std::pair{2, "allocator RSS at each frame end, MiB"},
+                                          std::pair{3, "fragmentation: allocator RSS / live bytes at each frame end"}}) {
       g << "set title '" << heading << "'\nplot ";
       for (std::size_t i = 0; i < series.size(); ++i) {
         g << (i ? ", " : "") << quoted((dir / ("frames" + std::to_string(i) + ".dat")).string())

@@ -1,8 +1,10 @@
 // The --against comparison: each round runs every allocator once in a fresh child (LD_PRELOAD set, or
 // cleared for glibc), reads its one-line JSON result, and checks the library was really in use and every
-// block was verified; then per allocator: median total time, per-frame p50/p99/max, peak RSS.
+// block was verified; then per allocator: median total time, per-frame p50/p99/max, the allocator's peak
+// RSS. The children replay one plan, written once by this process, and never read the trace themselves.
 #include "compare.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +64,7 @@ int run_child(const CompareOptions& o, const Peer& peer, std::string& out) {
   int fds[2];
   if (::pipe(fds) != 0) throw error(std::string("pipe: ") + std::strerror(errno));
   const std::string exe = self_exe();
+  const std::string plan = std::to_string(o.plan_fd);
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw error(std::string("fork: ") + std::strerror(errno));
@@ -69,13 +72,14 @@ int run_child(const CompareOptions& o, const Peer& peer, std::string& out) {
     ::dup2(fds[1], STDOUT_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
+    ::fcntl(o.plan_fd, F_SETFD, 0);  // the plan outlives exec in this child only
     if (peer.library.empty()) {
       ::unsetenv("LD_PRELOAD");
     } else {
       ::setenv("LD_PRELOAD", peer.library.c_str(), 1);
     }
     const char* argv[] = {exe.c_str(), "--child", peer.name.c_str(), "--expect-lib", peer.library.c_str(),
-                          o.trace.c_str(), nullptr};
+                          "--plan", plan.c_str(), o.trace.c_str(), nullptr};
     ::execv(exe.c_str(), const_cast<char* const*>(argv));
     std::_Exit(127);
   }
@@ -110,7 +114,7 @@ Summary summarise(const Peer& peer, std::vector<Result> rounds) {
   std::vector<std::uint64_t> totals, peaks, frames;
   for (const auto& r : s.rounds) {
     totals.push_back(r.total_ns);
-    peaks.push_back(r.peak_rss_kb);
+    peaks.push_back(r.allocator_peak_rss_kb);
     frames.insert(frames.end(), r.frame_ns.begin(), r.frame_ns.end());
   }
   trace::AllocatorFigures& f = s.figures;
@@ -131,7 +135,7 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
               o.trace.c_str(), static_cast<unsigned long long>(any.events), static_cast<unsigned long long>(any.blocks),
               static_cast<unsigned long long>(any.threads), any.frame_ns.size(), o.rounds);
   std::printf("%-10s %12s %14s %14s %14s %14s %10s\n", "allocator", "total ms", "frame p50 us", "frame p99 us",
-              "frame max us", "peak RSS MiB", "verified");
+              "frame max us", "alloc RSS MiB", "verified");
   for (const auto& s : all) {
     const trace::AllocatorFigures& f = s.figures;
     std::printf("%-10s %12.3f %14.1f %14.1f %14.1f %14.1f %10llu\n", s.peer->name.c_str(),
@@ -142,6 +146,9 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
   }
   std::printf("every block verified under every allocator (%llu blocks each round)\n",
               static_cast<unsigned long long>(any.blocks));
+  std::printf("alloc RSS: the allocator's peak, median of rounds: process RSS minus the RSS before the first event\n"
+              "(the replayer's %.1f MiB, of which its plan %.1f MiB, mapped before the allocator served anything)\n",
+              static_cast<double>(any.process_rss_at_start_kb) / 1024.0, static_cast<double>(any.plan_rss_kb) / 1024.0);
 }
 
 // A path as a JSON string: quotes, backslashes and control characters escaped.
@@ -255,7 +262,7 @@ int compare(const CompareOptions& o) {
     std::vector<ChartSeries> series;
     for (const auto& s : all) {
       series.push_back({s.peer->name, static_cast<double>(s.figures.total_ns_median) / 1e6,
-                        static_cast<double>(s.figures.peak_rss_kb) / 1024.0, s.median_round->rss_kb, s.median_round->live_bytes});
+                        static_cast<double>(s.figures.peak_rss_kb) / 1024.0, s.median_round->allocator_rss_kb, s.median_round->live_bytes});
     }
     draw_chart(o.png, "framemem-replay --against: " + std::filesystem::path(o.trace).filename().string(), series);
   }

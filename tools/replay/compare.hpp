@@ -25,6 +25,7 @@ struct CompareOptions {
   unsigned rounds = 3;
   std::string json;  // where to write the JSON; empty: none
   std::string png;   // where to draw the chart (gnuplot); empty: none
+  int plan_fd = -1;  // the trace's replay plan (write_plan), inherited by every child
 };
 
 // Runs the comparison and prints the table; returns the tool's exit status (a failing child's, if any).

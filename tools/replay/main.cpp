@@ -1,5 +1,7 @@
 // framemem-replay: validates a trace (docs/trace.md), replays it faithfully in this process, or compares
 // allocators by replaying it in one child process per allocator (docs/replay.md).
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,8 +26,12 @@ constexpr char usage[] =
     "                   (FrameArena, StackAllocator, Pool, Heap) and recommend the fastest\n"
     "  --rounds N       rounds of --against and --what-if (default 3)\n"
     "  --json PATH      write the comparison as JSON\n"
-    "  --png PATH       draw the comparison as a PNG chart (gnuplot): time, peak RSS, RSS and\n"
-    "                   fragmentation (RSS / live bytes) over the frames\n"
+    "  --png PATH       draw the comparison as a PNG chart (gnuplot): time, the allocator's peak RSS,\n"
+    "                   its RSS and fragmentation (its RSS / live bytes) at each frame end\n"
+    "RSS figures are the allocator's: the process RSS minus the RSS sampled just before the first event,\n"
+    "when the replayer (binary, libraries, threads, its plan of the trace, mapped and faulted in) is resident\n"
+    "and the allocator has served none of it: the trace is read and planned once, in the parent process.\n"
+    "The JSON keeps the process figures too (process_rss_at_start_kb, plan_rss_kb, process_peak_rss_kb).\n"
     "exit status: 0 ok, 1 usage error, 2 bad or unreadable trace, unknown or missing allocator,\n"
     "             3 a block's contents were corrupted, 4 the allocator returned null\n";
 
@@ -36,6 +42,7 @@ struct Options {
   std::string png;
   std::string child;        // internal: the allocator this child replays under
   std::string expect_lib;   // internal: the library the child must find mapped
+  int plan_fd = -1;         // internal: the descriptor of the plan the child replays
   unsigned rounds = 3;
   bool check = false;
   bool what_if = false;
@@ -75,6 +82,8 @@ Options parse_args(int argc, char** argv) {
       o.child = value();
     } else if (a == "--expect-lib") {
       o.expect_lib = value();
+    } else if (a == "--plan") {
+      o.plan_fd = static_cast<int>(std::strtol(value().c_str(), nullptr, 10));
     } else if (!a.empty() && a[0] == '-') {
       usage_error("unknown option " + a);
     } else if (o.trace.empty()) {
@@ -110,10 +119,11 @@ void print_event_sizes(const fm::trace::Trace& t) {
 }
 
 void print_summary(const Result& r) {
-  std::printf("replayed %llu events, %llu blocks on %llu threads, %zu frames in %.3f ms; peak RSS %.1f MiB\n",
+  std::printf("replayed %llu events, %llu blocks on %llu threads, %zu frames in %.3f ms; malloc's peak RSS %.1f MiB "
+              "(process %.1f MiB)\n",
               static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.blocks),
               static_cast<unsigned long long>(r.threads), r.frame_ns.size(), static_cast<double>(r.total_ns) / 1e6,
-              static_cast<double>(r.peak_rss_kb) / 1024.0);
+              static_cast<double>(r.allocator_peak_rss_kb) / 1024.0, static_cast<double>(r.process_peak_rss_kb) / 1024.0);
   std::printf("verified %llu of %llu blocks\n", static_cast<unsigned long long>(r.verified),
               static_cast<unsigned long long>(r.blocks));
 }
@@ -123,10 +133,19 @@ void print_summary(const Result& r) {
 int main(int argc, char** argv) {
   const Options o = parse_args(argc, argv);
   try {
+    if (o.plan_fd >= 0) {
+      Result r = replay(o.plan_fd, o.child);
+      r.preloaded = library_mapped(o.expect_lib);
+      std::printf("%s\n", to_json(r).c_str());
+      return exit_ok;
+    }
     if (!o.against.empty()) {
-      (void)fm::trace::read(o.trace);  // reject a bad trace once, before any child runs
-      CompareOptions c{o.trace, resolve_peers(o.against), o.rounds, o.json, o.png};
-      return compare(c);
+      // The trace is read, rejected if bad and planned once, here, before any child runs.
+      const int plan = fm::replay::write_plan(fm::trace::read(o.trace));
+      CompareOptions c{o.trace, resolve_peers(o.against), o.rounds, o.json, o.png, plan};
+      const int rc = compare(c);
+      ::close(c.plan_fd);
+      return rc;
     }
     fm::trace::Trace t = fm::trace::read(o.trace);
     if (o.check) {
@@ -139,13 +158,13 @@ int main(int argc, char** argv) {
       print_what_if(what_if(t, o.rounds));
       return exit_ok;
     }
-    Result r = replay(std::move(t), o.child.empty() ? "in-process" : o.child);
-    r.preloaded = library_mapped(o.expect_lib);
-    if (!o.child.empty()) {
-      std::printf("%s\n", to_json(r).c_str());
-    } else {
-      print_summary(r);
-    }
+    const int plan = fm::replay::write_plan(t);
+    // Released before the replay; pages malloc keeps from it and reuses are not counted as the replay's,
+    // which is why --against plans in the parent and replays in a child.
+    t = fm::trace::Trace{};
+    const Result r = replay(plan, "in-process");
+    ::close(plan);
+    print_summary(r);
     return exit_ok;
   } catch (const fm::trace::bad_trace& e) {
     std::fprintf(stderr, "framemem-replay: %s\n", e.what());

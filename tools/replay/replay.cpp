@@ -1,23 +1,25 @@
-// Faithful replay of a validated trace: a plan in memory mapped before the clock starts, one thread per
+// Faithful replay of a validated trace: a plan in a memory file mapped before the clock starts, one thread per
 // recorded thread, frees only after their allocation ran, frame boundaries as barriers in stamp order,
 // and every block filled with a pattern of its own on allocate and checked when it ends.
 #include "replay.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "fm/core/error.hpp"
 #include "pattern.hpp"
 
 namespace fm::replay {
@@ -28,34 +30,32 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t done_stamp = ~std::uint64_t{0};
 constexpr std::size_t plain_align = alignof(std::max_align_t);
 
-// Memory of the replayer itself, mapped and touched before the clock starts, so the allocator under test
-// sees only the trace's traffic.
-class MappedArena {
- public:
-  explicit MappedArena(std::size_t bytes) : size_(bytes) {
-    base_ = static_cast<std::byte*>(::mmap(nullptr, size_, PROT_READ | PROT_WRITE,
-                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0));
-    if (base_ == MAP_FAILED) throw std::bad_alloc();
-  }
-  ~MappedArena() { ::munmap(base_, size_); }
-  MappedArena(const MappedArena&) = delete;
-  MappedArena& operator=(const MappedArena&) = delete;
+// The plan's layout: every array at a 64-byte aligned offset from the start of the mapping, so the plan is
+// the same bytes wherever a process maps it.
+struct PlanHeader {
+  std::uint64_t magic = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t lane_count = 0;
+  std::uint64_t block_count = 0;
+  std::uint64_t step_count = 0;
+  std::uint64_t end_count = 0;
+  std::uint64_t frames = 0;
+  std::uint64_t system_count = 0;
+  std::uint64_t lanes = 0, slots = 0, ends = 0, steps = 0, frame_ns = 0, frame_rss = 0, frame_live = 0;
+  std::uint64_t system_names = 0;  // each system's offset into `names`
+  std::uint64_t names = 0;         // the systems' names, each ended by '\0'
+};
+constexpr std::uint64_t plan_magic = 0x4e414c5059414c50;  // "PLAYPLAN"
 
+struct PlanLayout {
+  std::uint64_t used = 0;
   template <class T>
-  T* take(std::size_t n) {
-    used_ = (used_ + 63) & ~std::size_t{63};
-    T* p = reinterpret_cast<T*>(base_ + used_);
-    used_ += n * sizeof(T);
-    for (std::size_t i = 0; i < n; ++i) new (p + i) T();
-    return p;
+  std::uint64_t take(std::uint64_t n) {
+    used = (used + 63) & ~std::uint64_t{63};
+    const std::uint64_t at = used;
+    used += n * sizeof(T);
+    return at;
   }
-  template <class T>
-  static std::size_t need(std::size_t n) { return n * sizeof(T) + 64; }
-
- private:
-  std::byte* base_;
-  std::size_t size_;
-  std::size_t used_ = 0;
 };
 
 struct Step {
@@ -86,80 +86,83 @@ struct alignas(64) Lane {
   std::atomic<std::uint64_t> next_stamp{0};  // the step this thread waits for or runs; done_stamp at the end
   std::atomic<std::int64_t> live{0};         // bytes live from this thread's allocations and frees
   std::atomic<std::uint64_t> verified{0};
-  Step* steps = nullptr;
+  std::uint64_t first_step = 0;  // this thread's steps are steps[first_step, first_step + count)
   std::uint64_t count = 0;
   std::uint32_t number = 0;
 };
 
 inline void pause() noexcept { std::this_thread::yield(); }
 
-class Replayer {
+// Writes the plan of a validated trace into a memory file: each thread's steps in one run, one slot per
+// block, the blocks each event ends, the per-frame series and the system names, all at offsets from the
+// start (PlanHeader), so every process that maps the file finds the same plan.
+class PlanWriter {
  public:
-  Replayer(trace::Trace& t, std::string allocator)
-      : allocator_(std::move(allocator)), systems_(t.systems), events_(t.events.size()) {
-    build(t);
-  }
-
-  Result run() {
-    statm_ = ::open("/proc/self/statm", O_RDONLY);
-    std::vector<std::thread> threads;
-    threads.reserve(lane_count_);
-    for (std::uint64_t l = 0; l < lane_count_; ++l) threads.emplace_back([this, l] { run_lane(lanes_[l]); });
-    Result r;
-    r.baseline_rss_kb = rss_kb();
-    const auto start = Clock::now();
-    go_.store(true, std::memory_order_release);
-    go_.notify_all();
-    for (auto& t : threads) t.join();
-    r.total_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-    peak_rss_kb_ = std::max(peak_rss_kb_, rss_kb());
-    verify_survivors();
-    r.allocator = allocator_;
-    r.events = events_;
-    r.blocks = block_count_;
-    r.threads = lane_count_;
-    for (std::uint64_t l = 0; l < lane_count_; ++l) r.verified += lanes_[l].verified.load();
-    r.verified += survivors_verified_;
-    r.peak_rss_kb = peak_rss_kb_;
-    r.frame_ns.assign(frame_ns_, frame_ns_ + frames_);
-    r.rss_kb.assign(frame_rss_, frame_rss_ + frames_);
-    r.live_bytes.assign(frame_live_, frame_live_ + frames_);
-    if (statm_ >= 0) ::close(statm_);
-    return r;
-  }
-
- private:
-  void build(trace::Trace& t) {
-    lane_count_ = t.threads.size();
-    block_count_ = t.blocks.size();
-    std::vector<std::uint64_t> per_lane(lane_count_, 0);
+  static int write(const trace::Trace& t) {
+    PlanHeader h;
+    h.magic = plan_magic;
+    h.lane_count = t.threads.size();
+    h.block_count = t.blocks.size();
+    h.step_count = t.events.size();
+    h.end_count = t.ended.size();
+    h.system_count = t.systems.size();
+    std::vector<std::uint64_t> per_lane(h.lane_count, 0);
     std::vector<std::uint64_t> boundary_stamps;
     for (const auto& e : t.events) {
       ++per_lane[e.thread];
       if (e.op == trace::Op::frame_begin || e.op == trace::Op::frame_end) boundary_stamps.push_back(e.stamp);
-      if (e.op == trace::Op::frame_end) ++frames_;
+      if (e.op == trace::Op::frame_end) ++h.frames;
     }
     std::sort(boundary_stamps.begin(), boundary_stamps.end());
+    std::uint64_t name_bytes = 0;
+    for (const auto& name : t.systems) name_bytes += name.size() + 1;
 
-    const std::size_t bytes = MappedArena::need<Lane>(lane_count_) + MappedArena::need<Step>(t.events.size()) +
-                              MappedArena::need<Slot>(block_count_) +
-                              MappedArena::need<std::uint64_t>(t.ended.size()) +
-                              3 * MappedArena::need<std::uint64_t>(frames_);
-    arena_.emplace(bytes);
-    lanes_ = arena_->take<Lane>(lane_count_);
-    slots_ = arena_->take<Slot>(block_count_);
-    ends_ = arena_->take<std::uint64_t>(t.ended.size());
-    std::copy(t.ended.begin(), t.ended.end(), ends_);
-    frame_ns_ = arena_->take<std::uint64_t>(frames_);
-    frame_rss_ = arena_->take<std::uint64_t>(frames_);
-    frame_live_ = arena_->take<std::uint64_t>(frames_);
-    for (std::uint64_t l = 0; l < lane_count_; ++l) {
-      lanes_[l].steps = arena_->take<Step>(per_lane[l]);
-      lanes_[l].number = static_cast<std::uint32_t>(l);
+    PlanLayout layout;
+    (void)layout.take<PlanHeader>(1);
+    h.lanes = layout.take<Lane>(h.lane_count);
+    h.slots = layout.take<Slot>(h.block_count);
+    h.ends = layout.take<std::uint64_t>(h.end_count);
+    h.steps = layout.take<Step>(h.step_count);
+    h.frame_ns = layout.take<std::uint64_t>(h.frames);
+    h.frame_rss = layout.take<std::uint64_t>(h.frames);
+    h.frame_live = layout.take<std::uint64_t>(h.frames);
+    h.system_names = layout.take<std::uint64_t>(h.system_count);
+    h.names = layout.take<char>(name_bytes);
+    h.bytes = layout.used;
+
+    const int fd = ::memfd_create("framemem-replay-plan", MFD_CLOEXEC);
+    if (fd < 0) throw error(std::string("cannot create the replay plan's memory file: ") + std::strerror(errno));
+    void* m = MAP_FAILED;
+    if (::ftruncate(fd, static_cast<off_t>(h.bytes)) == 0) {
+      m = ::mmap(nullptr, h.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     }
-    for (std::uint64_t b = 0; b < block_count_; ++b) {
+    if (m == MAP_FAILED) {
+      const int why = errno;
+      ::close(fd);
+      throw error("cannot map the replay plan (" + std::to_string(h.bytes) + " bytes): " + std::strerror(why));
+    }
+    auto* base = static_cast<std::byte*>(m);
+    std::memcpy(base, &h, sizeof h);
+    Lane* lanes = construct<Lane>(base + h.lanes, h.lane_count);
+    Slot* slots = construct<Slot>(base + h.slots, h.block_count);
+    Step* steps = construct<Step>(base + h.steps, h.step_count);
+    std::copy(t.ended.begin(), t.ended.end(), reinterpret_cast<std::uint64_t*>(base + h.ends));
+    auto* name_at = reinterpret_cast<std::uint64_t*>(base + h.system_names);
+    std::uint64_t at = 0;
+    for (std::uint64_t i = 0; i < h.system_count; ++i) {
+      name_at[i] = at;
+      std::memcpy(base + h.names + at, t.systems[i].c_str(), t.systems[i].size() + 1);
+      at += t.systems[i].size() + 1;
+    }
+    std::uint64_t first = 0;
+    for (std::uint64_t l = 0; l < h.lane_count; ++l) {
+      lanes[l].first_step = first;
+      lanes[l].number = static_cast<std::uint32_t>(l);
+      first += per_lane[l];
+    }
+    for (std::uint64_t b = 0; b < h.block_count; ++b) {
       const trace::Block& block = t.blocks[b];
-      Slot& s = slots_[b];
+      Slot& s = slots[b];
       s.size = block.size;
       s.align = block.align;
       s.id = block.id;
@@ -169,8 +172,8 @@ class Replayer {
     std::uint64_t frame = 0;
     for (std::uint64_t i = 0; i < t.events.size(); ++i) {
       const trace::Event& e = t.events[i];
-      Lane& lane = lanes_[e.thread];
-      Step& s = lane.steps[lane.count++];
+      Lane& lane = lanes[e.thread];
+      Step& s = steps[lane.first_step + lane.count++];
       s.op = e.op;
       s.stamp = e.stamp;
       s.event = i;
@@ -181,18 +184,191 @@ class Replayer {
           std::lower_bound(boundary_stamps.begin(), boundary_stamps.end(), e.stamp) - boundary_stamps.begin());
       if (e.op == trace::Op::frame_end) s.frame = frame++;
     }
-    for (std::uint64_t l = 0; l < lane_count_; ++l) {
-      lanes_[l].next_stamp.store(lanes_[l].count ? lanes_[l].steps[0].stamp : done_stamp);
+    for (std::uint64_t l = 0; l < h.lane_count; ++l) {
+      lanes[l].next_stamp.store(lanes[l].count ? steps[lanes[l].first_step].stamp : done_stamp);
     }
-    // The trace's own vectors are released now, before any replay thread exists or the clock starts.
-    t = trace::Trace{};
+    ::munmap(m, h.bytes);
+    return fd;
   }
+
+ private:
+  template <class T>
+  static T* construct(std::byte* at, std::uint64_t n) {
+    T* first = reinterpret_cast<T*>(at);
+    for (std::uint64_t i = 0; i < n; ++i) new (first + i) T();
+    return first;
+  }
+};
+
+// A process's private, fully resident copy of a plan: the replay writes into its slots and series without
+// touching the file, and nothing of it is faulted in after the clock starts.
+class PlanMapping {
+ public:
+  explicit PlanMapping(int fd) {
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(PlanHeader))) {
+      throw error("descriptor " + std::to_string(fd) + " holds no replay plan");
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    void* m = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (m == MAP_FAILED) throw error(std::string("cannot map the replay plan: ") + std::strerror(errno));
+    base_ = static_cast<std::byte*>(m);
+    if (header().magic != plan_magic || header().bytes != size_) {
+      ::munmap(base_, size_);
+      throw error("descriptor " + std::to_string(fd) + " holds no replay plan");
+    }
+  }
+  ~PlanMapping() { ::munmap(base_, size_); }
+  PlanMapping(const PlanMapping&) = delete;
+  PlanMapping& operator=(const PlanMapping&) = delete;
+
+  const PlanHeader& header() const { return *reinterpret_cast<const PlanHeader*>(base_); }
+  template <class T>
+  T* at(std::uint64_t offset) const { return std::launder(reinterpret_cast<T*>(base_ + offset)); }
+  const void* base() const { return base_; }
+
+ private:
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// A file of /proc read whole into pages of its own, so that reading it allocates nothing from the
+// allocator under test; empty when it cannot be read.
+class ProcText {
+ public:
+  explicit ProcText(const char* path) {
+    void* m = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return;
+    text_ = static_cast<char*>(m);
+    std::size_t used = 0;
+    if (const int fd = ::open(path, O_RDONLY); fd >= 0) {
+      ssize_t n = 0;
+      while (used + 1 < capacity && (n = ::read(fd, text_ + used, capacity - 1 - used)) > 0) {
+        used += static_cast<std::size_t>(n);
+      }
+      ::close(fd);
+    }
+    text_[used] = '\0';
+  }
+  ~ProcText() {
+    if (text_) ::munmap(text_, capacity);
+  }
+  ProcText(const ProcText&) = delete;
+  ProcText& operator=(const ProcText&) = delete;
+
+  // The first line at or after the line `from` (the start when null) that starts with `prefix`, or null.
+  const char* line_starting(const char* prefix, const char* from = nullptr) const {
+    const std::size_t n = std::strlen(prefix);
+    for (const char* line = from ? from : text_; line && *line;) {
+      if (std::strncmp(line, prefix, n) == 0) return line;
+      line = std::strchr(line, '\n');
+      if (line) ++line;
+    }
+    return nullptr;
+  }
+  // The number after `field` on such a line (sizes in /proc are in KiB); 0 when there is none.
+  std::uint64_t number(const char* field, const char* from = nullptr) const {
+    const char* line = line_starting(field, from);
+    return line ? std::strtoull(line + std::strlen(field), nullptr, 10) : 0;
+  }
+
+ private:
+  static constexpr std::size_t capacity = std::size_t{8} << 20;
+  char* text_ = nullptr;
+};
+
+// The resident KiB of the mapping that starts at `base`, from /proc/self/smaps.
+std::uint64_t resident_kb_of_mapping(const void* base) {
+  const ProcText smaps("/proc/self/smaps");
+  char start[32];
+  std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(base)));
+  const char* entry = smaps.line_starting(start);
+  return entry ? smaps.number("Rss:", entry) : 0;
+}
+
+// Restarts the kernel's count of the process's largest RSS from its current RSS (Linux 4.0 and later);
+// false when the kernel refuses.
+bool restart_high_water_rss() {
+  const int fd = ::open("/proc/self/clear_refs", O_WRONLY);
+  if (fd < 0) return false;
+  const bool done = ::write(fd, "5", 1) == 1;
+  ::close(fd);
+  return done;
+}
+
+// The process's largest RSS in KiB since the restart above (VmHWM of /proc/self/status): the kernel takes it
+// before it unmaps or discards pages, so it sees a peak that fell between two samples.
+std::uint64_t high_water_rss_kb() {
+  const ProcText status("/proc/self/status");
+  return status.number("VmHWM:");
+}
+
+class Replayer {
+ public:
+  Replayer(int plan_fd, std::string allocator) : allocator_(std::move(allocator)), plan_(plan_fd) {
+    const PlanHeader& h = plan_.header();
+    lane_count_ = h.lane_count;
+    block_count_ = h.block_count;
+    events_ = h.step_count;
+    frames_ = h.frames;
+    lanes_ = plan_.at<Lane>(h.lanes);
+    slots_ = plan_.at<Slot>(h.slots);
+    ends_ = plan_.at<std::uint64_t>(h.ends);
+    steps_ = plan_.at<Step>(h.steps);
+    frame_ns_ = plan_.at<std::uint64_t>(h.frame_ns);
+    frame_rss_ = plan_.at<std::uint64_t>(h.frame_rss);
+    frame_live_ = plan_.at<std::uint64_t>(h.frame_live);
+    system_names_ = plan_.at<std::uint64_t>(h.system_names);
+    names_ = plan_.at<char>(h.names);
+  }
+
+  Result run() {
+    statm_ = ::open("/proc/self/statm", O_RDONLY);
+    std::vector<std::thread> threads;
+    threads.reserve(lane_count_);
+    for (std::uint64_t l = 0; l < lane_count_; ++l) threads.emplace_back([this, l] { run_lane(lanes_[l]); });
+    Result r;
+    r.plan_rss_kb = resident_kb_of_mapping(plan_.base());
+    const bool high_water_counted = restart_high_water_rss();
+    start_rss_kb_ = rss_kb();
+    r.process_rss_at_start_kb = start_rss_kb_;
+    const auto start = Clock::now();
+    go_.store(true, std::memory_order_release);
+    go_.notify_all();
+    for (auto& t : threads) t.join();
+    r.total_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+    peak_rss_kb_ = std::max({peak_rss_kb_, rss_kb(), high_water_counted ? high_water_rss_kb() : 0});
+    verify_survivors();
+    r.allocator = allocator_;
+    r.events = events_;
+    r.blocks = block_count_;
+    r.threads = lane_count_;
+    for (std::uint64_t l = 0; l < lane_count_; ++l) r.verified += lanes_[l].verified.load();
+    r.verified += survivors_verified_;
+    r.process_peak_rss_kb = peak_rss_kb_;
+    r.allocator_peak_rss_kb = allocator_kb(peak_rss_kb_);
+    r.frame_ns.assign(frame_ns_, frame_ns_ + frames_);
+    r.allocator_rss_kb.reserve(frames_);
+    for (std::uint64_t f = 0; f < frames_; ++f) r.allocator_rss_kb.push_back(allocator_kb(frame_rss_[f]));
+    r.live_bytes.assign(frame_live_, frame_live_ + frames_);
+    if (statm_ >= 0) ::close(statm_);
+    return r;
+  }
+
+ private:
+  // The allocator's part of a process RSS: what grew since the moment before the first event, when the
+  // process held the replayer (binary, libraries, plan, threads) and nothing the trace allocated.
+  std::uint64_t allocator_kb(std::uint64_t process_kb) const noexcept {
+    return process_kb > start_rss_kb_ ? process_kb - start_rss_kb_ : 0;
+  }
+
+  const char* system_name(std::uint32_t system) const noexcept { return names_ + system_names_[system]; }
 
   void run_lane(Lane& lane) {
     go_.wait(false, std::memory_order_acquire);
     Clock::time_point frame_start{};
     for (std::uint64_t k = 0; k < lane.count; ++k) {
-      const Step& s = lane.steps[k];
+      const Step& s = steps_[lane.first_step + k];
       lane.next_stamp.store(s.stamp, std::memory_order_release);
       while (boundaries_done_.load(std::memory_order_acquire) < s.boundaries_before) pause();
       switch (s.op) {
@@ -310,7 +486,7 @@ class Replayer {
                  "%llu, system '%s', allocated by event %llu): byte %llu is 0x%02x, expected 0x%02x; found at "
                  "event %llu\n",
                  allocator_.c_str(), ull(b), ull(slot.id), ull(slot.size), ull(slot.align),
-                 systems_[slot.system].c_str(), ull(slot.created_by + 1), ull(at), found, expected[at % 8],
+                 system_name(slot.system), ull(slot.created_by + 1), ull(at), found, expected[at % 8],
                  ull(s.event + 1));
     std::fflush(stderr);
     std::_Exit(exit_corrupted);
@@ -320,7 +496,7 @@ class Replayer {
     std::fprintf(stderr,
                  "framemem-replay: allocator '%s' returned null for block %llu (%llu bytes aligned to %llu, system "
                  "'%s') at event %llu\n",
-                 allocator_.c_str(), ull(b), ull(slot.size), ull(slot.align), systems_[slot.system].c_str(),
+                 allocator_.c_str(), ull(b), ull(slot.size), ull(slot.align), system_name(slot.system),
                  ull(s.event + 1));
     std::fflush(stderr);
     std::_Exit(exit_out_of_memory);
@@ -351,19 +527,22 @@ class Replayer {
   static unsigned long long ull(std::uint64_t v) noexcept { return v; }
 
   std::string allocator_;
-  std::vector<std::string> systems_;
-  std::uint64_t events_;
-  std::optional<MappedArena> arena_;
+  PlanMapping plan_;
+  std::uint64_t events_ = 0;
   Lane* lanes_ = nullptr;
+  Step* steps_ = nullptr;
   Slot* slots_ = nullptr;
   std::uint64_t* ends_ = nullptr;
   std::uint64_t* frame_ns_ = nullptr;
   std::uint64_t* frame_rss_ = nullptr;
   std::uint64_t* frame_live_ = nullptr;
+  std::uint64_t* system_names_ = nullptr;
+  const char* names_ = nullptr;
   std::uint64_t lane_count_ = 0;
   std::uint64_t block_count_ = 0;
   std::uint64_t frames_ = 0;
   std::uint64_t survivors_verified_ = 0;
+  std::uint64_t start_rss_kb_ = 0;
   std::uint64_t peak_rss_kb_ = 0;  // written only by frame-end owners, one at a time (boundaries are ordered)
   int statm_ = -1;
   std::atomic<bool> go_{false};
@@ -372,8 +551,10 @@ class Replayer {
 
 }  // namespace
 
-Result replay(trace::Trace trace, const std::string& allocator) {
-  Replayer r(trace, allocator);
+int write_plan(const trace::Trace& trace) { return PlanWriter::write(trace); }
+
+Result replay(int plan_fd, const std::string& allocator) {
+  Replayer r(plan_fd, allocator);
   return r.run();
 }
 
