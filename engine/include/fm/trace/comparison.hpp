@@ -20,7 +20,8 @@ struct AllocatorFigures {
   std::uint64_t frame_p50_ns = 0;     // over every frame of every round
   std::uint64_t frame_p99_ns = 0;
   std::uint64_t frame_max_ns = 0;
-  std::uint64_t peak_rss_kb = 0;      // median over the rounds of the largest RSS sampled
+  std::uint64_t peak_rss_kb = 0;      // median over the rounds of the allocator's peak: process RSS above
+                                      // what it was just before the first event (the replayer excluded)
 
   friend bool operator==(const AllocatorFigures&, const AllocatorFigures&) = default;
 };
@@ -38,7 +39,7 @@ constexpr void for_each_field(F& f, Visit&& visit) {
   visit(ComparisonField{"frame_p50_ns", "frame p50 us", 1e-3}, f.frame_p50_ns);
   visit(ComparisonField{"frame_p99_ns", "p99 us", 1e-3}, f.frame_p99_ns);
   visit(ComparisonField{"frame_max_ns", "max us", 1e-3}, f.frame_max_ns);
-  visit(ComparisonField{"peak_rss_kb", "peak RSS MiB", 1.0 / 1024}, f.peak_rss_kb);
+  visit(ComparisonField{"peak_rss_kb", "alloc RSS MiB", 1.0 / 1024}, f.peak_rss_kb);
 }
 
 inline constexpr std::size_t figure_count = [] {
