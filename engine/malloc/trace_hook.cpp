@@ -124,8 +124,9 @@ void keep_early(const Event& e) noexcept {
   early_events[early_count++] = e;
 }
 
-// Every recorded event goes through here. An event the writer refuses (the trace was closed while another
-// thread was still allocating at exit) is dropped rather than thrown through malloc.
+// Every recorded event goes through here. An event that races the close at exit (another thread still
+// allocating while the library's destructor runs) is dropped and counted by the writer itself, in a build
+// without exceptions too; the catch keeps any other error the writer reports out of malloc.
 void record(const Event& e) noexcept {
   const InsideWriter inside;
   if (inside.nested()) return;
