@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Recording cost. 1) fm_bench_trace: nanoseconds per event on the recording thread (fm::trace::Writer alone,
 # and fm::Recording<Pool> next to the same pool unrecorded). 2) Whole process: the multi-threaded heap
-# workloads of bench/heap/ under LD_PRELOAD of libframemem_malloc.so, with and without FRAMEMEM_TRACE,
+# workloads of bench/heap/ (programs that do nothing but allocate), and the demo without rendering (its
+# simulation on worker threads, scratch memory and shared entities from malloc: a program that does work
+# besides allocating), under LD_PRELOAD of libframemem_malloc.so, with and without FRAMEMEM_TRACE,
 # interleaved, REPS times; medians of wall time and CPU time (user + system) and their ratios.
 # Usage: scripts/bench_trace.sh [build-dir] (default build-bench, configured RelWithDebInfo if missing)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 build=${1:-$FM_ROOT/build-bench}
 reps=${REPS:-5}
-workloads=(larson xmalloc mstress)
+heap_workloads=(larson xmalloc mstress)
+workloads=("${heap_workloads[@]}" demo)
+# The command line of each workload.
+command_of() {
+  if [[ $1 == demo ]]; then
+    echo "$build/demo/framemem-demo --no-render --frames 300 --threads 2 --scratch-mode malloc --entities-mode shared --assets $FM_ROOT/assets"
+  else
+    echo "$build/bench/heap/fm_heap_$1"
+  fi
+}
 
 if [[ ! -x $build/bench/heap/fm_heap_measure ]]; then
   mkdir -p "$build"
-  cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFM_BUILD_DEMO=OFF >"$build.configure.log"
+  cmake -S "$FM_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log"
 fi
-cmake --build "$build" --target framemem_malloc fm_bench_trace "${workloads[@]/#/fm_heap_}" >/dev/null
+cmake --build "$build" --target framemem_malloc fm_bench_trace framemem-demo "${heap_workloads[@]/#/fm_heap_}" >/dev/null
 
 echo "## Per event (fm_bench_trace)"
 "$build/bench/fm_bench_trace" --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
@@ -28,7 +39,7 @@ results=$scratch/results
 measure() {
   python3 - "$@" <<'PY'
 import os, sys, time
-lib, program, trace = sys.argv[1:4]
+lib, trace, program = sys.argv[1], sys.argv[2], sys.argv[3:]
 env = dict(os.environ, LD_PRELOAD=lib)
 env.pop("FRAMEMEM_TRACE", None)
 if trace:
@@ -37,11 +48,11 @@ start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    os.execve(program, [program], env)
+    os.execve(program[0], program, env)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 if status != 0:
-    sys.exit(f"{program} failed with status {status}")
+    sys.exit(f"{program[0]} failed with status {status}")
 print(f"{wall:.4f} {usage.ru_utime + usage.ru_stime:.4f} {usage.ru_maxrss}")
 PY
 }
@@ -50,7 +61,8 @@ for rep in $(seq 1 "$reps"); do
     for mode in plain traced; do
       trace=""
       [[ $mode == traced ]] && trace=$scratch/$w.fmt
-      read -r wall cpu rss <<<"$(measure "$lib" "$build/bench/heap/fm_heap_$w" "$trace")"
+      # shellcheck disable=SC2046  # the command line is split into its words on purpose
+      read -r wall cpu rss <<<"$(measure "$lib" "$trace" $(command_of "$w"))"
       bytes=0
       [[ -n $trace ]] && bytes=$(stat -c %s "$trace")
       echo "$w $mode $wall $cpu $rss $bytes" >>"$results"

@@ -35,7 +35,8 @@ void free_slow(void* p) noexcept { process_heap().free(p); }
 // While recording, malloc and free take these instead of their inline paths, which then call nothing after
 // the fast path and need no stack frame.
 [[gnu::noinline]] void* malloc_traced(std::size_t size) noexcept {
-  return traced(malloc_slow(size), size, alignof(max_align_t));
+  void* p = malloc_fast(size);
+  return traced(p != nullptr ? p : malloc_slow(size), size, alignof(max_align_t));
 }
 [[gnu::noinline]] void free_traced(void* p) noexcept {
   trace_free(p);

@@ -18,13 +18,16 @@ endif()
 
 # FRAMEMEM_TRACE: a program run with the malloc library preloaded, its trace read back.
 if(TARGET framemem_malloc)
-  add_executable(fm_trace_traced_program ${CMAKE_CURRENT_LIST_DIR}/traced_program.cpp)
-  target_link_libraries(fm_trace_traced_program PRIVATE Threads::Threads)
-  fm_target_defaults(fm_trace_traced_program)
+  foreach(program traced_program exiting_program)
+    add_executable(fm_trace_${program} ${CMAKE_CURRENT_LIST_DIR}/${program}.cpp)
+    target_link_libraries(fm_trace_${program} PRIVATE Threads::Threads)
+    fm_target_defaults(fm_trace_${program})
+  endforeach()
   fm_add_doctest(fm_trace_malloc_tests unit ${CMAKE_CURRENT_LIST_DIR}/malloc_trace.cpp)
   target_compile_definitions(fm_trace_malloc_tests PRIVATE FM_MALLOC_LIBRARY="$<TARGET_FILE:framemem_malloc>"
-                             FM_TRACED_PROGRAM="$<TARGET_FILE:fm_trace_traced_program>")
-  add_dependencies(fm_trace_malloc_tests framemem_malloc fm_trace_traced_program)
+                             FM_TRACED_PROGRAM="$<TARGET_FILE:fm_trace_traced_program>"
+                             FM_EXITING_PROGRAM="$<TARGET_FILE:fm_trace_exiting_program>")
+  add_dependencies(fm_trace_malloc_tests framemem_malloc fm_trace_traced_program fm_trace_exiting_program)
 endif()
 
 # Acceptance: a recorded demo run (300 frames, --record) and a python3 script recorded through

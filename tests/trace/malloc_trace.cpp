@@ -86,3 +86,19 @@ TEST_CASE(
                         "cannot create the file") != std::string::npos);
   CHECK(run.output.find("not recording") != std::string::npos);
 }
+
+// The library's destructor closes the trace while the program's other threads still allocate: an event under
+// way then must end in the file or be dropped, never leave a chunk that counts an event whose bytes the
+// writer did not take (which the reader rejects), nor reach the error handler, which ends the program in a
+// build without exceptions. The race needs a thread caught inside an event, so each run is one more chance.
+TEST_CASE("a program that exits while its threads allocate under FRAMEMEM_TRACE leaves a complete trace") {
+  for (int run = 0; run < 10; ++run) {
+    INFO("run " << run);
+    const ScratchFile file("malloc_trace_exit");
+    const Run r = run_traced(FM_EXITING_PROGRAM, file.path());
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+    const fm::trace::Trace t = fm::trace::read(file.path());
+    CHECK(t.threads.size() >= 9);  // the main thread and the eight that allocate
+  }
+}

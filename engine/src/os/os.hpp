@@ -44,6 +44,13 @@ void wait_while(std::atomic<std::uint32_t>& word, std::uint32_t value) noexcept;
 void wake_one(std::atomic<std::uint32_t>& word) noexcept;
 void wake_all(std::atomic<std::uint32_t>& word) noexcept;
 
+// ---- A full memory barrier run on every thread of the process at once (membarrier on Linux,
+// FlushProcessWriteBuffers on Windows). A thread that stores to one word and then loads another, with only a
+// compiler barrier between, either has its store seen by the caller's loads after this returns, or its load
+// sees what the caller stored before the call. So a rare operation (closing a trace) pays once what the
+// fast path of every other thread would otherwise pay per call (a locked instruction).
+void barrier_on_every_thread() noexcept;
+
 // ---- A per-thread pointer with a callback that runs, with that pointer, when a thread that set it exits
 // (a pthread key; a fiber-local slot on Windows). None of these calls allocates.
 struct ThreadKey {

@@ -3,6 +3,7 @@
 #if !defined(_WIN32)
 
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
@@ -92,6 +93,22 @@ void wake_one(std::atomic<std::uint32_t>& word) noexcept {
 
 void wake_all(std::atomic<std::uint32_t>& word) noexcept {
   ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+// The expedited command interrupts only the CPUs running this process's threads (microseconds); it needs a
+// registration once per process (Linux 4.14). The global one (Linux 4.3) waits for a scheduler grace period
+// (milliseconds). Where a seccomp filter refuses both, changing the protection of a page this process has
+// touched makes the kernel interrupt every CPU that may cache its mapping to flush the TLB, and such an
+// interrupt is a full barrier on that CPU (the fallback .NET and folly use on x86 too).
+void barrier_on_every_thread() noexcept {
+  static const bool expedited = ::syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  if (expedited && ::syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0) return;
+  if (::syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0) return;
+  static void* const page = map_raw(page_size());
+  if (page == nullptr) return;
+  static_cast<volatile char*>(page)[0] = 1;
+  ::mprotect(page, page_size(), PROT_READ);
+  ::mprotect(page, page_size(), PROT_READ | PROT_WRITE);
 }
 
 static_assert(sizeof(pthread_key_t) <= sizeof(ThreadKey::id));

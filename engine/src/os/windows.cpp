@@ -96,6 +96,8 @@ void wake_one(std::atomic<std::uint32_t>& word) noexcept { WakeByAddressSingle(&
 
 void wake_all(std::atomic<std::uint32_t>& word) noexcept { WakeByAddressAll(&word); }
 
+void barrier_on_every_thread() noexcept { FlushProcessWriteBuffers(); }
+
 bool create_thread_key(ThreadKey& key, ThreadExitCallback on_exit) noexcept {
   const DWORD index = FlsAlloc(on_exit);
   if (index == FLS_OUT_OF_INDEXES) return false;

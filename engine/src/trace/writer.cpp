@@ -133,8 +133,9 @@ std::uint32_t Writer::system(std::string_view name) {
 
 void Writer::frame_event(Op op, std::uint64_t frame) {
   const auto now = std::chrono::steady_clock::now() - start_;
-  ThreadState& t = room(max_event_bytes);
-  Slot s(*this, t, barrier_stamp(t));
+  ThreadState* t = begin_event();
+  if (t == nullptr) return;
+  Slot s(*this, *t, barrier_stamp(*t));
   s.op(op);
   s.varint(frame);
   s.varint(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()));
@@ -163,9 +164,19 @@ std::uint64_t Writer::barrier_stamp(ThreadState& t) {
   return stamp;
 }
 
-Writer::ThreadState& Writer::attach_thread() {
+// An event recorded while or after the writer closes: dropped, its thread's chunk untouched.
+Writer::ThreadState* Writer::refuse(ThreadState& t) noexcept {
+  t.in_event.store(false, std::memory_order_relaxed);
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  return nullptr;
+}
+
+Writer::ThreadState* Writer::attach_thread() {
   const std::lock_guard lock(mutex_);
-  if (closed_) raise(error("trace '" + path_ + "': an event was recorded after close()"));
+  if (refusing_.load(std::memory_order_relaxed)) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   const auto me = std::this_thread::get_id();
   ThreadState* state = nullptr;
   std::size_t live_threads = 0;
@@ -183,7 +194,7 @@ Writer::ThreadState& Writer::attach_thread() {
     keep_chunks_for(live_threads + 1);
   }
   detail::thread_cache = {serial_, state};
-  return *state;
+  return state;
 }
 
 // Each live thread may hold a partial chunk while it waits for the others (on a lock, a barrier): the
@@ -240,9 +251,6 @@ void Writer::write_definition(Record kind, std::uint64_t number, std::string_vie
 
 // The thread's chunk is full (or the thread has none yet): pass it to the writer and take an empty one.
 void Writer::hand_over(ThreadState& t) {
-  if (stopping_.load(std::memory_order_relaxed)) {
-    raise(error("trace '" + path_ + "': an event was recorded after close()"));
-  }
   if (t.chunk) push_full(seal(t));
   take_free_chunk(t);
 }
@@ -399,6 +407,17 @@ void Writer::write_record(Record kind, const std::uint8_t* head, std::size_t hea
   bytes_written_.fetch_add(prefix_bytes + head_bytes + body_bytes, std::memory_order_relaxed);
 }
 
+// Once this returns, every thread is between events and sees refusing_ at its next one, so its chunk can be
+// taken: an event that began before refusing_ was set has ended in the chunk. threads_ no longer grows
+// (attach_thread refuses), so it is read without the lock, which events under way may be waiting for
+// (barrier stamps, the hand-over after a thread's exit).
+void Writer::wait_for_events_under_way() noexcept {
+  os::barrier_on_every_thread();
+  for (const auto& t : threads_) {
+    while (t->in_event.load(std::memory_order_acquire)) std::this_thread::yield();
+  }
+}
+
 void Writer::close() {
   if (!finish()) raise(error("trace '" + path_ + "': writing the file failed; the trace is incomplete"));
 }
@@ -410,8 +429,12 @@ bool Writer::finish() noexcept {
   }
   {
     const std::lock_guard lock(mutex_);
-    if (closed_) return true;  // a failure was reported by the close that finished
-    closed_ = true;
+    if (refusing_.load(std::memory_order_relaxed)) return true;  // a failure was reported by the close that finished
+    refusing_.store(true, std::memory_order_relaxed);
+  }
+  wait_for_events_under_way();
+  {
+    const std::lock_guard lock(mutex_);
     for (const auto& t : threads_) release_chunk(*t);
   }
   stopping_.store(true, std::memory_order_release);

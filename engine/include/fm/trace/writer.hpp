@@ -62,10 +62,12 @@ class Writer {
   // per system, not per allocation.
   [[nodiscard]] std::uint32_t system(std::string_view name);
 
-  // Events of the calling thread. Ids are the addresses the recorded allocator handed out.
+  // Events of the calling thread. Ids are the addresses the recorded allocator handed out. An event recorded
+  // while or after the writer closes is dropped and counted (events_dropped()), never reported as an error.
   void allocate(std::uint32_t system, std::uint64_t id, std::uint64_t size, std::uint64_t align) {
-    ThreadState& t = room(max_event_bytes);
-    Slot s(*this, t, stamp_touching(t, id));
+    ThreadState* t = begin_event();
+    if (t == nullptr) [[unlikely]] return;
+    Slot s(*this, *t, stamp_touching(*t, id));
     s.op_with_align(Op::allocate, align);
     s.varint(system);
     s.id(id);
@@ -73,15 +75,17 @@ class Writer {
     s.close();
   }
   void free(std::uint64_t id) {
-    ThreadState& t = room(max_event_bytes);
-    Slot s(*this, t, stamp_touching(t, id));
+    ThreadState* t = begin_event();
+    if (t == nullptr) [[unlikely]] return;
+    Slot s(*this, *t, stamp_touching(*t, id));
     s.op(Op::free);
     s.id(id);
     s.close();
   }
   void realloc(std::uint64_t old_id, std::uint64_t new_id, std::uint64_t size, std::uint64_t align) {
-    ThreadState& t = room(max_event_bytes);
-    Slot s(*this, t, stamp_touching(t, old_id, new_id));
+    ThreadState* t = begin_event();
+    if (t == nullptr) [[unlikely]] return;
+    Slot s(*this, *t, stamp_touching(*t, old_id, new_id));
     s.op_with_align(Op::realloc, align);
     s.id(old_id);
     s.id(new_id);
@@ -89,15 +93,17 @@ class Writer {
     s.close();
   }
   void reset(std::uint32_t system) {
-    ThreadState& t = room(max_event_bytes);
-    Slot s(*this, t, barrier_stamp(t));
+    ThreadState* t = begin_event();
+    if (t == nullptr) [[unlikely]] return;
+    Slot s(*this, *t, barrier_stamp(*t));
     s.op(Op::reset);
     s.varint(system);
     s.close();
   }
   void rewind(std::uint32_t system, std::uint64_t count) {
-    ThreadState& t = room(max_event_bytes);
-    Slot s(*this, t, barrier_stamp(t));
+    ThreadState* t = begin_event();
+    if (t == nullptr) [[unlikely]] return;
+    Slot s(*this, *t, barrier_stamp(*t));
     s.op(Op::rewind);
     s.varint(system);
     s.varint(count);
@@ -106,8 +112,10 @@ class Writer {
   void frame_begin(std::uint64_t frame) { frame_event(Op::frame_begin, frame); }
   void frame_end(std::uint64_t frame) { frame_event(Op::frame_end, frame); }
 
-  // Writes every thread's partial chunk and the END record, and closes the file. No thread may record
-  // during or after it. Throws fm::error when a write failed (the file is then incomplete).
+  // Writes every thread's partial chunk and the END record, and closes the file. Threads may go on recording
+  // meanwhile and afterwards (until the writer is destroyed): an event under way when close() begins ends in
+  // the file, a later one is dropped and counted. Throws fm::error when a write failed (the file is then
+  // incomplete).
   void close();
   // close() without the report: false when a write failed.
   [[nodiscard]] bool try_close() noexcept { return finish(); }
@@ -115,6 +123,9 @@ class Writer {
   // Written so far by the writer thread (for a Record button's counters).
   [[nodiscard]] std::uint64_t events_written() const noexcept { return events_written_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::uint64_t bytes_written() const noexcept { return bytes_written_.load(std::memory_order_relaxed); }
+  // Events refused because they were recorded while or after the writer closed (a thread still allocating
+  // while the process exits); each event the program recorded is either written or counted here.
+  [[nodiscard]] std::uint64_t events_dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   // Bytes of the chunks the writer holds for events (they grow as recording threads attach).
   [[nodiscard]] std::size_t buffer_bytes() const noexcept {
@@ -132,6 +143,9 @@ class Writer {
     Chunk* chunk = nullptr;
     std::uint8_t* data = nullptr;  // the chunk's bytes
     std::size_t used = 0;
+    // Set by the thread from the start of an event to its end: close() takes the thread's chunk only while
+    // it is clear (see begin_event).
+    std::atomic<bool> in_event{false};
     std::uint32_t events = 0;      // in the chunk
     std::uint64_t sequence = 0;    // of the chunk's first event
     std::uint64_t last_stamp = 0;  // of the chunk's previous event, for the delta
@@ -171,6 +185,7 @@ class Writer {
       t_.used = static_cast<std::size_t>(out_ - t_.data);
       ++t_.events;
       if (t_.exited) [[unlikely]] w_.hand_over_after_exit(t_);
+      t_.in_event.store(false, std::memory_order_release);
     }
 
    private:
@@ -184,13 +199,22 @@ class Writer {
     std::uint64_t stamp_;
   };
 
-  // The calling thread, with room for one event in its chunk; the slow paths are attaching a new thread
-  // and handing a full chunk over.
-  ThreadState& room(std::size_t bytes) {
-    ThreadState& t = current_thread();
-    if (t.chunk == nullptr || t.used + bytes > options_.chunk_bytes) hand_over(t);
+  // The calling thread, inside an event and with room for one in its chunk; null when the writer refuses
+  // events (it is closing), the event then counted as dropped. The slow paths are attaching a new thread and
+  // handing a full chunk over. Between marking the event under way and reading refusing_ there is only a
+  // compiler barrier: close() sets refusing_ and then runs a barrier on every thread before it reads the
+  // marks, so either it sees this event under way and waits for its end, or this load sees refusing_. The
+  // fast path thus has no locked instruction; close() pays for the order instead.
+  ThreadState* begin_event() {
+    ThreadState* t = current_thread();
+    if (t == nullptr) [[unlikely]] return nullptr;
+    t->in_event.store(true, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (refusing_.load(std::memory_order_relaxed)) [[unlikely]] return refuse(*t);
+    if (t->chunk == nullptr || t->used + max_event_bytes > options_.chunk_bytes) hand_over(*t);
     return t;
   }
+  ThreadState* refuse(ThreadState& t) noexcept;
 
   // Stamps are logical clocks (Lamport's), so threads share no counter: an event's stamp exceeds its
   // thread's previous one, the latest barrier's, and the clock of the thread that last touched the block.
@@ -227,12 +251,13 @@ class Writer {
   // every thread at once (reset, rewind, frame begin and end); later events of every thread come after it.
   std::uint64_t barrier_stamp(ThreadState& t);
 
-  ThreadState& current_thread() {
-    if (detail::thread_cache.serial == serial_) return *static_cast<ThreadState*>(detail::thread_cache.state);
+  ThreadState* current_thread() {
+    if (detail::thread_cache.serial == serial_) return static_cast<ThreadState*>(detail::thread_cache.state);
     return attach_thread();
   }
   void frame_event(Op op, std::uint64_t frame);
-  ThreadState& attach_thread();
+  ThreadState* attach_thread();
+  void wait_for_events_under_way() noexcept;
   void keep_chunks_for(std::size_t live_threads);
   void add_chunks(std::size_t count);
   Chunk& chunk_at(std::uint32_t index) const noexcept;
@@ -273,6 +298,9 @@ class Writer {
   // The latest barrier event's stamp: read by every event, written by barriers only (rare), so it stays
   // in every recording thread's cache; on a line of its own, away from the counters the writer updates.
   alignas(64) std::atomic<std::uint64_t> barrier_{0};
+  // Set (under mutex_) when close() begins: from then on events are dropped and no thread attaches. Read by
+  // every event, on the line it reads anyway.
+  std::atomic<bool> refusing_{false};
   struct alignas(64) OrderLine {
     static constexpr std::size_t slots_per_line = 8;
     std::atomic<ThreadState*> slots[slots_per_line];
@@ -281,13 +309,13 @@ class Writer {
   std::unique_ptr<OrderLine[]> order_lines_;
   alignas(64) std::atomic<std::uint64_t> events_written_{0};
   std::atomic<std::uint64_t> bytes_written_{0};
+  std::atomic<std::uint64_t> dropped_{0};
 
   std::mutex mutex_;  // thread registration and definitions, never the allocation path
   std::vector<std::unique_ptr<ThreadState>> threads_;
   std::vector<std::string> systems_;
   std::vector<std::vector<std::uint8_t>> pending_definitions_;
   std::uint64_t threads_defined_ = 0;
-  bool closed_ = false;
   std::thread writer_;
 };
 
