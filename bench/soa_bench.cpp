@@ -26,28 +26,36 @@ void report(benchmark::State& state, std::size_t particles) {
                                                              benchmark::Counter::kInvert);
 }
 
+// Runs update once per iteration, then reports the rate over the given number of particles.
+template <class Update>
+void measure(benchmark::State& state, std::size_t particles, Update update) {
+  for (auto _ : state) {
+    update();
+    benchmark::ClobberMemory();
+  }
+  report(state, particles);
+}
+
+// The same n particles every variant starts from, in the fm::SoA columns.
+ParticleColumns spawn_columns(std::uint32_t n) {
+  ParticleColumns particles;
+  particles.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) push_particle(particles, spawn_particle(i % 16, i, 0.0));
+  return particles;
+}
+
 void BM_integrate_aos(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
   std::vector<ParticleAoS> particles;
   particles.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) particles.push_back(spawn_particle(i % 16, i, 0.0));
-  for (auto _ : state) {
-    integrate(particles, dt);
-    benchmark::ClobberMemory();
-  }
-  report(state, n);
+  measure(state, n, [&particles] { integrate(particles, dt); });
 }
 
 void BM_integrate_soa(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  ParticleColumns particles;
-  particles.reserve(n);
-  for (std::uint32_t i = 0; i < n; ++i) push_particle(particles, spawn_particle(i % 16, i, 0.0));
-  for (auto _ : state) {
-    integrate(particles, dt);
-    benchmark::ClobberMemory();
-  }
-  report(state, n);
+  ParticleColumns particles = spawn_columns(n);
+  measure(state, n, [&particles] { integrate(particles, dt); });
 }
 
 void BM_stream_reference(benchmark::State& state) {
@@ -55,28 +63,18 @@ void BM_stream_reference(benchmark::State& state) {
   std::vector<float> positions(2 * n, 1.0F);
   std::vector<float> velocities(2 * n, 0.5F);
   std::vector<float> ages(n, 0.0F);
-  for (auto _ : state) {
-    stream_reference(positions, velocities, ages, dt);
-    benchmark::ClobberMemory();
-  }
-  report(state, n);
+  measure(state, n, [&] { stream_reference(positions, velocities, ages, dt); });
 }
 
 // The streaming kernel over the columns of a ParticleColumns block: separates what the SoA code costs
 // from where its columns lie in memory.
 void BM_stream_over_columns(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  ParticleColumns particles;
-  particles.reserve(n);
-  for (std::uint32_t i = 0; i < n; ++i) push_particle(particles, spawn_particle(i % 16, i, 0.0));
+  ParticleColumns particles = spawn_columns(n);
   const std::span<float> positions(&particles.column<Position>()[0].x, 2 * std::size_t{n});
   const std::span<const float> velocities(&particles.column<Velocity>()[0].x, 2 * std::size_t{n});
   const std::span<float> ages(&particles.column<Age>()[0].seconds, n);
-  for (auto _ : state) {
-    stream_reference(positions, velocities, ages, dt);
-    benchmark::ClobberMemory();
-  }
-  report(state, n);
+  measure(state, n, [&] { stream_reference(positions, velocities, ages, dt); });
 }
 
 }  // namespace

@@ -81,11 +81,26 @@ using UniqueOwner = std::unique_ptr<T>;
 template <class T>
 using SharedOwner = std::shared_ptr<T>;
 
+// What the pointer-based stores share: their entities live in an OwnerList, which counts and iterates them.
+template <class E, template <class> class Owner>
+class ListedEntities {
+ public:
+  using EntityType = E;
+  [[nodiscard]] std::size_t size() const noexcept { return list_.size(); }
+  template <class F>
+  void each(F&& f) {
+    list_.each(f);
+  }
+
+ protected:
+  using List = OwnerList<EntityType, Owner>;
+  List list_;
+};
+
 // Raw pointers, new/delete: resolving is free, but nothing can tell a dead target, so destroy() must find
 // and clear every reference to the victim (a full scan) -- the bookkeeping raw pointers cost.
-class RawPointerEntities {
+class RawPointerEntities : public ListedEntities<Entity<RawRef>, UniqueOwner> {
  public:
-  using EntityType = Entity<RawRef>;
   using Ref = EntityType*;
   static constexpr std::string_view name = "raw pointer";
   static constexpr bool detects_stale = false;  // resolve() of a destroyed entity is a dangling pointer
@@ -98,21 +113,11 @@ class RawPointerEntities {
     list_.remove(e);
   }
   [[nodiscard]] EntityType* resolve(Ref r) const noexcept { return r; }
-  [[nodiscard]] std::size_t size() const noexcept { return list_.size(); }
-  template <class F>
-  void each(F&& f) {
-    list_.each(f);
-  }
-
- private:
-  using List = OwnerList<EntityType, UniqueOwner>;
-  List list_;
 };
 
 // shared_ptr owners, weak_ptr references: a dead target is detected by lock(), paid with atomic counts.
-class SharedEntities {
+class SharedEntities : public ListedEntities<Entity<WeakRef>, SharedOwner> {
  public:
-  using EntityType = Entity<WeakRef>;
   using Ref = std::weak_ptr<EntityType>;
   static constexpr std::string_view name = "shared/weak_ptr";
   static constexpr bool detects_stale = true;
@@ -128,21 +133,11 @@ class SharedEntities {
   }
   // The list keeps the entity alive, so the pointer outlives the temporary lock.
   [[nodiscard]] EntityType* resolve(const Ref& r) const noexcept { return r.lock().get(); }
-  [[nodiscard]] std::size_t size() const noexcept { return list_.size(); }
-  template <class F>
-  void each(F&& f) {
-    list_.each(f);
-  }
-
- private:
-  using List = OwnerList<EntityType, SharedOwner>;
-  List list_;
 };
 
 // Ids looked up in an unordered_map<id, T*>: a dead target is a failed find().
-class MapEntities {
+class MapEntities : public ListedEntities<Entity<IdRef>, UniqueOwner> {
  public:
-  using EntityType = Entity<IdRef>;
   using Ref = std::uint64_t;  // 0 = no target
   static constexpr std::string_view name = "unordered_map<id, T*>";
   static constexpr bool detects_stale = true;
@@ -163,15 +158,8 @@ class MapEntities {
     const auto it = by_id_.find(id);
     return it == by_id_.end() ? nullptr : it->second;
   }
-  [[nodiscard]] std::size_t size() const noexcept { return list_.size(); }
-  template <class F>
-  void each(F&& f) {
-    list_.each(f);
-  }
 
  private:
-  using List = OwnerList<EntityType, UniqueOwner>;
-  List list_;
   std::unordered_map<std::uint64_t, EntityType*> by_id_;
   std::uint64_t next_id_ = 1;
 };

@@ -1,5 +1,5 @@
 // Shared checks for the allocator suites: the alignment sweep every allocator must pass, a tracker that
-// proves live blocks never overlap, and a helper that captures an error's message.
+// proves live blocks never overlap, and (from support/error_message.hpp) the message of an error.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fm/core/align.hpp"
+#include "support/error_message.hpp"
 
 namespace fm::test {
 
@@ -64,18 +65,6 @@ void check_alignment_sweep(A& allocator, RoundDone round_done) {
     for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) allocator.deallocate(it->first, it->second, align);
     round_done();
   }
-}
-
-// The what() of the fm error `f` throws (fails the test when it throws nothing or something else).
-template <class Error, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  FAIL("expected an exception");
-  return {};
 }
 
 }  // namespace fm::test

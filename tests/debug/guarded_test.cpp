@@ -12,17 +12,11 @@
 #include "fm/alloc/stack_allocator.hpp"
 #include "fm/debug/filled.hpp"
 #include "fm/debug/tracking.hpp"
+#include "support/error_message.hpp"
 
 namespace {
 
-std::string guard_message(auto&& call) {
-  try {
-    call();
-  } catch (const fm::guard_overwritten& e) {
-    return e.what();
-  }
-  return "no fm::guard_overwritten thrown";
-}
+std::string guard_message(auto&& call) { return fm::test::message_of<fm::guard_overwritten>(call); }
 
 }  // namespace
 

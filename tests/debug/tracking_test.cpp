@@ -9,17 +9,11 @@
 #include "fm/debug/filled.hpp"
 #include "fm/debug/guarded.hpp"
 #include "fm/system/memory_system.hpp"
+#include "support/error_message.hpp"
 
 namespace {
 
-std::string message_of(auto&& call) {
-  try {
-    call();
-  } catch (const fm::bad_free& e) {
-    return e.what();
-  }
-  return "no fm::bad_free thrown";
-}
+std::string message_of(auto&& call) { return fm::test::message_of<fm::bad_free>(call); }
 
 }  // namespace
 

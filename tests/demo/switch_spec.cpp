@@ -112,6 +112,20 @@ bool none_accepted(const std::vector<demo::SwitchRecord>& records) {
 
 constexpr demo::Modes pool_and_handles{ParticleMode::aos_pool, demo::EntityMode::handles, demo::ScratchMode::malloc, false};
 
+// Pool-and-handles stores holding 100 particles and 10 entities, the particle store wrapped so that a test can
+// arm a fault; `before` is what a refused switch must leave behind.
+struct FaultyParticleSwitch {
+  Allocators a;
+  Fault fault = Fault::none;
+  demo::LiveStores stores{pool_and_handles, a.plain(), a.debug(), a.arena, faulty_particles(fault)};
+  Contents before;
+
+  FaultyParticleSwitch() {
+    populate(stores, 100, 10);
+    before = contents(stores);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a debug-layer switch that runs out of memory for the entities leaves both stores and the mode as they were") {
@@ -157,13 +171,7 @@ TEST_CASE("a debug-layer switch moves both stores onto the debug allocators and 
   for (const auto& r : off) CHECK(r.accepted);
 }
 
-TEST_CASE("a particle switch whose old store throws while exporting keeps that store and its mode") {
-  Allocators a;
-  Fault fault = Fault::none;
-  demo::LiveStores stores(pool_and_handles, a.plain(), a.debug(), a.arena, faulty_particles(fault));
-  populate(stores, 100, 10);
-  const Contents before = contents(stores);
-
+TEST_CASE_FIXTURE(FaultyParticleSwitch, "a particle switch whose old store throws while exporting keeps that store and its mode") {
   fault = Fault::throw_on_export;
   std::vector<demo::SwitchRecord> records;
   REQUIRE_NOTHROW(records = stores.switch_particles(ParticleMode::soa));
@@ -177,13 +185,7 @@ TEST_CASE("a particle switch whose old store throws while exporting keeps that s
   CHECK(contents(stores) == before);
 }
 
-TEST_CASE("a particle switch into a store that loses the cold flags is refused by the checksum") {
-  Allocators a;
-  Fault fault = Fault::none;
-  demo::LiveStores stores(pool_and_handles, a.plain(), a.debug(), a.arena, faulty_particles(fault));
-  populate(stores, 100, 10);
-  const Contents before = contents(stores);
-
+TEST_CASE_FIXTURE(FaultyParticleSwitch, "a particle switch into a store that loses the cold flags is refused by the checksum") {
   fault = Fault::drop_flags_on_import;
   const auto records = stores.switch_particles(ParticleMode::soa);
   fault = Fault::none;

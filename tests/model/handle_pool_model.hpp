@@ -130,33 +130,34 @@ class HandlePoolModel {
            name_ + ": a refused " + what + " changed the pool");
   }
 
-  void destroy(H h, bool throwing) {
+  // Destroys h with the throwing form or its try_ twin, as the step says; when h is not live, checks that
+  // the pool refused it and stayed as it was, and returns false.
+  bool destroy_if_live(H h, bool throwing, const char* what, auto&& throwing_form, auto&& try_form) {
     if (!is_live(h)) {
-      return expect_refused(h, throwing, "destroy", [&] {
-        if (throwing) pool_.destroy(h);
-        return !throwing && pool_.try_destroy(h);
+      expect_refused(h, throwing, what, [&] {
+        if (throwing) throwing_form();
+        return !throwing && try_form();
       });
+      return false;
     }
     if (throwing) {
-      pool_.destroy(h);
+      throwing_form();
     } else {
-      expect(pool_.try_destroy(h), name_ + ": try_destroy refused a live handle");
+      expect(try_form(), name_ + ": try_" + what + " refused a live handle");
     }
-    bury(h);
+    return true;
+  }
+
+  void destroy(H h, bool throwing) {
+    if (destroy_if_live(h, throwing, "destroy", [&] { pool_.destroy(h); }, [&] { return pool_.try_destroy(h); })) {
+      bury(h);
+    }
   }
 
   void destroy_deferred(H h, bool throwing) {
-    if (!is_live(h)) {
-      return expect_refused(h, throwing, "destroy_deferred", [&] {
-        if (throwing) pool_.destroy_deferred(h);
-        return !throwing && pool_.try_destroy_deferred(h);
-      });
-    }
-    if (throwing) {
-      pool_.destroy_deferred(h);
-    } else {
-      expect(pool_.try_destroy_deferred(h), name_ + ": try_destroy_deferred refused a live handle");
-    }
+    const auto queue = [&] { pool_.destroy_deferred(h); };
+    const auto try_queue = [&] { return pool_.try_destroy_deferred(h); };
+    if (!destroy_if_live(h, throwing, "destroy_deferred", queue, try_queue)) return;
     deferred_.insert(h);
     ++deferred_count_;
   }

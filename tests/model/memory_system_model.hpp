@@ -12,7 +12,9 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -178,14 +180,21 @@ class MemorySystemModel {
     return *pool;
   }
 
-  // A burst of allocations or frees in one registered pool, or giving its empty pages back.
-  void use_pool() {
+  // The name of a registered system of this kind ("pool", "heap"), picked at random; none when there is none.
+  std::optional<std::string> random_system_of_kind(std::string_view kind) {
     std::vector<std::string> names;
     for (const auto& [name, s] : systems_) {
-      if (s.kind == "pool") names.push_back(name);
+      if (s.kind == kind) names.push_back(name);
     }
-    if (names.empty()) return;
-    const std::string& name = names[src_.below(static_cast<std::uint32_t>(names.size()))];
+    if (names.empty()) return std::nullopt;
+    return names[src_.below(static_cast<std::uint32_t>(names.size()))];
+  }
+
+  // A burst of allocations or frees in one registered pool, or giving its empty pages back.
+  void use_pool() {
+    const std::optional<std::string> picked = random_system_of_kind("pool");
+    if (!picked) return;
+    const std::string& name = *picked;
     fm::Pool& pool = *pools_.at(name);
     auto& live = pool_blocks_[name];
     const unsigned op = src_.below(10);
@@ -224,12 +233,9 @@ class MemorySystemModel {
   fm::NewAllocator& allocator_for(const std::string& name) { return allocators_[name]; }
 
   void allocate_or_free() {
-    std::vector<std::string> owners;
-    for (const auto& [name, s] : systems_) {
-      if (s.kind == "heap") owners.push_back(name);
-    }
-    if (owners.empty()) return;
-    const std::string& name = owners[src_.below(static_cast<std::uint32_t>(owners.size()))];
+    const std::optional<std::string> picked = random_system_of_kind("heap");
+    if (!picked) return;
+    const std::string& name = *picked;
     auto& blocks = blocks_[name];
     if (!blocks.empty() && src_.chance(40)) {
       const std::size_t i = src_.below(static_cast<std::uint32_t>(blocks.size()));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "handle/budget_allocator.hpp"
+#include "support/move_assignment_spec.hpp"
 
 namespace {
 struct Position {
@@ -204,18 +205,11 @@ TEST_CASE("SoAs in a reallocating vector keep their rows, grow and report misuse
 }
 
 TEST_CASE("move-assigning over an SoA gives its block back first; self-move changes nothing") {
-  fm::test::BudgetAllocator budget;
-  Bodies a = bodies(budget, 0, 1000);
-  const std::size_t a_bytes = budget.stats().bytes_used;
-  Bodies b = bodies(budget, 5000, 3);
-  const std::size_t b_bytes = budget.stats().bytes_used - a_bytes;
-  a = std::move(b);
-  CHECK(budget.stats().bytes_used == b_bytes);
-  CHECK(a.bytes_reserved() == b_bytes);
-  Bodies& same = a;
-  a = std::move(same);
-  CHECK(a.size() == 3);
-  check_rows(a, 5000);
+  const auto check_bodies = [](const Bodies& b, int first, int count) {
+    CHECK(b.size() == static_cast<std::size_t>(count));
+    check_rows(b, first);
+  };
+  fm::test::check_move_assignment_gives_memory_back_first(1000, 5000, bodies, check_bodies);
 }
 
 TEST_CASE("a moved-from SoA is empty, can be destroyed, and is used again") {

@@ -13,6 +13,7 @@
 
 #include "fm/handle/handle_pool.hpp"
 #include "handle/budget_allocator.hpp"
+#include "support/move_assignment_spec.hpp"
 
 namespace {
 struct Enemy {
@@ -183,17 +184,9 @@ TEST_CASE("sparse sets in a reallocating vector keep their rows, grow, and refus
 }
 
 TEST_CASE("move-assigning over a sparse set gives its memory back first; self-move changes nothing") {
-  fm::test::BudgetAllocator budget;
-  Enemies a = enemies(budget, 0, 200);
-  const std::size_t a_bytes = budget.stats().bytes_used;
-  Enemies b = enemies(budget, 5, 3);
-  const std::size_t b_bytes = budget.stats().bytes_used - a_bytes;
-  a = std::move(b);
-  CHECK(budget.stats().bytes_used == b_bytes);
-  CHECK(a.bytes_reserved() == b_bytes);
-  Enemies& same = a;
-  a = std::move(same);
-  check_enemies(a, 5, 3);
+  const std::uint32_t target_rows = 200;
+  const std::uint32_t source_first = 5;
+  fm::test::check_move_assignment_gives_memory_back_first(target_rows, source_first, enemies, check_enemies);
 }
 
 TEST_CASE("a moved-from sparse set is empty, can be destroyed, and is used again") {
