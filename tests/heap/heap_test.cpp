@@ -485,6 +485,39 @@ TEST_CASE("segments given back and taken again by another class free each block 
   CHECK(st.allocations == st.deallocations);
 }
 
+TEST_CASE("blocks freed in random order, to pages whose free lists are taken in runs, are each handed out again once") {
+  fm::Heap heap("runs");
+  constexpr std::size_t size = 48;
+  constexpr int count = 20000;  // pages of 1365 blocks: free lists of many runs of 64
+  std::vector<void*> blocks;
+  for (int i = 0; i < count; ++i) blocks.push_back(heap.malloc(size));
+  std::vector<void*> kept;
+  std::vector<void*> freed;
+  for (int i = 0; i < count; ++i) (i % 7 == 0 ? kept : freed).push_back(blocks[i]);  // pages stay in use
+  for (std::size_t i = 0; i < kept.size(); ++i) fill(kept[i], size, static_cast<std::uint32_t>(i));
+  std::shuffle(freed.begin(), freed.end(), std::mt19937(7));
+  for (void* p : freed) heap.free(p);
+  heap.collect();  // parked batches go to their pages too
+  std::vector<void*> again;
+  for (std::size_t i = 0; i < freed.size(); ++i) {
+    again.push_back(heap.malloc(size));
+    fill(again.back(), size, static_cast<std::uint32_t>(count + i));
+  }
+  std::vector<void*> all = kept;
+  all.insert(all.end(), again.begin(), again.end());
+  std::sort(all.begin(), all.end());
+  CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+  CHECK(heap.heap_stats().classes[fm::heap::size_class_of(size)].live_blocks == count);
+  for (std::size_t i = 0; i < kept.size(); ++i) CHECK_MESSAGE(intact(kept[i], size, static_cast<std::uint32_t>(i)), i);
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    CHECK_MESSAGE(intact(again[i], size, static_cast<std::uint32_t>(count + i)), i);
+  }
+  for (void* p : all) heap.free(p);
+  const fm::HeapStats st = heap.heap_stats();
+  CHECK(st.classes[fm::heap::size_class_of(size)].live_blocks == 0);
+  CHECK(st.allocations == st.deallocations);
+}
+
 #if defined(__linux__) && !FM_HAS_ASAN && !FM_HAS_TSAN
 TEST_CASE("a heap whose segment range cannot be reserved still allocates and frees, on its slow paths") {
   // The sanitizers need far more address space than the limit below leaves, hence not in their builds.

@@ -145,7 +145,7 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   p->block_size = class_sizes[c];
   p->capacity = static_cast<std::uint32_t>((s.page_end(i) - start) / p->block_size);
   p->free = nullptr;
-  p->carved = p->free_count = 0;
+  p->carved = p->free_count = p->run_count = 0;
   p->state = PageState::partial;
   set_free_bin(s, *p, c);  // no block of it is live: no pointer inside one either
   poison(start, static_cast<std::size_t>(s.page_end(i) - start));  // every block stays poisoned until handed out
@@ -175,7 +175,7 @@ void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
   --cl.pages;
   cl.committed -= committed_bytes(s, page_index(s, p));
   p.free = nullptr;
-  p.carved = p.free_count = 0;
+  p.carved = p.free_count = p.run_count = 0;
   p.block_size = 0;  // no longer a page of blocks: usable_size and checked frees of pointers into it see that
   if (s.size_class != shared_class) return page_to_os(h, s, p);
   Guard pool_guard(h.page_lock);
@@ -200,26 +200,59 @@ void page_became_empty(HeapState& h, Central& cl, Segment& s, PageMeta& p, std::
   release_page(h, cl, s, p);
 }
 
-// Moves up to n blocks of page p onto *out (lowest address ends up first).
-std::uint32_t take_from_page(PageMeta& p, std::uint32_t block_size, std::uint32_t n, Block** out) noexcept {
+// The front run of p's free list, whole, onto *out. After a tear-down the list is in random address order
+// and walking it is a chain of dependent misses; a run costs two (its last block, the next run's first) and
+// the cache's pops overlap the rest with the program's work. `run` is the class's batch size.
+std::uint32_t take_run(PageMeta& p, std::uint32_t run, Block** out) noexcept {
+  Block* head = p.free;
+  Block* tail = p.run_tail;
+  const std::uint32_t count = p.run_count;
+  p.free = next_of(tail);
+  set_next(tail, *out);
+  *out = head;
+  p.free_count -= count;
+  p.run_count = 0;
+  if (p.free != nullptr) {
+    p.run_tail = run_tail_of(p.free);
+    p.run_count = run;
+  }
+  return count;
+}
+
+void take_one(PageMeta& p, std::uint32_t run, Block** out) noexcept {
+  Block* b = p.free;
+  p.free = next_of(b);
+  set_next(b, *out);
+  *out = b;
+  --p.free_count;
+  if (--p.run_count == 0 && p.free != nullptr) {
+    p.run_tail = run_tail_of(p.free);
+    p.run_count = run;
+  }
+}
+
+// Moves at least min(n, what p has) blocks of page p onto *out, at most `room` (>= n): whole runs of its
+// free list while they fit, single blocks otherwise, then untouched blocks carved from its tail.
+std::uint32_t take_from_page(PageMeta& p, std::uint32_t block_size, std::uint32_t n, std::uint32_t room,
+                             Block** out) noexcept {
+  const std::uint32_t run = batch_sizes[p.size_class];
   std::uint32_t got = 0;
-  const std::uint32_t carve = std::min(n, p.capacity - p.carved);
+  while (got < n && p.free != nullptr) {
+    if (p.run_count <= room - got) {
+      got += take_run(p, run, out);
+    } else {
+      take_one(p, run, out);
+      ++got;
+    }
+  }
+  const std::uint32_t carve = std::min(n - std::min(n, got), p.capacity - p.carved);
   for (std::uint32_t i = carve; i-- > 0;) {
     auto* b = reinterpret_cast<Block*>(p.start + std::size_t{p.carved + i} * block_size);
     set_next(b, *out);
     *out = b;
   }
   p.carved += carve;
-  got += carve;
-  while (got < n && p.free != nullptr) {
-    Block* b = p.free;
-    p.free = next_of(b);
-    set_next(b, *out);
-    *out = b;
-    --p.free_count;
-    ++got;
-  }
-  return got;
+  return got + carve;
 }
 
 inline void cpu_relax() noexcept {
@@ -260,7 +293,9 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
       --cl.empty_kept;
       p->state = PageState::partial;
     }
-    got += take_from_page(*p, block_size, n - got, out);
+    // A cache refill may take up to its limit (2n); a single block for a thread without a cache stays one.
+    const std::uint32_t room = cache_count != nullptr ? 2 * n - got : n - got;
+    got += take_from_page(*p, block_size, n - got, room, out);
     if (p->available() == 0) {
       list_unlink(cl, *p);
       p->state = PageState::full;
@@ -280,8 +315,14 @@ void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) no
     list = next_of(b);
     auto& s = *static_cast<Segment*>(segment_of(b));
     PageMeta& p = s.page_of(b);
+    if (p.free == nullptr || p.run_count == batch_sizes[c]) {  // a new front run; the old one is full
+      if (p.free != nullptr) set_run_tail(p.free, p.run_tail);
+      p.run_tail = b;
+      p.run_count = 0;
+    }
     set_next(b, p.free);
     p.free = b;
+    ++p.run_count;
     ++p.free_count;
     if (p.state == PageState::full) {
       p.state = PageState::partial;

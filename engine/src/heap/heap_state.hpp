@@ -47,8 +47,11 @@ class Lock {
 };
 using Guard = std::lock_guard<Lock>;
 
+// A free block: its link, and (blocks are at least 16 bytes) for the first block of each full run of a
+// page's free list but the front one, the run's last block, so that a refill takes a run without walking it.
 struct Block {
   Block* next;
+  Block* run_tail;
 };
 
 // In an ASan build every byte the heap has not handed out is poisoned, as a Pool's free blocks are, so a
@@ -56,6 +59,8 @@ struct Block {
 // through these two unchecked accessors; without ASan they are plain loads and stores.
 [[nodiscard, gnu::no_sanitize_address]] inline Block* next_of(const Block* b) noexcept { return b->next; }
 [[gnu::no_sanitize_address]] inline void set_next(Block* b, Block* next) noexcept { b->next = next; }
+[[nodiscard, gnu::no_sanitize_address]] inline Block* run_tail_of(const Block* b) noexcept { return b->run_tail; }
+[[gnu::no_sanitize_address]] inline void set_run_tail(Block* b, Block* tail) noexcept { b->run_tail = tail; }
 
 // Poisoning is decided at compile time: the fast paths of a build without ASan do not change.
 inline void poison(const void* p, std::size_t n) noexcept {
@@ -75,7 +80,11 @@ enum class PageState : std::uint8_t { unused, partial, full, empty, pooled };
 // A whole cache line each: free finds it with a shift, and pages of different classes (other locks) never
 // share a line.
 struct alignas(64) PageMeta {
-  Block* free = nullptr;       // blocks given back to the central list
+  // Blocks given back to the central list, in runs of the class's batch size: the front run may be shorter
+  // and its last block and length are kept here; each later run is full and its first block names its last.
+  Block* free = nullptr;
+  Block* run_tail = nullptr;
+  std::uint32_t run_count = 0;
   char* start = nullptr;       // first block
   std::uint32_t capacity = 0;  // blocks that fit
   std::uint32_t carved = 0;    // blocks taken from the untouched tail so far
@@ -415,7 +424,8 @@ extern constinit UnitMap unit_map;
 // Central lists (central.cpp). take() returns up to n blocks linked through Block::next, lowest address first.
 // `cache_count`, when given, is the count of the thread cache the blocks go to or come from: it changes under
 // the class lock, together with the outstanding bytes, so heap_stats never counts a block both in a cache
-// and with a caller.
+// and with a caller. A refill of a cache may return more than n, up to 2n (the cache's limit): it takes whole
+// runs of a page's free list.
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out,
                            std::uint32_t* cache_count = nullptr) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count,
