@@ -517,6 +517,150 @@ TEST_CASE("a moved-from pool is empty, can be destroyed, and works again once as
   CHECK(target.live_blocks() == 0);
 }
 
+}  // namespace
+
+namespace fm::testing {
+// Sets a pool's change stamp, so a test reaches the 2^32 wrap without 2^32 rounds of the change log.
+struct PoolProbe {
+  static void set_change_stamp(fm::Pool& pool, std::uint32_t stamp) { pool.change_stamp_ = stamp; }
+};
+}  // namespace fm::testing
+
+namespace {
+
+// A reader of a pool's change log as the memory system is one: a copy of every page's live blocks, refreshed
+// from the pages logged since its own position, or from every page when the epoch is not the one it read.
+struct LogReader {
+  fm::Pool::ChangeLogPosition at;
+  std::vector<std::size_t> live;       // by page index
+  std::set<const std::byte*> reread;   // pages the last read read again
+  bool followed = false;               // the last read used the log
+  std::size_t pages_read = 0;          // over all reads
+
+  void read(fm::Pool& pool) {
+    reread.clear();
+    followed = pool.change_epoch() == at.epoch && live.size() == pool.page_count();
+    if (followed) {
+      for (const std::byte* page : pool.changed_pages().subspan(at.logged)) {
+        live[pool.page_index(page)] = pool.page_info(pool.page_index(page)).live;
+        reread.insert(page);
+        ++pages_read;
+      }
+    } else {
+      live.assign(pool.page_count(), 0);
+      for (std::size_t i = 0; i < pool.page_count(); ++i) {
+        live[i] = pool.page_info(i).live;
+        reread.insert(pool.page_info(i).page);
+        ++pages_read;
+      }
+    }
+    at = pool.mark_changes_read();
+  }
+  [[nodiscard]] bool current(const fm::Pool& pool) const {
+    if (live.size() != pool.page_count()) return false;
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      if (live[i] != pool.page_info(i).live) return false;
+    }
+    return true;
+  }
+};
+
+TEST_CASE("two readers follow one pool's change log, each from its own position, without a new epoch") {
+  // Enough pages that 12 rounds of two changed pages each fit the log (room for about three rounds of all).
+  fm::Pool pool{64, 16, {.blocks_per_page = 8, .initial_pages = 32}};
+  const auto page_of = [&](const void* p) {
+    return reinterpret_cast<const std::byte*>(reinterpret_cast<std::uintptr_t>(p) & ~(pool.page_bytes() - 1));
+  };
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < 32 * pool.blocks_per_page(); ++i) blocks.push_back(pool.allocate(64, 16));
+  LogReader a;
+  LogReader b;
+  a.read(pool);
+  b.read(pool);
+  CHECK(a.pages_read == 32);
+  CHECK(b.pages_read == 32);
+  std::size_t pages_changed = 0;  // what a and b each saw change, summed over their reads
+  for (std::size_t round = 0; round < 12; ++round) {
+    CAPTURE(round);
+    void* const x = blocks[round];
+    void* const y = blocks[(round * 37 + 100) % blocks.size()];
+    REQUIRE(page_of(x) != page_of(y));
+    pool.deallocate(x, 64, 16);
+    a.read(pool);
+    CHECK(a.followed);
+    CHECK(a.reread == std::set<const std::byte*>{page_of(x)});
+    pool.deallocate(y, 64, 16);
+    b.read(pool);
+    CHECK(b.followed);
+    CHECK(b.reread == std::set<const std::byte*>{page_of(x), page_of(y)});  // b last read before both frees
+    a.read(pool);
+    CHECK(a.followed);
+    CHECK(a.reread == std::set<const std::byte*>{page_of(y)});
+    CHECK(pool.allocate(64, 16) == y);
+    CHECK(pool.allocate(64, 16) == x);
+    for (LogReader* r : {&a, &b}) {
+      r->read(pool);
+      CHECK(r->followed);
+      CHECK(r->reread == std::set<const std::byte*>{page_of(x), page_of(y)});
+      CHECK(r->current(pool));
+    }
+    pages_changed += 2;
+  }
+  // Each read cost the pages changed since that reader's own last read: a saw x, y, then x and y again each
+  // round (4 pages), b saw x and y twice (4 pages); no read of every page after the first.
+  CHECK(a.pages_read == 32 + 2 * pages_changed);
+  CHECK(b.pages_read == 32 + 2 * pages_changed);
+  CHECK(a.current(pool));
+  CHECK(b.current(pool));
+}
+
+TEST_CASE("the change stamps wrap after 2^32 rounds without losing a change") {
+  fm::Pool pool{64, 16, {.blocks_per_page = 8, .initial_pages = 3}};
+  const auto page_of = [&](const void* p) {
+    return reinterpret_cast<const std::byte*>(reinterpret_cast<std::uintptr_t>(p) & ~(pool.page_bytes() - 1));
+  };
+  // Every block, grouped by page; all three pages keep the stamp they were added with (round 1) until touched.
+  std::vector<std::vector<void*>> by_page;
+  for (std::size_t i = 0; i < 3 * pool.blocks_per_page(); ++i) {
+    void* const p = pool.allocate(64, 16);
+    if (by_page.empty() || page_of(by_page.back().front()) != page_of(p)) by_page.emplace_back();
+    by_page.back().push_back(p);
+  }
+  REQUIRE(by_page.size() == 3);
+  const auto logged_since = [&](const fm::Pool::ChangeLogPosition& at, const void* p) {
+    REQUIRE(pool.change_epoch() == at.epoch);
+    const auto changed = pool.changed_pages().subspan(at.logged);
+    return std::find(changed.begin(), changed.end(), page_of(p)) != changed.end();
+  };
+  (void)pool.mark_changes_read();  // round 2
+  fm::testing::PoolProbe::set_change_stamp(pool, 0xFFFFFFFEu);
+  void* const q = by_page[0].front();
+  pool.deallocate(q, 64, 16);  // q's page logged in round 2^32 - 2
+  auto at = pool.mark_changes_read();
+  CHECK(pool.allocate(64, 16) == q);  // logged again in round 2^32 - 1
+  CHECK(logged_since(at, q));
+  // The stamps wrap; in each of the next two rounds a page untouched since round 1 changes and must be logged.
+  for (std::size_t page = 1; page < 3; ++page) {
+    CAPTURE(page);
+    at = pool.mark_changes_read();
+    pool.deallocate(by_page[page].front(), 64, 16);
+    CHECK(logged_since(at, by_page[page].front()));
+  }
+  // A reader that follows the log across rounds after the wrap still has every page right.
+  LogReader reader;
+  reader.read(pool);
+  CHECK(pool.allocate(64, 16) == by_page[2].front());
+  CHECK(pool.allocate(64, 16) == by_page[1].front());
+  reader.read(pool);
+  CHECK(reader.followed);
+  CHECK(reader.current(pool));
+  pool.deallocate(by_page[2].back(), 64, 16);
+  pool.deallocate(by_page[1].back(), 64, 16);
+  reader.read(pool);
+  CHECK(reader.followed);
+  CHECK(reader.current(pool));
+}
+
 #if FM_HAS_ASAN
 TEST_CASE("free pool blocks are poisoned for AddressSanitizer, live ones are not") {
   fm::Pool pool{32, 8};

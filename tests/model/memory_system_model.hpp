@@ -430,8 +430,9 @@ class MemorySystemModel {
     expect(next_pool == snap.pools.size(), "pool row count");
   }
 
-  // A second memory system over the same pools takes a frame: it reads and restarts each pool's change log,
-  // so the main one must not trust the log at its next frame. Its own page rows must be right too.
+  // A second memory system over the same pools takes a frame: it reads each pool's change log from its own
+  // position and starts a new round of it, which the main one's next frame must not miss. Its own page rows
+  // must be right too.
   void observe() {
     observer_.begin_frame();
     observer_.end_frame();

@@ -34,6 +34,13 @@ constexpr std::size_t smallest_os_page = 4096;
   return (z ^ (z >> 31)) | 1;  // never 0, so a page given back (owner 0) never matches
 }
 
+// Change epochs are numbered process-wide, so no two pools (nor one pool before and after a move) share one
+// and a reader that remembers an epoch never mistakes another pool's log for the one it read.
+[[nodiscard]] std::uint64_t fresh_change_epoch() noexcept {
+  static std::atomic<std::uint64_t> started{0};
+  return started.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 [[nodiscard]] std::size_t bitmap_words(std::size_t blocks) noexcept { return (blocks + 63) / 64; }
 
 // Inverse of an odd number modulo 2^64 (Newton's iteration doubles the correct bits each step).
@@ -99,6 +106,7 @@ Pool::Pool(std::size_t block_size, std::size_t block_align, PoolOptions options)
   page_request_align_ = std::min(page_bytes_, parent_align);
   page_request_bytes_ = page_bytes_ + (page_bytes_ - page_request_align_);
   rebuild_page_table(min_table_slots);
+  lose_change_log();  // numbers the first epoch
   for (std::size_t i = 0; i < options.initial_pages; ++i) {
     if (!add_page()) {
       const std::size_t requested = options.initial_pages * page_request_bytes_;
@@ -136,9 +144,8 @@ Pool::Pool(Pool&& other) noexcept
       sorted_pages_(std::exchange(other.sorted_pages_, 0)),
       page_table_(std::exchange(other.page_table_, {})),
       table_shift_(other.table_shift_),
-      change_epoch_(other.change_epoch_),
+      change_epoch_(fresh_change_epoch()),  // a reader of the other pool's pages has no copy of ours
       change_stamp_(other.change_stamp_),
-      changes_complete_(false),  // a reader of the other pool's pages has no copy of ours
       changed_count_(std::exchange(other.changed_count_, 0)),
       changed_pages_(std::exchange(other.changed_pages_, {})),
       block_allocations_(std::exchange(other.block_allocations_, 0)),
@@ -150,7 +157,9 @@ Pool::Pool(Pool&& other) noexcept
       oversize_allocations_(std::exchange(other.oversize_allocations_, 0)),
       oversize_deallocations_(std::exchange(other.oversize_deallocations_, 0)),
       upstream_(other.upstream_),
-      name_(std::move(other.name_)) {}
+      name_(std::move(other.name_)) {
+  other.lose_change_log();
+}
 
 Pool& Pool::operator=(Pool&& other) noexcept { return detail::move_assign(*this, std::move(other)); }
 
@@ -168,7 +177,6 @@ void Pool::release_all_pages() noexcept {
   committed_bytes_ = 0;
   free_ = nullptr;
   free_jumps_ = empty_pages_ = full_pages_ = 0;
-  changed_count_ = 0;
   lose_change_log();
 }
 
@@ -229,7 +237,9 @@ bool Pool::add_page() noexcept {
 // Records a new page in pages_ and the page table without touching the other pages: amortized O(1), since the
 // table only doubles when the pages outgrow it. False, with nothing changed, when either cannot grow.
 bool Pool::track_page(Page* page) noexcept {
-  if (!detail::grew([&] { changed_pages_.resize(std::max(changed_pages_.size(), pages_.size() + 1)); })) return false;
+  if (!detail::grew([&] { changed_pages_.resize(std::max(changed_pages_.size(), 4 * (pages_.size() + 1))); })) {
+    return false;
+  }
   if (!detail::grew([&] { pages_.push_back(page); })) return false;
   const std::size_t slots = page_table_.size() / 2;
   if (2 * pages_.size() > slots) {
@@ -365,17 +375,25 @@ std::size_t Pool::release_empty_pages() {
   return released;
 }
 
-std::uint64_t Pool::start_change_epoch() noexcept {
+Pool::ChangeLogPosition Pool::mark_changes_read() noexcept {
+  advance_change_stamp();
+  // The new round may log every page once more: keep room for it, or start a new epoch.
+  if (changed_count_ + pages_.size() > changed_pages_.size()) lose_change_log();
+  return {change_epoch_, changed_count_};
+}
+
+void Pool::lose_change_log() noexcept {
+  change_epoch_ = fresh_change_epoch();
   changed_count_ = 0;
-  changes_complete_ = true;
-  change_stamp_ = static_cast<std::uint32_t>(++change_epoch_);
-  if (change_stamp_ == 0) {
-    // The stamps wrapped: a page last logged 2^32 epochs ago would pass as logged in this one. Stamping every
-    // page as logged in this epoch makes that impossible, at the price of this epoch's log.
-    for (Page* page : pages_) page->logged = change_stamp_;
-    lose_change_log();
-  }
-  return change_epoch_;
+}
+
+// A new round of stamps: every page is logged again on its next change.
+void Pool::advance_change_stamp() noexcept {
+  if (++change_stamp_ != 0) return;
+  // The stamps wrapped: a page last logged 2^32 rounds ago would pass as logged in this one. Stamp 0 is never
+  // current, so setting every page back to it logs each on its next change, and the log stays complete.
+  for (Page* page : pages_) page->logged = 0;
+  change_stamp_ = 1;
 }
 
 std::size_t Pool::page_index(const std::byte* page) const noexcept {

@@ -468,14 +468,13 @@ std::size_t MemorySystem::capture_pool(Pool& pool, PoolSnapshot& out, PageSnapsh
   out.address_begin = page_total == 0 ? 0 : page_address(0);
   out.address_end = page_total == 0 ? 0 : page_address(page_total - 1) + st.page_bytes;
   // With one ring slot the last rows are in the slot being rebuilt, so they are read again.
-  if (ring_.size() > 1 && last.rows != nullptr && last.count == written && pool.changes_complete() &&
-      pool.change_epoch() == last.epoch) {
+  if (ring_.size() > 1 && last.rows != nullptr && last.count == written && pool.change_epoch() == last.read_to.epoch) {
     std::memcpy(static_cast<void*>(pages), last.rows, written * sizeof(PageSnapshot));
-    read_changed_pages(pool, pages, written);
+    read_changed_pages(pool, pages, written, last.read_to.logged);
   } else {
     read_pages(pool, pages, written);
   }
-  last = PageRows{pages, written, pool.start_change_epoch()};
+  last = PageRows{pages, written, pool.mark_changes_read()};
   out.pages = {std::launder(pages), written};
   return written;
 }
@@ -496,10 +495,11 @@ void MemorySystem::read_pages(const Pool& pool, PageSnapshot* pages, std::size_t
   for (std::size_t i = 0; i < count; ++i) read_page(pool, summary, i, pages + i);
 }
 
-// The rows, among the first `count`, of the pages the pool's change log lists; the others are current. Rows
-// are in address order, so a page above the last row has none and needs no search.
-void MemorySystem::read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept {
-  const auto changed = pool.changed_pages();
+// The rows, among the first `count`, of the pages the pool's change log lists from position `from`; the others
+// are current. Rows are in address order, so a page above the last row has none and needs no search.
+void MemorySystem::read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count,
+                                      std::size_t from) noexcept {
+  const auto changed = pool.changed_pages().subspan(from);
   if (changed.empty() || count == 0) return;
   const std::uint64_t last_row = pages[count - 1].address;
   const LiveSummary summary(pool.blocks_per_page());

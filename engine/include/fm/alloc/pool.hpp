@@ -19,6 +19,10 @@
 
 namespace fm {
 
+namespace testing {
+struct PoolProbe;  // defined by the tests that reach into a pool's change stamps
+}  // namespace testing
+
 struct PoolOptions {
   std::size_t blocks_per_page = 0;  // at least this many blocks per page; 0 fills a 4 KiB page (8 blocks minimum)
   std::size_t budget = std::numeric_limits<std::size_t>::max();  // bytes the pool may take from its parent
@@ -140,20 +144,28 @@ class Pool {
     }
   }
 
-  // The page change log, for a reader that keeps a copy of every page's live blocks (the memory system's page
-  // rows) and refreshes it at a cost proportional to what changed. Allocate and free log each page whose
-  // blocks change, once per change epoch. A reader remembers the epoch that start_change_epoch() returned when
-  // it last read every page; while change_epoch() still equals it and changes_complete() holds, only the pages
-  // in changed_pages() can differ from its copy. Anything else (another reader started an epoch, pages were
-  // added, released or moved in) means: read every page again.
+  // The page change log, for readers that keep a copy of every page's live blocks (the memory system's page
+  // rows) and refresh it at a cost proportional to what changed. Allocate and free append each page whose
+  // blocks change to the log, once per round. A reader reads its pages, then calls mark_changes_read(), which
+  // starts a new round and returns the epoch and the reader's position in the log; at its next read, while
+  // change_epoch() is still that epoch, only the pages logged from that position on can differ from its copy.
+  // Any number of readers follow the log this way, each from its own position. A new epoch, numbered apart
+  // from every other pool's in the process, starts with an empty log when pages are added, released or moved
+  // in, or when the log has no room for another round of every page (after about three rounds of changes to
+  // every page): then each reader reads every page again.
+  struct ChangeLogPosition {
+    std::uint64_t epoch = 0;  // never an epoch of any pool
+    std::size_t logged = 0;   // entries of changed_pages() the reader has seen
+  };
   [[nodiscard]] std::uint64_t change_epoch() const noexcept { return change_epoch_; }
-  [[nodiscard]] bool changes_complete() const noexcept { return changes_complete_; }
-  // Page starts (PageInfo::page) whose blocks changed in this epoch, each once, in no order.
+  // Page starts (PageInfo::page) logged in this epoch, oldest first; a page appears again for each round in
+  // which it changed.
   [[nodiscard]] std::span<const std::byte* const> changed_pages() const noexcept {
     return {reinterpret_cast<const std::byte* const*>(changed_pages_.data()), changed_count_};
   }
-  // Empties the log and starts a new epoch, whose number it returns.
-  std::uint64_t start_change_epoch() noexcept;
+  // Ends the log's round for a reader that has just read every page it keeps: pages changed from now on are
+  // logged again. Returns where that reader now is in the log.
+  ChangeLogPosition mark_changes_read() noexcept;
   // Address-order index (as page_info takes it) of the page starting at `page`, or page_count() when that is
   // not a page of this pool. O(log pages).
   [[nodiscard]] std::size_t page_index(const std::byte* page) const noexcept;
@@ -185,7 +197,7 @@ class Pool {
   struct Page {
     std::uint64_t owner;   // owner_tag(page) while the page is this pool's, 0 once given back
     std::uint32_t live;    // live blocks, kept by pop/push so page counts need no bitmap scan
-    std::uint32_t logged;  // change_stamp_ of the epoch in which the page was last logged as changed
+    std::uint32_t logged;  // change_stamp_ of the round in which the page was last logged, 0 for none
     std::size_t lead;      // bytes from what the parent handed out to the page start (0 when it aligned the page)
   };
   // A block and where it lives.
@@ -330,8 +342,11 @@ class Pool {
   [[noreturn]] void throw_size_mismatch(const void* p, std::size_t size, std::size_t align) const;
   void rebuild_page_table(std::size_t slots);
   void insert_into_table(Page* page) noexcept;
-  // The log cannot say which pages differ from a reader's copy any more (pages came, went or were moved in).
-  void lose_change_log() noexcept { changes_complete_ = false; }
+  // The log cannot say which pages differ from a reader's copy any more (pages came, went or were moved in, or
+  // it is out of room): a new epoch starts with an empty log.
+  void lose_change_log() noexcept;
+  void advance_change_stamp() noexcept;
+  friend struct testing::PoolProbe;
 
   std::size_t block_size_;
   std::size_t block_align_;
@@ -366,12 +381,14 @@ class Pool {
   // doubles when the pages outgrow it, so adding a page costs amortized O(1).
   std::vector<Page*> page_table_;
   unsigned table_shift_ = 0;  // 64 - log2(page_table_.size() / 2)
-  // The page change log: changed_pages_ has room for every page (each is logged once per epoch, and a page
-  // added during an epoch is stamped as logged), the first changed_count_ are this epoch's. Pages carry the
-  // epoch's low 32 bits; when they wrap, every page is stamped afresh and the log is lost once.
-  std::uint64_t change_epoch_ = 1;
-  std::uint32_t change_stamp_ = 1;  // low 32 bits of change_epoch_
-  bool changes_complete_ = false;   // nothing but what the log lists changed since the epoch began
+  // The page change log: the first changed_count_ entries of changed_pages_ are this epoch's. A page is logged
+  // when its stamp differs from change_stamp_, which each mark_changes_read() advances, so a page is logged at
+  // most once per round (a page added during a round is stamped as logged: the epoch starts anew anyway). The
+  // log has room for four rounds of every page; a round that starts with less room than one round starts a new
+  // epoch. Stamp 0 is never current: when the stamps wrap every page is set back to it, so a page stamped
+  // 2^32 rounds ago cannot pass as logged and the log stays complete.
+  std::uint64_t change_epoch_ = 0;  // set by the constructor
+  std::uint32_t change_stamp_ = 1;
   std::size_t changed_count_ = 0;
   std::vector<Page*> changed_pages_;
   std::uint64_t block_allocations_ = 0;  // cumulative; live blocks = allocations - deallocations

@@ -144,13 +144,14 @@ class MemorySystem {
   [[nodiscard]] std::uint64_t budget_overruns() const noexcept { return budget_overruns_; }
 
  private:
-  // The page rows a pool got in the last snapshot and the pool's change epoch they are current to. While the
-  // pool's change log covers everything since (Pool::change_epoch), the next snapshot copies these rows and
-  // reads again only the pages the log lists, so a frame costs what changed rather than every page.
+  // The page rows a pool got in the last snapshot and where in the pool's change log they are current to.
+  // While the pool's change epoch is the same (Pool::change_epoch), the next snapshot copies these rows and
+  // reads again only the pages logged since, so a frame costs what changed rather than every page. Each memory
+  // system keeps its own position, so several can read one pool without forcing each other to read it all.
   struct PageRows {
     const PageSnapshot* rows = nullptr;
     std::size_t count = 0;
-    std::uint64_t epoch = 0;
+    Pool::ChangeLogPosition read_to;
   };
 
   // What system(name) hands out for a system under a hard budget: the registered allocator behind a check
@@ -222,11 +223,11 @@ class MemorySystem {
   void capture(std::size_t slot, Snapshot& s);
   void capture_system(std::size_t row, SystemSnapshot* at);
   // Fills `out`, its pages at `pages` (room for `room`); returns the number of pages written.
-  // `last` is what its previous snapshot rows describe; the pool's change log is read and restarted.
+  // `last` is what its previous snapshot rows describe; the pool's change log is read from its position.
   std::size_t capture_pool(Pool& pool, PoolSnapshot& out, PageSnapshot* pages, std::size_t room,
                            PageRows& last) const noexcept;
   static void read_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
-  static void read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count) noexcept;
+  static void read_changed_pages(const Pool& pool, PageSnapshot* pages, std::size_t count, std::size_t from) noexcept;
   void capture_frame_arena(FrameArenaSnapshot& out) const;
   void capture_heap(HeapSnapshot& out) noexcept;
   static void roll_up(std::span<SystemSnapshot> rows) noexcept;
