@@ -4,10 +4,14 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "fm/alloc/linear_arena.hpp"
 #include "fm/alloc/pool.hpp"
@@ -174,6 +178,47 @@ TEST_CASE("the memory figures of --against are the allocator's: a known live set
       CHECK(fragmentation <= 1.15);
     }
   }
+}
+
+// Width and height from a PNG's IHDR chunk (big-endian, right after the 8-byte signature and the chunk's
+// length and type); {0, 0} when the file is not a PNG.
+std::pair<std::uint32_t, std::uint32_t> png_size(const std::vector<std::uint8_t>& png) {
+  static constexpr std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (png.size() < 24 || !std::equal(std::begin(signature), std::end(signature), png.begin())) return {0, 0};
+  const auto be32 = [&](std::size_t at) {
+    return std::uint32_t{png[at]} << 24 | std::uint32_t{png[at + 1]} << 16 | std::uint32_t{png[at + 2]} << 8 |
+           std::uint32_t{png[at + 3]};
+  };
+  return {be32(16), be32(20)};
+}
+
+TEST_CASE("--png draws the series over time only for a trace with frames, and no empty panels for one without") {
+  const auto chart_of = [](bool frames) {
+    const ScratchFile trace(frames ? "replay_png_frames" : "replay_png_frameless");
+    const ScratchFile png(frames ? "replay_png_frames_png" : "replay_png_frameless_png");
+    fm::test::write_trace(trace, [frames](fm::trace::Writer& w, std::uint32_t s) {
+      for (std::uint64_t f = 1; f <= 3; ++f) {
+        if (frames) w.frame_begin(f);
+        w.allocate(s, 0x100 + f, 64, 16);
+        w.free(0x100 + f);
+        if (frames) w.frame_end(f);
+      }
+    });
+    const Run r = run_tool("--against glibc --rounds 1 --png " + png.path() + " " + trace.path());
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+    // The table's frame columns: measured times with frames, "-" without (never a zero nobody measured).
+    const std::size_t row = r.output.find("\nglibc ");
+    REQUIRE(row != std::string::npos);
+    std::istringstream fields(r.output.substr(row + 1, r.output.find('\n', row + 1) - row - 1));
+    std::string name, total, p50, p99, max;
+    fields >> name >> total >> p50 >> p99 >> max;
+    for (const std::string& frame_column : {p50, p99, max}) CHECK((frame_column == "-") == !frames);
+    return png_size(png.bytes());
+  };
+  // Two rows (totals, then RSS and fragmentation over the frames) with frames; one row of totals without.
+  CHECK(chart_of(true) == std::pair<std::uint32_t, std::uint32_t>{1200, 800});
+  CHECK(chart_of(false) == std::pair<std::uint32_t, std::uint32_t>{1200, 400});
 }
 
 TEST_CASE("what-if classifies each system from the trace and replays it onto every strategy that fits, every block verified") {

@@ -43,19 +43,17 @@ void write_script(const std::filesystem::path& dir, const std::string& png, cons
                   const std::vector<ChartSeries>& series) {
   const bool have_frames = !series.empty() && !series.front().rss_kb.empty();
   std::ofstream g(dir / "chart.gp");
-  g << "set terminal pngcairo size 1200,800 font 'sans,10'\n"
+  // A trace without frames has no series over time: one row of the two totals, never two empty panels.
+  g << "set terminal pngcairo size 1200," << (have_frames ? 800 : 400) << " font 'sans,10'\n"
     << "set output " << quoted(png) << "\n"
-    << "set multiplot layout 2,2 title " << quoted(title) << "\n"
+    << "set multiplot layout " << (have_frames ? "2,2" : "1,2") << " title " << quoted(title) << "\n"
     << "set style fill solid 0.7 border -1\nset boxwidth 0.6\nset grid ytics\nset yrange [0:*]\nset key off\n"
     << "set title 'total replay time (median round), ms'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:3:xtic(2) with boxes lc rgb '#4472c4'\n"
     << "set title 'allocator peak RSS (median of rounds), MiB'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:4:xtic(2) with boxes lc rgb '#ed7d31'\n"
     << "set key bottom right opaque\nset xlabel 'frame'\n";
-  if (!have_frames) {
-    g << "unset key\nset title 'no frames in this trace: nothing to draw over time'\nunset xlabel\n"
-      << "plot [0:1][0:1] 2 notitle\nplot [0:1][0:1] 2 notitle\n";
-  } else {
+  if (have_frames) {
     for (const auto& [column, heading] : {std::pair{2, "allocator RSS at each frame end, MiB"},
                                           std::pair{3, "fragmentation: allocator RSS / live bytes at each frame end"}}) {
       g << "set title '" << heading << "'\nplot ";

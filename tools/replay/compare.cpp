@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
 
 #include "fm/core/error.hpp"
 #include "fm/trace/comparison.hpp"
@@ -136,11 +137,18 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
               static_cast<unsigned long long>(any.threads), any.frame_ns.size(), o.rounds);
   std::printf("%-10s %12s %14s %14s %14s %14s %10s\n", "allocator", "total ms", "frame p50 us", "frame p99 us",
               "frame max us", "alloc RSS MiB", "verified");
+  // A trace without frames has no frame times: the columns say so rather than show a zero nobody measured.
+  const bool have_frames = !any.frame_ns.empty();
+  const auto frame_us = [have_frames](std::uint64_t ns) {
+    char text[32] = "-";
+    if (have_frames) std::snprintf(text, sizeof text, "%.1f", static_cast<double>(ns) / 1e3);
+    return std::string(text);
+  };
   for (const auto& s : all) {
     const trace::AllocatorFigures& f = s.figures;
-    std::printf("%-10s %12.3f %14.1f %14.1f %14.1f %14.1f %10llu\n", s.peer->name.c_str(),
-                static_cast<double>(f.total_ns_median) / 1e6, static_cast<double>(f.frame_p50_ns) / 1e3,
-                static_cast<double>(f.frame_p99_ns) / 1e3, static_cast<double>(f.frame_max_ns) / 1e3,
+    std::printf("%-10s %12.3f %14s %14s %14s %14.1f %10llu\n", s.peer->name.c_str(),
+                static_cast<double>(f.total_ns_median) / 1e6, frame_us(f.frame_p50_ns).c_str(),
+                frame_us(f.frame_p99_ns).c_str(), frame_us(f.frame_max_ns).c_str(),
                 static_cast<double>(f.peak_rss_kb) / 1024.0,
                 static_cast<unsigned long long>(s.rounds.front().verified));
   }
