@@ -49,7 +49,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
-      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
+      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count, tc->owner_bits) == 0) return nullptr;
     }
     b = bin.head;
     bin.head = next_of(b);
@@ -65,8 +65,10 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   return small_alloc_slow(h, c, extra);
 }
 
-// A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first) or no
-// cache (exiting thread: straight to the central list).
+// A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first), a
+// remote free or no cache (exiting thread). The last two go straight to the central list: a block of a page
+// another thread's cache refilled from sits next to blocks that thread writes, and must not become this
+// thread's next block.
 void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, bool sized) noexcept {
   const PageMeta& page = s.page_of(p);
   const std::uint32_t c = page.size_class;
@@ -74,10 +76,14 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
   Block* b = s.has_interior(p) ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   ThreadCache* tc = thread_cache_for(h);
-  if (tc == nullptr) {
+  if (tc == nullptr || is_remote_free(s, b, *tc)) {
     set_next(b, nullptr);
     central_give(h, c, b, 1);
-    count_uncached(h, c, false, -extra);
+    if (tc == nullptr) {
+      count_uncached(h, c, false, -extra);
+    } else {
+      count_deallocation(*tc, c, extra);
+    }
     return;
   }
   Bin& bin = tc->bins[c];

@@ -150,19 +150,29 @@ void register_atfork_once() noexcept {
   }
 }
 
+// A parked cache keeps its id: the slices it owns stay its own. A new one takes the next id; after 65535
+// caches ids repeat (and skip no_owner), which only lets two caches' frees of each other's blocks stay local.
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
   ThreadCache* tc = nullptr;
+  SliceEntry owner_bits = 0;
   {
     Guard guard(h.lock);
-    if ((tc = h.spare_caches) != nullptr) unlink_cache(h.spare_caches, *tc);
+    if ((tc = h.spare_caches) != nullptr) {
+      unlink_cache(h.spare_caches, *tc);
+      owner_bits = tc->owner_bits;
+    }
   }
   if (tc == nullptr) {
     void* mem = map_aligned(cache_bytes, os_page);
     if (mem == nullptr) return nullptr;
     h.metadata.fetch_add(cache_bytes, std::memory_order_relaxed);
     tc = static_cast<ThreadCache*>(mem);
+    Guard guard(h.lock);
+    if (++h.last_cache_id == no_owner) ++h.last_cache_id;
+    owner_bits = owner_bits_of(h.last_cache_id);
   }
   tc = new (tc) ThreadCache();
+  tc->owner_bits = owner_bits;
   for (std::uint32_t c = 0; c < class_count; ++c) tc->bins[c].limit = cache_limits[c];
   return tc;
 }
