@@ -66,9 +66,9 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
 }
 
 // A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first), a
-// remote free or no cache (exiting thread). The last two go straight to the central list: a block of a page
-// another thread's cache refilled from sits next to blocks that thread writes, and must not become this
-// thread's next block.
+// remote free (held for the central list: a block of a page another thread's cache refilled from sits next
+// to blocks that thread writes, and must not become this thread's next block) or no cache (exiting thread:
+// straight to the central list).
 void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, bool sized) noexcept {
   const PageMeta& page = s.page_of(p);
   const std::uint32_t c = page.size_class;
@@ -76,22 +76,19 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
   Block* b = s.has_interior(p) ? block_start(page, p) : static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   ThreadCache* tc = thread_cache_for(h);
-  if (tc == nullptr || is_remote_free(s, b, *tc)) {
+  if (tc == nullptr) {
     set_next(b, nullptr);
     central_give(h, c, b, 1);
-    if (tc == nullptr) {
-      count_uncached(h, c, false, -extra);
-    } else {
-      count_deallocation(*tc, c, extra);
-    }
+    count_uncached(h, c, false, -extra);
     return;
   }
+  count_deallocation(*tc, c, extra);
+  if (is_remote_free(s, b, *tc)) return thread_cache_hold_remote(*tc, c, b);
   Bin& bin = tc->bins[c];
   if (bin.count >= bin.limit) thread_cache_flush(*tc, c, bin.limit / 2);
   set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
-  count_deallocation(*tc, c, extra);
 }
 
 // Enters (or removes) a large block's pointer in the unit map find_segment reads.

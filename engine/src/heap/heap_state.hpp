@@ -198,12 +198,20 @@ inline constexpr auto cache_limits = [] {
 using CacheId = std::uint16_t;
 inline constexpr CacheId no_owner = 0;
 
+// Blocks a thread freed remotely (ThreadCache::remote), held until a batch of them goes back to the central
+// list at once: one lock per batch rather than per free.
+struct RemoteFrees {
+  Block* head = nullptr;
+  std::uint32_t count = 0;  // read by statistics like Bin::count
+};
+
 struct ThreadCache {
   // One bin per class at offset 0, so that a bin's address is the one malloc computes; then a bin that
   // never has room (limit 0), where the slice table sends every free the fast path must not take.
   Bin bins[class_count];
   Bin no_room;  // at bin_entry(class_count)
   Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
+  RemoteFrees remote[class_count];       // never handed out by this cache: see SliceEntry
   HeapState* heap = nullptr;
   std::uint32_t owner_bits = 0;  // its id in a slice entry's owner half; kept when the cache is parked and reused
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
@@ -488,12 +496,14 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 // the class lock, which keep every block of the class out of the central list's hands while they look.
 // central_holds: a parked batch, its page's free list, or its page's never carved tail.
 [[nodiscard]] bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept;
-// caches_hold: any thread's cache, the caller's included.
+// caches_hold: any thread's cache or remote frees, the caller's included.
 [[nodiscard]] bool caches_hold(const HeapState& h, std::uint32_t c, const Block* b) noexcept;
 
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
+// Holds `b`, a block of class `c` freed remotely, for the central list (a whole batch goes back at once).
+void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;
 void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
 // Counts an allocation (`extra` as in ClassCounters) or, with `allocation` false, the requested bytes of a
