@@ -276,8 +276,7 @@ void Lock::lock_contended() noexcept {
   while (state_.exchange(2, std::memory_order_acquire) != 0) wait_while(state_, 2);
 }
 
-std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out, std::uint32_t* cache_count,
-                           SliceEntry owner_bits) noexcept {
+std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out, std::uint32_t* cache_count) noexcept {
   Central& cl = h.central[c];
   const auto block_size = static_cast<std::uint32_t>(class_block_size(c));
   *out = nullptr;
@@ -297,7 +296,6 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
     // A cache refill may take up to its limit (2n); a single block for a thread without a cache stays one.
     const std::uint32_t room = cache_count != nullptr ? 2 * n - got : n - got;
     got += take_from_page(*p, block_size, n - got, room, out);
-    if (cache_count != nullptr) set_owner(*static_cast<Segment*>(segment_of(p)), *p, owner_bits);
     if (p->available() == 0) {
       list_unlink(cl, *p);
       p->state = PageState::full;

@@ -49,7 +49,8 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
-      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count, tc->owner_bits) == 0) return nullptr;
+      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
+      claim_page(*tc, bin.head);
     }
     b = bin.head;
     bin.head = next_of(b);

@@ -336,8 +336,12 @@ struct HeapState {
 // Sets the bin that frees of page `page` of `s` go to (a class, or interior_bin), in the segment and, for a
 // segment in its heap's range, in the slice table.
 void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept;
-// Makes the cache with `owner_bits` the owner of page `page` of `s` (in its heap's range; others have none).
-void set_owner(Segment& s, const PageMeta& page, SliceEntry owner_bits) noexcept;
+// Makes `tc` the owner of the page of block `b` (in its heap's range; others have none). A refill claims the
+// page of the first block it took, from a page's free list or a parked batch alike, so that the thread's
+// own frees of its blocks stay on its fast path. Only the first: claiming every block's page walked the
+// batch (a miss per block) and cost producer/consumer and xmalloc 1.3-1.45x their time; blocks of other
+// pages in a refill stay remote frees until a later refill starts on their page.
+void claim_page(const ThreadCache& tc, const Block* b) noexcept;
 // Whether a free of `p`, in segment `s`, by the thread of cache `tc` is remote: its slice is another cache's.
 [[nodiscard]] bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept;
 
@@ -451,9 +455,8 @@ extern constinit UnitMap unit_map;
 // the class lock, together with the outstanding bytes, so heap_stats never counts a block both in a cache
 // and with a caller. A refill of a cache may return more than n, up to 2n (the cache's limit): it takes whole
 // runs of a page's free list.
-// A refill (`cache_count` given) makes the cache with `owner_bits` the owner of every page it takes from.
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out,
-                           std::uint32_t* cache_count = nullptr, SliceEntry owner_bits = 0) noexcept;
+                           std::uint32_t* cache_count = nullptr) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count,
                   std::uint32_t* cache_count = nullptr) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)

@@ -107,9 +107,12 @@ namespace {
 
 }  // namespace
 
-void set_owner(Segment& s, const PageMeta& page, SliceEntry owner_bits) noexcept {
-  const SegmentRange& range = s.heap->range;
-  if (range_holds(range, &s)) set_entries(range, page_slices(s, page), slices_per_page(s), ~bin_mask, owner_bits);
+void claim_page(const ThreadCache& tc, const Block* b) noexcept {
+  const SegmentRange& range = tc.heap->range;
+  SliceEntry entry = 0;
+  if (!range_entry(range.base, b, entry) || (entry & ~bin_mask) == tc.owner_bits) return;
+  auto& s = *static_cast<Segment*>(segment_of(b));
+  set_entries(range, page_slices(s, s.page_of(b)), slices_per_page(s), ~bin_mask, tc.owner_bits);
 }
 
 bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept {
