@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <latch>
@@ -18,6 +19,7 @@
 
 #include "fm/heap/heap.hpp"
 #include "heap/child_process.hpp"
+#include "model/barrier.hpp"
 
 namespace {
 
@@ -108,6 +110,39 @@ TEST_CASE("producers' blocks freed by consumer threads arrive intact and are all
   CHECK(st.requested == 0);
   CHECK(st.allocated == 0);
   CHECK(st.thread_caches == 0);  // every thread that touched the heap has exited and returned its cache
+}
+
+// Passive false sharing: one thread allocates two blocks side by side and hands one to each of two workers;
+// each frees its block and allocates one of the same size to write into. Had the free gone onto the freeing
+// thread's cache, each worker would get back the block next to the other's, and the two would write to one
+// cache line.
+TEST_CASE("blocks freed by other threads are not handed back to them next to each other's blocks") {
+  for (const std::size_t size : {16, 32, 48}) {
+    CAPTURE(size);
+    fm::Heap heap("remote");
+    void* given[2] = {heap.allocate(size), heap.allocate(size)};
+    const auto distance = [](const void* a, const void* b) {
+      const auto x = reinterpret_cast<std::uintptr_t>(a);
+      const auto y = reinterpret_cast<std::uintptr_t>(b);
+      return x > y ? x - y : y - x;
+    };
+    REQUIRE(distance(given[0], given[1]) < 64);  // the case to guard against: one cache line
+    fm::model::Barrier freed(2);
+    void* got[2] = {};
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 2; ++i) {
+      workers.emplace_back([&, i] {
+        heap.deallocate(given[i], size);
+        freed.arrive_and_wait();
+        got[i] = heap.allocate(size);
+        std::memset(got[i], i, size);
+      });
+    }
+    for (auto& t : workers) t.join();
+    CHECK(distance(got[0], got[1]) >= 64);
+    heap.deallocate(got[0], size);
+    heap.deallocate(got[1], size);
+  }
 }
 
 TEST_CASE("threads created and exiting under load return their caches and their blocks outlive them") {

@@ -41,15 +41,17 @@ inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t ex
 }
 
 // Frees `p` onto the calling thread's cache of the heap in `slot` when it is the start of a small block in
-// the heap's segment range at `range_base` (no_range: none), on a page without interior pointers, and the
-// cache has room; false, with nothing changed, for anything else (null, large or foreign pointers, segments
-// outside the range, no cache). `requested` counts only when `sized`.
+// the heap's segment range at `range_base` (no_range: none), on a page without interior pointers that this
+// cache owns, and the cache has room; false, with nothing changed, for anything else (null, large or foreign
+// pointers, segments outside the range, remote frees, no cache). `requested` counts only when `sized`.
 [[nodiscard]] inline bool cache_push(std::uintptr_t range_base, unsigned slot, void* p, std::size_t requested,
                                      bool sized) noexcept {
   SliceEntry entry = 0;
   if (!range_entry(range_base, p, entry)) [[unlikely]] return false;
   ThreadCache* tc = current_cache(slot);
-  Bin& bin = bin_at(*tc, entry);
+  const SliceEntry offset = entry ^ tc->owner_bits;
+  if (offset > no_room_entry) [[unlikely]] return false;  // a remote free: the slice is another cache's
+  Bin& bin = bin_at(*tc, offset);
   if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free the table sends to no_room
   const auto c = static_cast<std::uint32_t>(&bin - tc->bins);
   auto* b = static_cast<Block*>(p);

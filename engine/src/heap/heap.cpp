@@ -50,6 +50,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
       if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
+      claim_page(*tc, bin.head);
     }
     b = bin.head;
     bin.head = next_of(b);
@@ -65,8 +66,10 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   return small_alloc_slow(h, c, extra);
 }
 
-// A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first) or no
-// cache (exiting thread: straight to the central list).
+// A small block cache_push did not take: an interior pointer, a full cache (a batch is flushed first), a
+// remote free (held for the central list: a block of a page another thread's cache refilled from sits next
+// to blocks that thread writes, and must not become this thread's next block) or no cache (exiting thread:
+// straight to the central list).
 void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, bool sized) noexcept {
   const PageMeta& page = s.page_of(p);
   const std::uint32_t c = page.size_class;
@@ -80,12 +83,13 @@ void small_free_slow(HeapState& h, Segment& s, void* p, std::size_t requested, b
     count_uncached(h, c, false, -extra);
     return;
   }
+  count_deallocation(*tc, c, extra);
+  if (is_remote_free(s, b, *tc)) return thread_cache_hold_remote(*tc, c, b);
   Bin& bin = tc->bins[c];
   if (bin.count >= bin.limit) thread_cache_flush(*tc, c, bin.limit / 2);
   set_next(b, bin.head);
   bin.head = b;
   ++bin.count;
-  count_deallocation(*tc, c, extra);
 }
 
 // Enters (or removes) a large block's pointer in the unit map find_segment reads.
@@ -310,10 +314,30 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   return aligned_acquire(h, slot, size, align, sized);
 }
 
+// The first question of release_slow, for producer/consumer patterns where nearly every free is remote: a
+// block in the heap's range whose slice another cache owns is held in the calling thread's remote frees of
+// its class, without the segment lookup. False, with nothing changed, for anything else: a thread without
+// a cache, slices of no lent page (no owner), pages with interior pointers (no_room), the owner's own frees.
+[[nodiscard]] bool hold_remote(HeapState& h, void* p, std::size_t requested, bool sized) noexcept {
+  SliceEntry entry = 0;
+  if (!range_entry(h.range.base, p, entry)) return false;
+  ThreadCache* tc = current_cache(h.slot);
+  const SliceEntry offset = entry & bin_mask;
+  const SliceEntry owner_bits = entry & ~bin_mask;
+  if (tc == &no_cache || owner_bits == 0 || owner_bits == tc->owner_bits || offset >= no_room_entry) return false;
+  const auto c = static_cast<std::uint32_t>(offset / sizeof(Bin));
+  auto* b = static_cast<Block*>(p);
+  poison(b, class_sizes[c]);
+  count_deallocation(*tc, c, sized ? static_cast<std::int64_t>(requested) - class_sizes[c] : 0);
+  thread_cache_hold_remote(*tc, c, b);
+  return true;
+}
+
 // Everything cache_push did not take: a small block of this heap goes to small_free_slow, a large block of
 // this heap is freed, anything else ignored. Out of line: looking for a large block's header does not weigh
 // on the small blocks' path.
 [[gnu::noinline]] void release_slow(HeapState& h, void* p, std::size_t requested, bool sized) noexcept {
+  if (hold_remote(h, p, requested, sized)) return;
   SegmentHead* head = find_segment(p);
   if (head == nullptr || head->heap != &h) return;
   if (head->size_class == large_class) return large_free(h, *static_cast<LargeBlock*>(head));

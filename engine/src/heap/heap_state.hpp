@@ -193,29 +193,49 @@ inline constexpr auto cache_limits = [] {
   return a;
 }();
 
+// Names a thread cache in the slice table; no_owner (no_cache's, and every slice's until a cache refills from
+// its page) is no cache's.
+using CacheId = std::uint16_t;
+inline constexpr CacheId no_owner = 0;
+
+// Blocks a thread freed remotely (ThreadCache::remote), held until a batch of them goes back to the central
+// list at once: one lock per batch rather than per free.
+struct RemoteFrees {
+  Block* head = nullptr;
+  std::uint32_t count = 0;  // read by statistics like Bin::count
+};
+
 struct ThreadCache {
   // One bin per class at offset 0, so that a bin's address is the one malloc computes; then a bin that
   // never has room (limit 0), where the slice table sends every free the fast path must not take.
   Bin bins[class_count];
-  Bin no_room;
+  Bin no_room;  // at bin_entry(class_count)
   Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
+  RemoteFrees remote[class_count];       // never handed out by this cache: see SliceEntry
   HeapState* heap = nullptr;
+  std::uint32_t owner_bits = 0;  // its id in a slice entry's owner half; kept when the cache is parked and reused
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };
 
-// A slice table entry is the offset in bytes of a bin from the cache's no_room bin, so that 0, what the
-// table's untouched memory reads, is no_room.
-using SliceEntry = std::int16_t;
-[[nodiscard]] inline Bin& bin_at(ThreadCache& tc, SliceEntry entry) noexcept {
-  return *reinterpret_cast<Bin*>(reinterpret_cast<char*>(&tc.no_room) + entry);
+// A slice table entry: in its low half the offset in bytes of a bin from the start of a thread cache, in its
+// high half the id of the cache that last refilled from the slice's page (its owner). The fast path of free
+// XORs the entry with the cache's owner_bits: the result is the bin's offset for the owner and at least
+// 2^16 for any other cache, a remote free, which takes the slow path. So a block freed by another thread
+// never becomes that thread's next block: the page it came from is one the owner carves blocks from, next
+// to blocks the owner's thread writes (passive false sharing).
+using SliceEntry = std::uint32_t;
+inline constexpr unsigned owner_shift = 16;
+inline constexpr SliceEntry bin_mask = (SliceEntry{1} << owner_shift) - 1;
+[[nodiscard]] constexpr SliceEntry owner_bits_of(CacheId id) noexcept { return SliceEntry{id} << owner_shift; }
+// The offset of class `c`'s bin, and of no_room, the bin of no class.
+[[nodiscard]] constexpr SliceEntry bin_entry(std::uint32_t c) noexcept { return static_cast<SliceEntry>(sizeof(Bin) * c); }
+inline constexpr SliceEntry no_room_entry = bin_entry(class_count);
+static_assert(no_room_entry <= bin_mask, "every bin's offset fits in a slice entry's low half");
+[[nodiscard]] inline Bin& bin_at(ThreadCache& tc, SliceEntry offset) noexcept {
+  return *reinterpret_cast<Bin*>(reinterpret_cast<char*>(&tc) + offset);
 }
-// The slice table entry of class `c`.
-[[nodiscard]] constexpr SliceEntry bin_entry(std::uint32_t c) noexcept {
-  return static_cast<SliceEntry>(-static_cast<std::int32_t>(sizeof(Bin) * (class_count - c)));
-}
-static_assert(sizeof(Bin) * class_count <= 32768, "every bin's entry fits in a SliceEntry");
 
 // The cache of a thread that has none for a heap: every bin empty and without room, so that the fast paths
 // fall through to their slow paths without a test of their own. Never written.
@@ -309,12 +329,21 @@ struct HeapState {
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
   unsigned slot = 0;
+  CacheId last_cache_id = no_owner;  // under lock: ids handed to caches so far
   SegmentRange range;
 };
 
 // Sets the bin that frees of page `page` of `s` go to (a class, or interior_bin), in the segment and, for a
 // segment in its heap's range, in the slice table.
 void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept;
+// Makes `tc` the owner of the page of block `b` (in its heap's range; others have none). A refill claims the
+// page of the first block it took, from a page's free list or a parked batch alike, so that the thread's
+// own frees of its blocks stay on its fast path. Only the first: claiming every block's page walked the
+// batch (a miss per block) and cost producer/consumer and xmalloc 1.3-1.45x their time; blocks of other
+// pages in a refill stay remote frees until a later refill starts on their page.
+void claim_page(const ThreadCache& tc, const Block* b) noexcept;
+// Whether a free of `p`, in segment `s`, by the thread of cache `tc` is remote: its slice is another cache's.
+[[nodiscard]] bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept;
 
 // The calling thread's cache per heap slot: trivially destructible, initial-exec TLS (no allocation on access).
 struct ThreadSlots {
@@ -470,12 +499,14 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 // the class lock, which keep every block of the class out of the central list's hands while they look.
 // central_holds: a parked batch, its page's free list, or its page's never carved tail.
 [[nodiscard]] bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept;
-// caches_hold: any thread's cache, the caller's included.
+// caches_hold: any thread's cache or remote frees, the caller's included.
 [[nodiscard]] bool caches_hold(const HeapState& h, std::uint32_t c, const Block* b) noexcept;
 
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
+// Holds `b`, a block of class `c` freed remotely, for the central list (a whole batch goes back at once).
+void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;
 void thread_cache_release_all(HeapState& h) noexcept;  // heap destruction, after unregister_heap
 // Counts an allocation (`extra` as in ClassCounters) or, with `allocation` false, the requested bytes of a

@@ -33,11 +33,18 @@ inline constexpr std::uint32_t slices_per_segment = segment_size >> min_page_shi
   return (reinterpret_cast<std::uintptr_t>(segment) - range.base) >> segment_shift;
 }
 
-void set_entries(const SegmentRange& range, const void* first_slice, std::uint32_t slices, SliceEntry entry) noexcept {
+// Sets the bits of `mask` in the entries of `slices` slices from `first_slice` to those of `bits`, keeping the
+// others: a page's bin (set by aligned allocations without the class lock) and its owner (set by refills
+// under it) change independently, and a free must never see an entry half-way between two.
+void set_entries(const SegmentRange& range, const void* first_slice, std::uint32_t slices, SliceEntry mask,
+                 SliceEntry bits) noexcept {
   auto* table = reinterpret_cast<SliceEntry*>(range.base);
   const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(first_slice) - range.base) >> min_page_shift;
   for (std::uint32_t i = 0; i < slices; ++i) {
-    std::atomic_ref<SliceEntry>(table[first + i]).store(entry, std::memory_order_relaxed);
+    std::atomic_ref<SliceEntry> entry(table[first + i]);
+    SliceEntry old = entry.load(std::memory_order_relaxed);
+    while (!entry.compare_exchange_weak(old, (old & ~mask) | bits, std::memory_order_relaxed)) {
+    }
   }
 }
 
@@ -73,7 +80,7 @@ bool range_holds(const SegmentRange& range, const void* p) noexcept {
 }
 
 void range_return_segment(SegmentRange& range, void* segment) noexcept {
-  set_entries(range, segment, slices_per_segment, 0);  // its frees take the slow path, which ignores them
+  set_entries(range, segment, slices_per_segment, ~SliceEntry{0}, 0);  // its frees take the slow path, which ignores them
   os::decommit(segment, segment_size);
   const std::size_t i = segment_index(range, segment);
   Guard guard(range.lock);
@@ -86,14 +93,40 @@ void release_range(SegmentRange& range) noexcept {
   range.base = no_range;
 }
 
+namespace {
+
+[[nodiscard]] std::uint32_t slices_per_page(const Segment& s) noexcept {
+  return std::uint32_t{1} << (s.page_shift - min_page_shift);
+}
+[[nodiscard]] std::uint32_t first_slice_of(const Segment& s, const PageMeta& page) noexcept {
+  return static_cast<std::uint32_t>(&page - s.pages) * slices_per_page(s);
+}
+[[nodiscard]] char* page_slices(Segment& s, const PageMeta& page) noexcept {
+  return reinterpret_cast<char*>(&s) + (std::size_t{first_slice_of(s, page)} << min_page_shift);
+}
+
+}  // namespace
+
+void claim_page(const ThreadCache& tc, const Block* b) noexcept {
+  const SegmentRange& range = tc.heap->range;
+  SliceEntry entry = 0;
+  if (!range_entry(range.base, b, entry) || (entry & ~bin_mask) == tc.owner_bits) return;
+  auto& s = *static_cast<Segment*>(segment_of(b));
+  set_entries(range, page_slices(s, s.page_of(b)), slices_per_page(s), ~bin_mask, tc.owner_bits);
+}
+
+bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept {
+  SliceEntry entry = 0;
+  return range_entry(s.heap->range.base, p, entry) && (entry & ~bin_mask) != tc.owner_bits;
+}
+
 void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept {
-  const std::uint32_t slices = std::uint32_t{1} << (s.page_shift - min_page_shift);
-  const auto first = static_cast<std::uint32_t>(&page - s.pages) * slices;
+  const std::uint32_t slices = slices_per_page(s);
+  const std::uint32_t first = first_slice_of(s, page);
   for (std::uint32_t i = 0; i < slices; ++i) s.slice_bins[first + i].store(static_cast<std::uint8_t>(bin), std::memory_order_relaxed);
   const SegmentRange& range = s.heap->range;
   if (!range_holds(range, &s)) return;
-  const SliceEntry entry = bin == interior_bin ? 0 : bin_entry(bin);
-  set_entries(range, reinterpret_cast<char*>(&s) + (std::size_t{first} << min_page_shift), slices, entry);
+  set_entries(range, page_slices(s, page), slices, bin_mask, bin == interior_bin ? no_room_entry : bin_entry(bin));
 }
 
 }  // namespace fm::heap

@@ -100,12 +100,14 @@ void after_fork_in_parent() noexcept {
 // Another thread's cache, copied into the child of a fork, may have been caught between the stores of a
 // push or a pop (no lock guards a cache). Trust the list over the count, so retiring it never walks past
 // the end; a block caught half-way is lost to the child, never handed out twice.
+void trim_to_list(const Block* head, std::uint32_t& count) noexcept {
+  std::uint32_t n = 0;
+  for (const Block* b = head; b != nullptr && n < count; b = next_of(b)) ++n;
+  count = n;
+}
 void trim_to_list(ThreadCache& tc) noexcept {
-  for (Bin& bin : tc.bins) {
-    std::uint32_t n = 0;
-    for (const Block* b = bin.head; b != nullptr && n < bin.count; b = next_of(b)) ++n;
-    bin.count = n;
-  }
+  for (Bin& bin : tc.bins) trim_to_list(bin.head, bin.count);
+  for (RemoteFrees& r : tc.remote) trim_to_list(r.head, r.count);
 }
 
 // Only the forking thread exists in the child: every other thread's cache gives its blocks back and is
@@ -150,19 +152,29 @@ void register_atfork_once() noexcept {
   }
 }
 
+// A parked cache keeps its id: the slices it owns stay its own. A new one takes the next id; after 65535
+// caches ids repeat (and skip no_owner), which only lets two caches' frees of each other's blocks stay local.
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
   ThreadCache* tc = nullptr;
+  SliceEntry owner_bits = 0;
   {
     Guard guard(h.lock);
-    if ((tc = h.spare_caches) != nullptr) unlink_cache(h.spare_caches, *tc);
+    if ((tc = h.spare_caches) != nullptr) {
+      unlink_cache(h.spare_caches, *tc);
+      owner_bits = tc->owner_bits;
+    }
   }
   if (tc == nullptr) {
     void* mem = map_aligned(cache_bytes, os_page);
     if (mem == nullptr) return nullptr;
     h.metadata.fetch_add(cache_bytes, std::memory_order_relaxed);
     tc = static_cast<ThreadCache*>(mem);
+    Guard guard(h.lock);
+    if (++h.last_cache_id == no_owner) ++h.last_cache_id;
+    owner_bits = owner_bits_of(h.last_cache_id);
   }
   tc = new (tc) ThreadCache();
+  tc->owner_bits = owner_bits;
   for (std::uint32_t c = 0; c < class_count; ++c) tc->bins[c].limit = cache_limits[c];
   return tc;
 }
@@ -206,8 +218,30 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   central_give(*tc.heap, c, give, bin.count - keep, &bin.count);
 }
 
+namespace {
+
+void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
+  RemoteFrees& r = tc.remote[c];
+  if (r.count == 0) return;
+  Block* list = r.head;
+  r.head = nullptr;
+  central_give(*tc.heap, c, list, r.count, &r.count);
+}
+
+}  // namespace
+
+void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept {
+  RemoteFrees& r = tc.remote[c];
+  set_next(b, r.head);
+  r.head = b;
+  if (++r.count == batch_sizes[c]) flush_remote(tc, c);
+}
+
 void thread_cache_collect(ThreadCache& tc) noexcept {
-  for (std::uint32_t c = 0; c < class_count; ++c) thread_cache_flush(tc, c, 0);
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    thread_cache_flush(tc, c, 0);
+    flush_remote(tc, c);
+  }
 }
 
 void thread_cache_release_all(HeapState& h) noexcept {
@@ -225,6 +259,7 @@ void thread_cache_release_all(HeapState& h) noexcept {
 __attribute__((no_sanitize("thread"))) bool caches_hold(const HeapState& h, std::uint32_t c, const Block* b) noexcept {
   for (const ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) {
     if (list_holds(h, c, tc->bins[c].head, cache_limits[c], b)) return true;
+    if (list_holds(h, c, tc->remote[c].head, batch_sizes[c], b)) return true;
   }
   return false;
 }
@@ -234,7 +269,7 @@ __attribute__((no_sanitize("thread"))) void sum_cache_counters(const HeapState& 
                                                                std::int64_t (&into)[3]) noexcept {
   for (const ThreadCache* tc = h.caches; tc != nullptr; tc = tc->next) {
     into[0] += tc->bins[c].allocations.get();
-    into[1] += tc->bins[c].count;
+    into[1] += tc->bins[c].count + tc->remote[c].count;
     into[2] += tc->requested_extra[c].get();
   }
 }
