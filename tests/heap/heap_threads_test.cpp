@@ -145,6 +145,62 @@ TEST_CASE("blocks freed by other threads are not handed back to them next to eac
   }
 }
 
+TEST_CASE("a thread keeps the blocks it frees while another thread allocates blocks of their class") {
+  for (const std::size_t size : {16, 32, 48}) {
+    CAPTURE(size);
+    fm::Heap heap("own pages");
+    fm::model::Barrier step(2);
+    void* mine = nullptr;
+    void* again = nullptr;
+    void* other = nullptr;
+    std::thread first([&] {
+      mine = heap.allocate(size);
+      step.arrive_and_wait();
+      step.arrive_and_wait();  // the second thread has allocated and is still running
+      heap.deallocate(mine, size);
+      again = heap.allocate(size);
+      step.arrive_and_wait();
+    });
+    std::thread second([&] {
+      step.arrive_and_wait();
+      other = heap.allocate(size);
+      step.arrive_and_wait();
+      step.arrive_and_wait();
+    });
+    first.join();
+    second.join();
+    CHECK(again == mine);  // not held as a remote free because the second thread took blocks of its page
+    heap.deallocate(again, size);
+    heap.deallocate(other, size);
+  }
+}
+
+TEST_CASE("a thread keeps the blocks it frees that a thread which has exited allocated") {
+  for (const std::size_t size : {16, 32, 48}) {
+    CAPTURE(size);
+    fm::Heap heap("left blocks");
+    void* left = nullptr;
+    std::thread([&] { left = heap.allocate(size); }).join();
+    // A thread that reuses the exited thread's cache, and is running while the block is freed.
+    fm::model::Barrier step(2);
+    std::thread reuser([&] {
+      heap.deallocate(heap.allocate(64), 64);
+      step.arrive_and_wait();
+      step.arrive_and_wait();
+    });
+    step.arrive_and_wait();
+    void* got = nullptr;
+    std::thread([&] {
+      heap.deallocate(left, size);
+      got = heap.allocate(size);
+    }).join();
+    step.arrive_and_wait();
+    reuser.join();
+    CHECK(got == left);
+    heap.deallocate(got, size);
+  }
+}
+
 TEST_CASE("threads created and exiting under load return their caches and their blocks outlive them") {
   fm::Heap heap("churn");
   std::vector<void*> survivors;

@@ -49,7 +49,7 @@ inline void count_deallocation(ThreadCache& tc, std::uint32_t c, std::int64_t ex
   SliceEntry entry = 0;
   if (!range_entry(range_base, p, entry)) [[unlikely]] return false;
   ThreadCache* tc = current_cache(slot);
-  const SliceEntry offset = entry ^ tc->owner_bits;
+  const SliceEntry offset = entry & tc->entry_mask;
   if (offset > no_room_entry) [[unlikely]] return false;  // a remote free: the slice is another cache's
   Bin& bin = bin_at(*tc, offset);
   if (bin.count >= bin.limit) [[unlikely]] return false;  // also every free the table sends to no_room

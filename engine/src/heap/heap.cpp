@@ -49,8 +49,8 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
-      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
-      claim_page(*tc, bin.head);
+      if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count, tc->owner_bits) == 0) return nullptr;
+      if (blocks_share_lines(c)) claim_page(*tc, bin.head);
     }
     b = bin.head;
     bin.head = next_of(b);
@@ -316,15 +316,15 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
 
 // The first question of release_slow, for producer/consumer patterns where nearly every free is remote: a
 // block in the heap's range whose slice another cache owns is held in the calling thread's remote frees of
-// its class, without the segment lookup. False, with nothing changed, for anything else: a thread without
-// a cache, slices of no lent page (no owner), pages with interior pointers (no_room), the owner's own frees.
+// its class, without the segment lookup. False for anything else: a thread without a cache, pages without an
+// owner, pages with interior pointers (no_room), the owner's own frees, and pages of an exited thread's cache,
+// which the calling thread's cache claims (is_remote_free).
 [[nodiscard]] bool hold_remote(HeapState& h, void* p, std::size_t requested, bool sized) noexcept {
   SliceEntry entry = 0;
   if (!range_entry(h.range.base, p, entry)) return false;
   ThreadCache* tc = current_cache(h.slot);
   const SliceEntry offset = entry & bin_mask;
-  const SliceEntry owner_bits = entry & ~bin_mask;
-  if (tc == &no_cache || owner_bits == 0 || owner_bits == tc->owner_bits || offset >= no_room_entry) return false;
+  if (tc == &no_cache || offset >= no_room_entry || !is_remote_free(*tc, entry, p)) return false;
   const auto c = static_cast<std::uint32_t>(offset / sizeof(Bin));
   auto* b = static_cast<Block*>(p);
   poison(b, class_sizes[c]);

@@ -193,10 +193,20 @@ inline constexpr auto cache_limits = [] {
   return a;
 }();
 
-// Names a thread cache in the slice table; no_owner (no_cache's, and every slice's until a cache refills from
-// its page) is no cache's.
+// Names a thread cache in the slice table: 16 bits of which exactly 8 are set, so that no cache's id holds
+// every bit of another's (see SliceEntry). no_owner, the id of no cache, has none set: every cache's free of
+// a block of a page without an owner is local.
 using CacheId = std::uint16_t;
 inline constexpr CacheId no_owner = 0;
+inline constexpr CacheId first_cache_id = 0x00ff;
+// The next id after `id` in increasing order (the next 16-bit value with 8 bits set), first_cache_id after
+// the last one: C(16, 8) = 12870 caches have ids no other cache has.
+[[nodiscard]] constexpr CacheId next_cache_id(CacheId id) noexcept {
+  if (id == no_owner) return first_cache_id;
+  const std::uint32_t x = id, lowest = x & (0u - x), ripple = x + lowest;
+  const std::uint32_t next = (((ripple ^ x) >> 2) / lowest) | ripple;
+  return next > 0xffff ? first_cache_id : static_cast<CacheId>(next);
+}
 
 // Blocks a thread freed remotely (ThreadCache::remote), held until a batch of them goes back to the central
 // list at once: one lock per batch rather than per free.
@@ -213,18 +223,22 @@ struct ThreadCache {
   Counter requested_extra[class_count];  // written only by sized calls whose size is not the block size
   RemoteFrees remote[class_count];       // never handed out by this cache: see SliceEntry
   HeapState* heap = nullptr;
-  std::uint32_t owner_bits = 0;  // its id in a slice entry's owner half; kept when the cache is parked and reused
+  std::uint32_t owner_bits = 0;  // its id in a slice entry's owner half; a new one when the cache is reused
+  std::uint32_t entry_mask = 0;  // ~owner_bits: what free's fast path ANDs with a slice entry (no_cache: 0)
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
 };
 
 // A slice table entry: in its low half the offset in bytes of a bin from the start of a thread cache, in its
-// high half the id of the cache that last refilled from the slice's page (its owner). The fast path of free
-// XORs the entry with the cache's owner_bits: the result is the bin's offset for the owner and at least
-// 2^16 for any other cache, a remote free, which takes the slow path. So a block freed by another thread
-// never becomes that thread's next block: the page it came from is one the owner carves blocks from, next
-// to blocks the owner's thread writes (passive false sharing).
+// high half the id of the cache that last refilled from the slice's page (its owner), or no_owner. The fast
+// path of free ANDs the entry with the cache's entry_mask (its id's bits cleared): the result is the bin's
+// offset for the owner, and for every cache on a page without an owner; for any other cache at least 2^16
+// (an id of 8 bits never lies within another's), a remote free, which takes the slow path. So a block freed
+// by another thread never becomes that thread's next block: the page it came from is one the owner carves
+// blocks from, next to blocks the owner's thread writes (passive false sharing). Only pages of classes whose
+// blocks share cache lines get an owner (blocks_share_lines): a block of whole lines has no neighbour on
+// them, and every thread frees it on its fast path.
 using SliceEntry = std::uint32_t;
 inline constexpr unsigned owner_shift = 16;
 inline constexpr SliceEntry bin_mask = (SliceEntry{1} << owner_shift) - 1;
@@ -236,6 +250,14 @@ static_assert(no_room_entry <= bin_mask, "every bin's offset fits in a slice ent
 [[nodiscard]] inline Bin& bin_at(ThreadCache& tc, SliceEntry offset) noexcept {
   return *reinterpret_cast<Bin*>(reinterpret_cast<char*>(&tc) + offset);
 }
+// Whether a free by `tc` of a block whose slice entry is `entry` is remote: the page is another cache's.
+[[nodiscard]] inline bool is_remote_entry(SliceEntry entry, const ThreadCache& tc) noexcept {
+  return (entry & tc.entry_mask) > bin_mask;
+}
+
+inline constexpr std::size_t cache_line = 64;
+// Whether blocks of class `c` share cache lines with their neighbours (pages start on a line).
+[[nodiscard]] constexpr bool blocks_share_lines(std::uint32_t c) noexcept { return class_block_size(c) % cache_line != 0; }
 
 // The cache of a thread that has none for a heap: every bin empty and without room, so that the fast paths
 // fall through to their slow paths without a test of their own. Never written.
@@ -270,6 +292,11 @@ struct SegmentRange {
   entry = std::atomic_ref<SliceEntry>(reinterpret_cast<SliceEntry*>(base)[slice]).load(std::memory_order_relaxed);
   return true;
 }
+// The owner half of the slice entry of `p` (owner_bits_of its owner's id), or no owner's outside the range.
+[[nodiscard]] inline SliceEntry owner_bits_at(std::uintptr_t base, const void* p) noexcept {
+  SliceEntry entry = 0;
+  return range_entry(base, p, entry) ? entry & ~bin_mask : owner_bits_of(no_owner);
+}
 
 // Full batches parked whole, so a flush from one thread and a refill of another cost O(1) under the lock
 // instead of walking every block back to its page.
@@ -278,6 +305,8 @@ inline constexpr std::uint32_t transfer_slots = 8;
 struct alignas(64) Central {
   Lock lock;
   Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
+  // Per parked batch, the owner half of the slice entries of the cache it is bound for (central_give).
+  SliceEntry transfer_owner[transfer_slots] = {};
   std::uint32_t transfer_count = 0;
   PageMeta* head = nullptr;  // pages with free blocks: partly used first, kept-empty ones at the tail
   PageMeta* tail = nullptr;
@@ -329,20 +358,35 @@ struct HeapState {
   ClassCounters retired[class_count];  // counters of caches whose thread exited
   std::atomic<std::size_t> metadata{0};
   unsigned slot = 0;
-  CacheId last_cache_id = no_owner;  // under lock: ids handed to caches so far
+  CacheId last_cache_id = no_owner;  // under lock: the id handed to a cache last
+  // Bit i: the cache with id i is bound to a live thread; changed under lock, read without it. A page whose
+  // owner is not live was left by a thread that exited (see hold_remote).
+  std::atomic<std::uint64_t> live_owners[(std::size_t{1} << (8 * sizeof(CacheId))) / 64] = {};
   SegmentRange range;
 };
+
+// Whether the cache whose id is in the owner half `owner_bits` is bound to a live thread.
+[[nodiscard]] inline bool owner_live(const HeapState& h, SliceEntry owner_bits) noexcept {
+  const SliceEntry id = owner_bits >> owner_shift;
+  return ((h.live_owners[id / 64].load(std::memory_order_relaxed) >> (id % 64)) & 1) != 0;
+}
 
 // Sets the bin that frees of page `page` of `s` go to (a class, or interior_bin), in the segment and, for a
 // segment in its heap's range, in the slice table.
 void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept;
-// Makes `tc` the owner of the page of block `b` (in its heap's range; others have none). A refill claims the
-// page of the first block it took, from a page's free list or a parked batch alike, so that the thread's
-// own frees of its blocks stay on its fast path. Only the first: claiming every block's page walked the
+// Makes `tc` the owner of the page of block `b` (in its heap's range; others have none). A refill of a class
+// whose blocks share cache lines claims the page of the first block it took, from a page's free list or a
+// parked batch alike, so that the thread's own frees of its blocks stay on its fast path. Only the first: claiming every block's page walked the
 // batch (a miss per block) and cost producer/consumer and xmalloc 1.3-1.45x their time; blocks of other
 // pages in a refill stay remote frees until a later refill starts on their page.
 void claim_page(const ThreadCache& tc, const Block* b) noexcept;
-// Whether a free of `p`, in segment `s`, by the thread of cache `tc` is remote: its slice is another cache's.
+// Whether a free of `p`, whose slice entry is `entry`, by the thread of cache `tc` is remote: its slice is
+// another live thread's cache's. A page whose owner's thread has exited is claimed for `tc` instead: that
+// thread writes next to none of its blocks any more, and the freeing thread keeps them from then on, as
+// mimalloc reclaims an abandoned heap's pages (the threads of a larson-like server free their predecessors'
+// blocks).
+[[nodiscard]] bool is_remote_free(const ThreadCache& tc, SliceEntry entry, const void* p) noexcept;
+// The same for `p` in segment `s`, outside the heap's range never remote.
 [[nodiscard]] bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept;
 
 // The calling thread's cache per heap slot: trivially destructible, initial-exec TLS (no allocation on access).
@@ -455,10 +499,15 @@ extern constinit UnitMap unit_map;
 // the class lock, together with the outstanding bytes, so heap_stats never counts a block both in a cache
 // and with a caller. A refill of a cache may return more than n, up to 2n (the cache's limit): it takes whole
 // runs of a page's free list.
+// `owner` (owner_bits of a cache, or of no_owner) binds the blocks to a cache: a full batch given back is parked
+// for it, and a refill for it takes a batch parked for it before any other. A cache's flushes are bound for
+// itself and the remote frees it holds for their pages' owner, so blocks go back to the cache whose pages
+// they are on instead of wandering between threads through the parked batches, where every crossing makes
+// their next frees remote (larson, whose threads swap blocks all the time, took 1.3-1.5x its time).
 std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block** out,
-                           std::uint32_t* cache_count = nullptr) noexcept;
+                           std::uint32_t* cache_count = nullptr, SliceEntry owner = owner_bits_of(no_owner)) noexcept;
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count,
-                  std::uint32_t* cache_count = nullptr) noexcept;
+                  std::uint32_t* cache_count = nullptr, SliceEntry owner = owner_bits_of(no_owner)) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
 // Returns parked batches to their pages and every empty page (kept ones and the shared pool) to the OS.
 void central_collect(HeapState& h) noexcept;

@@ -115,9 +115,16 @@ void claim_page(const ThreadCache& tc, const Block* b) noexcept {
   set_entries(range, page_slices(s, s.page_of(b)), slices_per_page(s), ~bin_mask, tc.owner_bits);
 }
 
+bool is_remote_free(const ThreadCache& tc, SliceEntry entry, const void* p) noexcept {
+  if (!is_remote_entry(entry, tc)) return false;
+  if (owner_live(*tc.heap, entry & ~bin_mask)) return true;
+  claim_page(tc, static_cast<const Block*>(p));
+  return false;
+}
+
 bool is_remote_free(const Segment& s, const void* p, const ThreadCache& tc) noexcept {
   SliceEntry entry = 0;
-  return range_entry(s.heap->range.base, p, entry) && (entry & ~bin_mask) != tc.owner_bits;
+  return range_entry(s.heap->range.base, p, entry) && is_remote_free(tc, entry, p);
 }
 
 void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept {
@@ -126,7 +133,9 @@ void set_free_bin(Segment& s, const PageMeta& page, std::uint32_t bin) noexcept 
   for (std::uint32_t i = 0; i < slices; ++i) s.slice_bins[first + i].store(static_cast<std::uint8_t>(bin), std::memory_order_relaxed);
   const SegmentRange& range = s.heap->range;
   if (!range_holds(range, &s)) return;
-  set_entries(range, page_slices(s, page), slices, bin_mask, bin == interior_bin ? no_room_entry : bin_entry(bin));
+  // A page lent to a class starts without an owner: a former class's would make every free of it remote.
+  if (bin == interior_bin) return set_entries(range, page_slices(s, page), slices, bin_mask, no_room_entry);
+  set_entries(range, page_slices(s, page), slices, ~SliceEntry{0}, bin_entry(bin));
 }
 
 }  // namespace fm::heap

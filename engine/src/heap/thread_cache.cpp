@@ -44,12 +44,22 @@ void unlink_cache(ThreadCache*& list, ThreadCache& tc) noexcept {
   if (tc.next) tc.next->prev = tc.prev;
 }
 
+// Under h.lock.
+void set_owner_live(HeapState& h, SliceEntry owner_bits, bool live) noexcept {
+  const SliceEntry id = owner_bits >> owner_shift;
+  const std::uint64_t bit = std::uint64_t{1} << (id % 64);
+  std::atomic<std::uint64_t>& word = h.live_owners[id / 64];
+  const std::uint64_t bits = word.load(std::memory_order_relaxed);
+  word.store(live ? bits | bit : bits & ~bit, std::memory_order_relaxed);
+}
+
 // Gives every cached block back and parks the cache (its counters folded into the heap's) for reuse. The
 // caller clears the owner's slot: a parked cache keeps no pointer into a thread's TLS, which dies with it.
 void retire_cache(ThreadCache& tc) noexcept {
   HeapState& h = *tc.heap;
   thread_cache_collect(tc);
   Guard guard(h.lock);
+  set_owner_live(h, tc.owner_bits, false);
   for (std::uint32_t c = 0; c < class_count; ++c) retire_counters(h.retired[c], tc, c);
   unlink_cache(h.caches, tc);
   link_cache(h.spare_caches, tc);
@@ -152,29 +162,41 @@ void register_atfork_once() noexcept {
   }
 }
 
-// A parked cache keeps its id: the slices it owns stay its own. A new one takes the next id; after 65535
-// caches ids repeat (and skip no_owner), which only lets two caches' frees of each other's blocks stay local.
+// Gives `tc` the next id no live cache has and marks it live. Under h.lock. Ids repeat after 12870 caches;
+// with (unthinkably) every one of them live, two caches share one, which only lets their frees of each
+// other's blocks stay local.
+void take_cache_id(HeapState& h, ThreadCache& tc) noexcept {
+  CacheId id = next_cache_id(h.last_cache_id);
+  for (CacheId first = id; owner_live(h, owner_bits_of(id));) {
+    id = next_cache_id(id);
+    if (id == first) break;
+  }
+  h.last_cache_id = id;
+  tc.owner_bits = owner_bits_of(id);
+  tc.entry_mask = ~tc.owner_bits;
+  set_owner_live(h, tc.owner_bits, true);
+}
+
+// A cache for a new thread, a parked one reused or a new mapping, with an id of its own: a reused cache does
+// not keep its id, so the pages it owned count as left by an exited thread, and whichever thread frees their
+// blocks first takes them over (the threads of a larson-like server inherit their predecessors' blocks).
 [[nodiscard]] ThreadCache* new_cache(HeapState& h) noexcept {
   ThreadCache* tc = nullptr;
-  SliceEntry owner_bits = 0;
   {
     Guard guard(h.lock);
-    if ((tc = h.spare_caches) != nullptr) {
-      unlink_cache(h.spare_caches, *tc);
-      owner_bits = tc->owner_bits;
-    }
+    if ((tc = h.spare_caches) != nullptr) unlink_cache(h.spare_caches, *tc);
   }
   if (tc == nullptr) {
     void* mem = map_aligned(cache_bytes, os_page);
     if (mem == nullptr) return nullptr;
     h.metadata.fetch_add(cache_bytes, std::memory_order_relaxed);
     tc = static_cast<ThreadCache*>(mem);
-    Guard guard(h.lock);
-    if (++h.last_cache_id == no_owner) ++h.last_cache_id;
-    owner_bits = owner_bits_of(h.last_cache_id);
   }
   tc = new (tc) ThreadCache();
-  tc->owner_bits = owner_bits;
+  {
+    Guard guard(h.lock);
+    take_cache_id(h, *tc);
+  }
   for (std::uint32_t c = 0; c < class_count; ++c) tc->bins[c].limit = cache_limits[c];
   return tc;
 }
@@ -215,7 +237,7 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   for (std::uint32_t i = 1; i < bin.count - keep; ++i) last = next_of(last);
   bin.head = next_of(last);
   set_next(last, nullptr);
-  central_give(*tc.heap, c, give, bin.count - keep, &bin.count);
+  central_give(*tc.heap, c, give, bin.count - keep, &bin.count, tc.owner_bits);
 }
 
 namespace {
@@ -225,7 +247,7 @@ void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
   if (r.count == 0) return;
   Block* list = r.head;
   r.head = nullptr;
-  central_give(*tc.heap, c, list, r.count, &r.count);
+  central_give(*tc.heap, c, list, r.count, &r.count, owner_bits_at(tc.heap->range.base, list));
 }
 
 }  // namespace
