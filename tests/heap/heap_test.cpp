@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -252,6 +253,23 @@ TEST_CASE("empty pages are given back so committed memory falls after a burst is
   const fm::HeapStats after = heap.heap_stats();
   CHECK(after.committed < peak / 4);
   CHECK(after.classes[fm::heap::size_class_of(200)].committed < class_peak / 4);  // only a small reserve stays
+}
+
+TEST_CASE("empty pages freed in a burst stay committed for the next burst, and go back to the OS once they have waited") {
+  fm::Heap heap("decommit-delay");
+  // The C-style calls, unchecked, so that a burst takes far less than the delay.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 150000; ++i) blocks.push_back(heap.malloc(200));  // far above the 4 MiB page pool
+  const std::size_t peak = heap.heap_stats().committed;
+  for (void* p : blocks) heap.free(p);
+  CHECK(heap.heap_stats().committed > peak / 2);
+  for (void*& p : blocks) p = heap.malloc(200);  // on the same pages again: nothing new is committed
+  CHECK(heap.heap_stats().committed <= peak);
+  for (void* p : blocks) heap.free(p);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * fm::Heap::decommit_delay_ms));
+  void* other = heap.malloc(1000);  // a class without pages takes a pooled one: those that waited go
+  CHECK(heap.heap_stats().committed < peak / 4);
+  heap.free(other);
 }
 
 TEST_CASE("fm::Heap works behind AllocatorRef") {
