@@ -165,6 +165,26 @@ TEST_CASE("realloc keeps the data while growing through small and large sizes an
   CHECK(heap.heap_stats().requested == 0);
 }
 
+TEST_CASE("a large block growing inside the larger cached mapping it was given keeps the mapping whole") {
+  fm::Heap heap("realloc-cached-mapping");
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  heap.free(heap.malloc(8 * mib));  // its mapping is kept for reuse
+  void* p = heap.malloc(300 * 1024);
+  REQUIRE(p != nullptr);
+  REQUIRE(heap.usable_size(p) >= 8 * mib);  // the cached mapping, taken whole
+  fill(p, 300 * 1024, 6);
+  void* q = heap.realloc(p, 400 * 1024);
+  CHECK(q == p);
+  CHECK(heap.usable_size(q) >= 8 * mib);  // not shrunk to 400 KiB to be grown back, faulting its pages in again
+  CHECK(intact(q, 300 * 1024, 6));
+  void* r = heap.realloc(q, 300 * 1024);  // a shrink to less than half the mapping still gives pages back
+  REQUIRE(r != nullptr);
+  CHECK(heap.usable_size(r) < mib);
+  CHECK(intact(r, 300 * 1024, 6));
+  heap.free(r);
+  CHECK(heap.heap_stats().requested == 0);
+}
+
 TEST_CASE("calloc returns zeroed memory even for recycled blocks and null on overflow") {
   fm::Heap heap("calloc");
   void* dirty = heap.malloc(256);

@@ -250,14 +250,16 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
 
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
 // Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
-// steps is remapped O(log n) times instead of at every step.
+// steps is remapped O(log n) times instead of at every step. A block stays in place while its mapping holds
+// it, unless a shrink leaves more than half the mapping unused: a growing block never gives pages back, as
+// one that took a larger cached mapping whole (reuse_mapping) would fault them in again as it grows.
 [[gnu::noinline]] void* large_realloc(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   if (size > max_request) return nullptr;
   const auto offset = static_cast<std::size_t>(lb.user() - lb.map_base);
   const std::size_t needed = align_up(offset + size, os_page);
   Guard guard(h.lock);
   const std::size_t old_map = lb.map_size;
-  if (needed <= old_map && needed >= old_map / 2) {
+  if (needed <= old_map && (size >= lb.requested || needed >= old_map / 2)) {
     resize_in_place(h, lb, size);
     return lb.user();
   }
