@@ -165,6 +165,52 @@ TEST_CASE("realloc keeps the data while growing through small and large sizes an
   CHECK(heap.heap_stats().requested == 0);
 }
 
+TEST_CASE("realloc keeps a small block in place while its class holds the size, and moves it otherwise") {
+  fm::Heap heap("realloc-small");
+  void* p = heap.malloc(100);
+  REQUIRE(p != nullptr);
+  const std::size_t block = heap.usable_size(p);
+  fill(p, 100, 3);
+  CHECK(heap.realloc(p, block) == p);  // grows within its block
+  CHECK(heap.realloc(p, block / 2) == p);  // shrinks, not below half of it
+  CHECK(intact(p, block / 2, 3));
+  void* q = heap.realloc(p, block + 1);
+  REQUIRE(q != nullptr);
+  CHECK(q != p);
+  CHECK(heap.usable_size(q) >= block + 1);
+  CHECK(intact(q, block / 2, 3));
+  void* r = heap.realloc(q, 20);  // less than half: moved to a smaller block
+  REQUIRE(r != nullptr);
+  CHECK(heap.usable_size(r) < block);
+  CHECK(intact(r, 20, 3));
+  heap.free(r);
+  CHECK(heap.heap_stats().classes[fm::heap::size_class_of(100)].live_blocks == 0);
+}
+
+TEST_CASE("realloc of an aligned block inside a larger one counts only the bytes from the pointer to the block's end") {
+  fm::Heap heap("realloc-aligned");
+  // 20 bytes aligned to 32 sit in 48-byte blocks; every other block starts 16 bytes before a multiple of 32,
+  // so its pointer is 16 bytes inside it and only 32 bytes are usable from there.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 8; ++i) {  // all live at once, so they are different blocks
+    blocks.push_back(heap.aligned_malloc(20, 32));
+    REQUIRE(blocks.back() != nullptr);
+    fill(blocks.back(), 20, 8);
+  }
+  int inside = 0;
+  for (void* p : blocks) {
+    const std::size_t usable = heap.usable_size(p);
+    CAPTURE(usable);
+    inside += usable < 48;
+    void* q = heap.realloc(p, usable + 8);
+    REQUIRE(q != nullptr);
+    CHECK(heap.usable_size(q) >= usable + 8);
+    CHECK(intact(q, 20, 8));
+    heap.free(q);
+  }
+  CHECK(inside > 0);
+}
+
 TEST_CASE("a large block growing inside the larger cached mapping it was given keeps the mapping whole") {
   fm::Heap heap("realloc-cached-mapping");
   constexpr std::size_t mib = std::size_t{1} << 20;
