@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -164,6 +165,72 @@ TEST_CASE("realloc keeps the data while growing through small and large sizes an
   CHECK(heap.heap_stats().requested == 0);
 }
 
+TEST_CASE("realloc keeps a small block in place while its class holds the size, and moves it otherwise") {
+  fm::Heap heap("realloc-small");
+  void* p = heap.malloc(100);
+  REQUIRE(p != nullptr);
+  const std::size_t block = heap.usable_size(p);
+  fill(p, 100, 3);
+  CHECK(heap.realloc(p, block) == p);  // grows within its block
+  CHECK(heap.realloc(p, block / 2) == p);  // shrinks, not below half of it
+  CHECK(intact(p, block / 2, 3));
+  void* q = heap.realloc(p, block + 1);
+  REQUIRE(q != nullptr);
+  CHECK(q != p);
+  CHECK(heap.usable_size(q) >= block + 1);
+  CHECK(intact(q, block / 2, 3));
+  void* r = heap.realloc(q, 20);  // less than half: moved to a smaller block
+  REQUIRE(r != nullptr);
+  CHECK(heap.usable_size(r) < block);
+  CHECK(intact(r, 20, 3));
+  heap.free(r);
+  CHECK(heap.heap_stats().classes[fm::heap::size_class_of(100)].live_blocks == 0);
+}
+
+TEST_CASE("realloc of an aligned block inside a larger one counts only the bytes from the pointer to the block's end") {
+  fm::Heap heap("realloc-aligned");
+  // 20 bytes aligned to 32 sit in 48-byte blocks; every other block starts 16 bytes before a multiple of 32,
+  // so its pointer is 16 bytes inside it and only 32 bytes are usable from there.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 8; ++i) {  // all live at once, so they are different blocks
+    blocks.push_back(heap.aligned_malloc(20, 32));
+    REQUIRE(blocks.back() != nullptr);
+    fill(blocks.back(), 20, 8);
+  }
+  int inside = 0;
+  for (void* p : blocks) {
+    const std::size_t usable = heap.usable_size(p);
+    CAPTURE(usable);
+    inside += usable < 48;
+    void* q = heap.realloc(p, usable + 8);
+    REQUIRE(q != nullptr);
+    CHECK(heap.usable_size(q) >= usable + 8);
+    CHECK(intact(q, 20, 8));
+    heap.free(q);
+  }
+  CHECK(inside > 0);
+}
+
+TEST_CASE("a large block growing inside the larger cached mapping it was given keeps the mapping whole") {
+  fm::Heap heap("realloc-cached-mapping");
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  heap.free(heap.malloc(8 * mib));  // its mapping is kept for reuse
+  void* p = heap.malloc(300 * 1024);
+  REQUIRE(p != nullptr);
+  REQUIRE(heap.usable_size(p) >= 8 * mib);  // the cached mapping, taken whole
+  fill(p, 300 * 1024, 6);
+  void* q = heap.realloc(p, 400 * 1024);
+  CHECK(q == p);
+  CHECK(heap.usable_size(q) >= 8 * mib);  // not shrunk to 400 KiB to be grown back, faulting its pages in again
+  CHECK(intact(q, 300 * 1024, 6));
+  void* r = heap.realloc(q, 300 * 1024);  // a shrink to less than half the mapping still gives pages back
+  REQUIRE(r != nullptr);
+  CHECK(heap.usable_size(r) < mib);
+  CHECK(intact(r, 300 * 1024, 6));
+  heap.free(r);
+  CHECK(heap.heap_stats().requested == 0);
+}
+
 TEST_CASE("calloc returns zeroed memory even for recycled blocks and null on overflow") {
   fm::Heap heap("calloc");
   void* dirty = heap.malloc(256);
@@ -252,6 +319,23 @@ TEST_CASE("empty pages are given back so committed memory falls after a burst is
   const fm::HeapStats after = heap.heap_stats();
   CHECK(after.committed < peak / 4);
   CHECK(after.classes[fm::heap::size_class_of(200)].committed < class_peak / 4);  // only a small reserve stays
+}
+
+TEST_CASE("empty pages freed in a burst stay committed for the next burst, and go back to the OS once they have waited") {
+  fm::Heap heap("decommit-delay");
+  // The C-style calls, unchecked, so that a burst takes far less than the delay.
+  std::vector<void*> blocks;
+  for (int i = 0; i < 150000; ++i) blocks.push_back(heap.malloc(200));  // far above the 4 MiB page pool
+  const std::size_t peak = heap.heap_stats().committed;
+  for (void* p : blocks) heap.free(p);
+  CHECK(heap.heap_stats().committed > peak / 2);
+  for (void*& p : blocks) p = heap.malloc(200);  // on the same pages again: nothing new is committed
+  CHECK(heap.heap_stats().committed <= peak);
+  for (void* p : blocks) heap.free(p);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * fm::Heap::decommit_delay_ms));
+  void* other = heap.malloc(1000);  // a class without pages takes a pooled one: those that waited go
+  CHECK(heap.heap_stats().committed < peak / 4);
+  heap.free(other);
 }
 
 TEST_CASE("fm::Heap works behind AllocatorRef") {

@@ -3,6 +3,7 @@
 // to the OS with madvise, empty segments with munmap.
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <new>
 
 #include "fm/core/align.hpp"
@@ -14,6 +15,14 @@ namespace {
 
 inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), 64);
 inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_page);
+
+// Empty shared pages stay committed in a pool that any class takes from first: up to pooled_bytes_kept for
+// good, and beyond that for Heap::decommit_delay_ms, after which the next page to enter or leave the pool
+// sends them to the OS. So a program that frees a burst of blocks and allocates as many again soon after (a
+// frame, a round of buffers grown by realloc) reuses the pages instead of faulting in fresh ones after a
+// madvise, and one that does not still gets its memory back. Pages of other segments go to the OS at once.
+inline constexpr std::size_t pooled_bytes_kept = std::size_t{4} << 20;
+inline constexpr std::chrono::milliseconds pooled_decommit_delay{Heap::decommit_delay_ms};
 
 // Pages hold at least 8 blocks, so large classes get large pages (up to 2 MiB for 256 KiB blocks).
 [[nodiscard]] constexpr unsigned page_shift_of(std::uint32_t c) noexcept {
@@ -117,19 +126,63 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   return &s->pages[i];
 }
 
+[[nodiscard]] std::uint32_t page_index(const Segment& s, const PageMeta& p) noexcept {
+  return static_cast<std::uint32_t>(&p - s.pages);
+}
+
+// Decommits page p and marks it unused; unmaps its segment when no page of it is in use any more. Under
+// page_lock for shared segments, else under the class lock.
+void page_to_os(HeapState& h, Segment& s, PageMeta& p) noexcept {
+  const std::uint32_t i = page_index(s, p);
+  char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
+  decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
+  p.state = PageState::unused;
+  p.taken = false;
+  // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
+  if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
+}
+
+inline constexpr std::size_t shared_page_bytes = std::size_t{1} << min_page_shift;
+
+// The pool of empty committed shared pages, newest first: a class takes the newest (its memory is the most
+// likely to be in the caches), the OS gets the oldest. Under page_lock.
+void pool_push(HeapState& h, PageMeta& p, std::chrono::steady_clock::time_point now) noexcept {
+  p.state = PageState::pooled;
+  p.pooled_at = now;
+  p.prev = nullptr;
+  p.next = h.pooled_pages;
+  (h.pooled_pages ? h.pooled_pages->prev : h.pooled_oldest) = &p;
+  h.pooled_pages = &p;
+  h.pooled_bytes += shared_page_bytes;
+}
+
+void pool_unlink(HeapState& h, PageMeta& p) noexcept {
+  (p.prev ? p.prev->next : h.pooled_pages) = p.next;
+  (p.next ? p.next->prev : h.pooled_oldest) = p.prev;
+  p.prev = p.next = nullptr;
+  h.pooled_bytes -= shared_page_bytes;
+}
+
+// Pooled pages beyond pooled_bytes_kept that have waited pooled_decommit_delay go to the OS. Under page_lock.
+void decommit_aged_pages(HeapState& h) noexcept {
+  if (h.pooled_bytes <= pooled_bytes_kept) [[likely]] return;
+  const auto now = std::chrono::steady_clock::now();
+  while (h.pooled_bytes > pooled_bytes_kept && now - h.pooled_oldest->pooled_at >= pooled_decommit_delay) {
+    PageMeta& p = *h.pooled_oldest;
+    pool_unlink(h, p);
+    page_to_os(h, *static_cast<Segment*>(segment_of(&p)), p);
+  }
+}
+
 // A pooled (committed) shared page if there is one, else an unused one.
 [[nodiscard]] PageMeta* shared_page(HeapState& h) noexcept {
   Guard guard(h.page_lock);
   if (PageMeta* p = h.pooled_pages; p != nullptr) {
-    h.pooled_pages = p->next;
-    h.pooled_bytes -= std::size_t{1} << min_page_shift;
+    pool_unlink(h, *p);
+    decommit_aged_pages(h);
     return p;
   }
   return unused_page(h, shared_class);
-}
-
-[[nodiscard]] std::uint32_t page_index(const Segment& s, const PageMeta& p) noexcept {
-  return static_cast<std::uint32_t>(&p - s.pages);
 }
 
 // An unused page of class c made active (partly used, nothing carved yet), or null when out of memory.
@@ -155,21 +208,6 @@ void free_segment(HeapState& h, Segment& s) noexcept {
   return p;
 }
 
-// Shared pages go to the pool while it holds less than this; beyond, and for other pages, to the OS.
-inline constexpr std::size_t pooled_bytes_kept = std::size_t{4} << 20;
-
-// Decommits page p and marks it unused; unmaps its segment when no page of it is in use any more. Under
-// page_lock for shared segments, else under the class lock.
-void page_to_os(HeapState& h, Segment& s, PageMeta& p) noexcept {
-  const std::uint32_t i = page_index(s, p);
-  char* from = reinterpret_cast<char*>(align_up(reinterpret_cast<std::uintptr_t>(p.start), os_page));
-  decommit(from, static_cast<std::size_t>(s.page_end(i) - from));
-  p.state = PageState::unused;
-  p.taken = false;
-  // The last segment of a list stays mapped (its pages are decommitted) to avoid mmap churn.
-  if (--s.pages_active == 0 && (s.prev != nullptr || s.next != nullptr)) free_segment(h, s);
-}
-
 void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
   list_unlink(cl, p);
   --cl.pages;
@@ -179,14 +217,8 @@ void release_page(HeapState& h, Central& cl, Segment& s, PageMeta& p) noexcept {
   p.block_size = 0;  // no longer a page of blocks: usable_size and checked frees of pointers into it see that
   if (s.size_class != shared_class) return page_to_os(h, s, p);
   Guard pool_guard(h.page_lock);
-  if (h.pooled_bytes < pooled_bytes_kept) {
-    p.state = PageState::pooled;
-    p.next = h.pooled_pages;
-    h.pooled_pages = &p;
-    h.pooled_bytes += std::size_t{1} << min_page_shift;
-    return;
-  }
-  page_to_os(h, s, p);
+  pool_push(h, p, std::chrono::steady_clock::now());
+  decommit_aged_pages(h);
 }
 
 void page_became_empty(HeapState& h, Central& cl, Segment& s, PageMeta& p, std::uint32_t c) noexcept {
@@ -411,8 +443,7 @@ void central_collect(HeapState& h) noexcept {
   }
   Guard guard(h.page_lock);
   while (PageMeta* p = h.pooled_pages) {
-    h.pooled_pages = p->next;
-    h.pooled_bytes -= std::size_t{1} << min_page_shift;
+    pool_unlink(h, *p);
     page_to_os(h, *static_cast<Segment*>(segment_of(p)), *p);
   }
 }
@@ -440,7 +471,7 @@ void central_release_all(HeapState& h) noexcept {
   };
   for (Central& cl : h.central) unmap_all(cl.segments);
   unmap_all(h.shared_segments);
-  h.pooled_pages = nullptr;
+  h.pooled_pages = h.pooled_oldest = nullptr;
   h.pooled_bytes = 0;
 }
 

@@ -250,14 +250,16 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
 
 // Grows or shrinks a large block with mremap (no copy); null when the OS refuses, the old block intact.
 // Growth reserves 50% more address space (untouched, so not resident) so that a buffer growing in small
-// steps is remapped O(log n) times instead of at every step.
+// steps is remapped O(log n) times instead of at every step. A block stays in place while its mapping holds
+// it, unless a shrink leaves more than half the mapping unused: a growing block never gives pages back, as
+// one that took a larger cached mapping whole (reuse_mapping) would fault them in again as it grows.
 [[gnu::noinline]] void* large_realloc(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   if (size > max_request) return nullptr;
   const auto offset = static_cast<std::size_t>(lb.user() - lb.map_base);
   const std::size_t needed = align_up(offset + size, os_page);
   Guard guard(h.lock);
   const std::size_t old_map = lb.map_size;
-  if (needed <= old_map && needed >= old_map / 2) {
+  if (needed <= old_map && (size >= lb.requested || needed >= old_map / 2)) {
     resize_in_place(h, lb, size);
     return lb.user();
   }
@@ -399,6 +401,17 @@ struct BlockSpan {
   return usable_in(head, p);
 }
 
+// The block size of `p` when its slice table entry says it is a block of a page without interior pointers,
+// so a block start if the heap handed it out (realloc's pointers); 0 for anything else (a large block, a
+// segment outside the range, an interior pointer's page), which the segment and the page tell apart. No
+// metadata is read but the entry.
+[[nodiscard]] std::size_t block_size_from_table(const HeapState& h, const void* p) noexcept {
+  SliceEntry entry = 0;
+  if (!range_entry(h.range.base, p, entry)) return 0;
+  const SliceEntry offset = entry & bin_mask;
+  return offset < no_room_entry ? class_sizes[offset / sizeof(Bin)] : 0;
+}
+
 // Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's
 // pointer is its start).
 [[nodiscard]] const void* user_pointer(const SegmentHead& head, const char* start, std::size_t align) noexcept {
@@ -427,6 +440,14 @@ struct BlockSpan {
   return buf;
 }
 
+// realloc's move: a new block, the bytes that fit, the old block freed; null (and `p` intact) when no memory.
+[[nodiscard]] void* move_block(Heap& heap, void* p, std::size_t usable, std::size_t size) noexcept {
+  void* q = heap.malloc(size);
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, p, std::min(size, usable));
+  heap.free(p);
+  return q;
+}
 
 [[nodiscard]] std::size_t clamp_positive(std::int64_t v) noexcept { return v > 0 ? static_cast<std::size_t>(v) : 0; }
 
@@ -531,13 +552,16 @@ void* Heap::calloc(std::size_t count, std::size_t size) noexcept {
 
 void* Heap::realloc(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc(size);
-  SegmentHead* head = owned_segment(*state_, p);
-  const std::size_t usable = head == nullptr ? 0 : usable_of_handed_out(*head, p);
-  if (usable == 0) return nullptr;
   if (size == 0) {
     free(p);
     return nullptr;
   }
+  if (const std::size_t block = block_size_from_table(*state_, p); block != 0) [[likely]] {
+    return size <= block && size >= block / 2 ? p : move_block(*this, p, block, size);
+  }
+  SegmentHead* head = owned_segment(*state_, p);
+  const std::size_t usable = head == nullptr ? 0 : usable_of_handed_out(*head, p);
+  if (usable == 0) return nullptr;
   if (head->size_class == large_class && size > max_small_size) {
     auto& lb = static_cast<LargeBlock&>(*head);
     if (p == lb.user()) return large_realloc(*state_, lb, size);
@@ -549,11 +573,7 @@ void* Heap::realloc(void* p, std::size_t size) noexcept {
     }
     return p;
   }
-  void* q = malloc(size);
-  if (q == nullptr) return nullptr;
-  std::memcpy(q, p, std::min(size, usable));
-  free(p);
-  return q;
+  return move_block(*this, p, usable, size);
 }
 
 void Heap::free(void* p) noexcept {

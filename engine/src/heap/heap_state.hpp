@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -93,8 +94,9 @@ struct alignas(64) PageMeta {
   std::uint32_t block_size = 0;
   PageState state = PageState::unused;  // the class's view, under its lock
   bool taken = false;  // lent to a class or pooled; under page_lock for shared segments, else the class lock
-  PageMeta* prev = nullptr;  // in the class's list of pages with free blocks
+  PageMeta* prev = nullptr;  // in the class's list of pages with free blocks, or in the pool of empty pages
   PageMeta* next = nullptr;
+  std::chrono::steady_clock::time_point pooled_at{};  // when it entered the pool (PageState::pooled)
   [[nodiscard]] std::uint32_t available() const noexcept { return free_count + (capacity - carved); }
   [[nodiscard]] bool empty() const noexcept { return free_count == carved; }
 };
@@ -340,7 +342,8 @@ struct HeapState {
   // a madvise/page-fault round trip. Lock order: a class lock, then page_lock.
   Lock page_lock;
   Segment* shared_segments = nullptr;
-  PageMeta* pooled_pages = nullptr;  // empty and still committed, ready for any class
+  PageMeta* pooled_pages = nullptr;   // empty and still committed, ready for any class: newest first
+  PageMeta* pooled_oldest = nullptr;  // the other end, where pages leave the pool for the OS
   std::size_t pooled_bytes = 0;
   Lock lock;  // caches, large blocks, retired counters
   ThreadCache* caches = nullptr;

@@ -34,6 +34,9 @@ class Heap {
   static constexpr unsigned max_heaps = FM_CONFIG_MAX_HEAPS;
   // The largest alignment allocate accepts (the allocator model's optional max_alignment capability).
   [[nodiscard]] static constexpr std::size_t max_alignment() noexcept { return std::size_t{1} << 30; }
+  // How long empty pages beyond a small reserve stay committed, for the next burst of allocations, before
+  // the heap's next page release or take gives them to the OS (collect() gives them back at once).
+  static constexpr unsigned decommit_delay_ms = 100;
 
   // Throws fm::error when max_heaps heaps already exist, fm::out_of_memory when the OS refuses the state.
   explicit Heap(std::string_view name = "heap");
