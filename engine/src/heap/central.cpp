@@ -12,7 +12,7 @@ namespace fm::heap {
 
 namespace {
 
-inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), 64);
+inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), page_start_alignment);
 inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_page);
 
 // Pages hold at least 8 blocks, so large classes get large pages (up to 2 MiB for 256 KiB blocks).

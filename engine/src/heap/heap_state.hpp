@@ -22,6 +22,11 @@ inline constexpr unsigned min_page_shift = 16;  // 64 KiB pages for classes up t
 inline constexpr unsigned max_pages = segment_size >> min_page_shift;
 inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
 inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
+// Every page's first block starts at a multiple of this (page 0 after the segment header, the others at their
+// 64 KiB or larger boundary), so a class whose block size is a multiple of an alignment up to it hands out
+// only blocks aligned to it: an aligned request takes such a class instead of padding (aligned_acquire).
+inline constexpr std::size_t page_start_alignment = 4096;
+static_assert((std::size_t{1} << min_page_shift) % page_start_alignment == 0);
 
 // Sleeping and waking on a 32-bit word: wait_while sleeps while `word` holds `value`.
 using os::wait_while;
