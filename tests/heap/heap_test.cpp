@@ -298,6 +298,26 @@ TEST_CASE("empty pages are given back so committed memory falls after a burst is
   CHECK(after.classes[fm::heap::size_class_of(200)].committed < class_peak / 4);  // only a small reserve stays
 }
 
+TEST_CASE("pages of a class the thread has left are given back without collect, cached and parked blocks included") {
+  fm::Heap heap("left");
+  constexpr std::size_t big = 1024;
+  constexpr std::size_t page = 64 * 1024;  // the pages of classes up to 8 KiB
+  std::vector<void*> blocks;
+  for (int i = 0; i < 20000; ++i) blocks.push_back(heap.allocate(big));
+  // Freed in random order, the blocks the cache keeps and the batches parked on the central list come from
+  // many pages, and each such page stays in use while they are held.
+  std::shuffle(blocks.begin(), blocks.end(), std::mt19937(7));
+  for (void* p : blocks) heap.deallocate(p, big);
+  for (int round = 0; round < 400; ++round) {  // the thread goes on with another class only
+    std::vector<void*> small;
+    for (int i = 0; i < 256; ++i) small.push_back(heap.allocate(48));
+    for (void* p : small) heap.deallocate(p, 48);
+  }
+  // What stays is the one empty page a class keeps for itself.
+  CHECK(heap.heap_stats().classes[fm::heap::size_class_of(big)].committed <= page);
+  CHECK(heap.heap_stats().classes[fm::heap::size_class_of(big)].live_blocks == 0);
+}
+
 TEST_CASE("fm::Heap works behind AllocatorRef") {
   fm::Heap heap("ref");
   fm::AllocatorRef ref = heap;

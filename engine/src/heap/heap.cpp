@@ -49,6 +49,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
+      thread_cache_tick(*tc);
       if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count) == 0) return nullptr;
       claim_page(*tc, bin.head);
     }

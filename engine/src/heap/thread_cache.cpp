@@ -207,7 +207,9 @@ ThreadCache* thread_cache_for(HeapState& h) noexcept {
   return tc;
 }
 
-void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
+namespace {
+
+void flush_bin(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
   Bin& bin = tc.bins[c];
   if (bin.count <= keep) return;
   Block* give = bin.head;
@@ -218,8 +220,6 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   central_give(*tc.heap, c, give, bin.count - keep, &bin.count);
 }
 
-namespace {
-
 void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
   RemoteFrees& r = tc.remote[c];
   if (r.count == 0) return;
@@ -228,20 +228,59 @@ void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
   central_give(*tc.heap, c, list, r.count, &r.count);
 }
 
+void give_back(ThreadCache& tc, std::uint32_t c) noexcept {
+  flush_bin(tc, c, 0);
+  flush_remote(tc, c);
+}
+
+// Gives back the classes idle since the last sweep, each once per idle spell. Classes this cache never
+// allocated from are left alone: a thread that only frees blocks of a class (a consumer) must not send back
+// the batches the producers refill from.
+void sweep(ThreadCache& tc) noexcept {
+  HeapState& h = *tc.heap;
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    const ClassActivity now{tc.bins[c].allocations.get(), h.central[c].takes.get(),
+                            tc.bins[c].count + tc.remote[c].count, false};
+    ClassActivity& seen = tc.seen[c];
+    ClassActivity unchanged = seen;
+    unchanged.released = false;
+    if (!(now == unchanged)) {
+      seen = now;
+      continue;
+    }
+    if (seen.released || now.allocations == 0) continue;
+    give_back(tc, c);
+    central_return_parked(h, c);
+    seen.cached = 0;
+    seen.released = true;
+  }
+}
+
 }  // namespace
+
+void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
+  flush_bin(tc, c, keep);
+  thread_cache_tick(tc);
+}
+
+void thread_cache_tick(ThreadCache& tc) noexcept {
+  if (--tc.ticks_to_sweep != 0) return;
+  tc.ticks_to_sweep = sweep_interval;
+  sweep(tc);
+}
 
 void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept {
   RemoteFrees& r = tc.remote[c];
   set_next(b, r.head);
   r.head = b;
-  if (++r.count == batch_sizes[c]) flush_remote(tc, c);
+  if (++r.count == batch_sizes[c]) {
+    flush_remote(tc, c);
+    thread_cache_tick(tc);
+  }
 }
 
 void thread_cache_collect(ThreadCache& tc) noexcept {
-  for (std::uint32_t c = 0; c < class_count; ++c) {
-    thread_cache_flush(tc, c, 0);
-    flush_remote(tc, c);
-  }
+  for (std::uint32_t c = 0; c < class_count; ++c) give_back(tc, c);
 }
 
 void thread_cache_release_all(HeapState& h) noexcept {
