@@ -220,10 +220,9 @@ struct ClassActivity {
   std::int64_t central_takes = 0;
   std::uint32_t cached = 0;  // blocks in the bin and the remote frees
   bool released = false;     // given back at an earlier sweep, nothing changed since
-  friend bool operator==(const ClassActivity&, const ClassActivity&) = default;
 };
 // Slow-path events (refills and flushes) of a thread cache between two sweeps of its classes.
-inline constexpr std::uint32_t sweep_interval = 64;
+inline constexpr std::uint32_t sweep_interval = 128;
 
 struct ThreadCache {
   // One bin per class at offset 0, so that a bin's address is the one malloc computes; then a bin that

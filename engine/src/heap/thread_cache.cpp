@@ -233,26 +233,33 @@ void give_back(ThreadCache& tc, std::uint32_t c) noexcept {
   flush_remote(tc, c);
 }
 
-// Gives back the classes idle since the last sweep, each once per idle spell. Classes this cache never
-// allocated from are left alone: a thread that only frees blocks of a class (a consumer) must not send back
-// the batches the producers refill from.
+// Whether class `c` stayed idle since the last sweep (ClassActivity), recording what this sweep saw. Classes
+// this cache never allocated from are left alone: a thread that only frees blocks of a class (a consumer)
+// must not send back the batches the producers refill from. The central list's counter sits on another
+// cache line, which every refill writes: it is read only for a class idle in the cache itself.
+[[nodiscard]] bool idle_since_last_sweep(ThreadCache& tc, std::uint32_t c) noexcept {
+  ClassActivity& seen = tc.seen[c];
+  const std::int64_t allocations = tc.bins[c].allocations.get();
+  const std::uint32_t cached = tc.bins[c].count + tc.remote[c].count;
+  if (allocations != seen.allocations || cached != seen.cached) {
+    seen = {allocations, seen.central_takes, cached, false};
+    return false;
+  }
+  if (allocations == 0 || seen.released) return false;
+  const std::int64_t takes = tc.heap->central[c].takes.get();
+  if (takes == seen.central_takes) return true;
+  seen.central_takes = takes;
+  return false;
+}
+
+// Gives back the classes idle since the last sweep, each once per idle spell.
 void sweep(ThreadCache& tc) noexcept {
-  HeapState& h = *tc.heap;
   for (std::uint32_t c = 0; c < class_count; ++c) {
-    const ClassActivity now{tc.bins[c].allocations.get(), h.central[c].takes.get(),
-                            tc.bins[c].count + tc.remote[c].count, false};
-    ClassActivity& seen = tc.seen[c];
-    ClassActivity unchanged = seen;
-    unchanged.released = false;
-    if (!(now == unchanged)) {
-      seen = now;
-      continue;
-    }
-    if (seen.released || now.allocations == 0) continue;
+    if (!idle_since_last_sweep(tc, c)) continue;
     give_back(tc, c);
-    central_return_parked(h, c);
-    seen.cached = 0;
-    seen.released = true;
+    central_return_parked(*tc.heap, c);
+    tc.seen[c].cached = 0;
+    tc.seen[c].released = true;
   }
 }
 
@@ -269,14 +276,21 @@ void thread_cache_tick(ThreadCache& tc) noexcept {
   sweep(tc);
 }
 
+namespace {
+
+// Out of line, so the hold itself (nearly every free of a producer/consumer pattern) stays a few instructions.
+[[gnu::noinline]] void flush_held_batch(ThreadCache& tc, std::uint32_t c) noexcept {
+  flush_remote(tc, c);
+  thread_cache_tick(tc);
+}
+
+}  // namespace
+
 void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept {
   RemoteFrees& r = tc.remote[c];
   set_next(b, r.head);
   r.head = b;
-  if (++r.count == batch_sizes[c]) {
-    flush_remote(tc, c);
-    thread_cache_tick(tc);
-  }
+  if (++r.count == batch_sizes[c]) [[unlikely]] flush_held_batch(tc, c);
 }
 
 void thread_cache_collect(ThreadCache& tc) noexcept {
