@@ -13,7 +13,7 @@ namespace fm::heap {
 
 namespace {
 
-inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), 64);
+inline constexpr std::size_t header_bytes = align_up(sizeof(Segment), page_start_alignment);
 inline constexpr std::size_t header_committed = align_up(sizeof(Segment), os_page);
 
 // Empty shared pages stay committed in a pool that any class takes from first: up to pooled_bytes_kept for
@@ -359,6 +359,7 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
   *out = nullptr;
   std::uint32_t got = 0;
   Guard guard(cl.lock);
+  cl.takes.add(1);
   if (n == batch_sizes[c] && cl.transfer_count > 0) {
     if (const std::uint32_t i = parked_for(h, cl, c, owner); i < cl.transfer_count) {
       *out = unpark(cl, i);
@@ -411,6 +412,10 @@ void return_to_pages(HeapState& h, Central& cl, std::uint32_t c, Block* list) no
   }
 }
 
+void return_parked(HeapState& h, Central& cl, std::uint32_t c) noexcept {
+  while (cl.transfer_count > 0) return_to_pages(h, cl, c, cl.transfer[--cl.transfer_count]);
+}
+
 }  // namespace
 
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count, std::uint32_t* cache_count,
@@ -431,7 +436,7 @@ void central_collect(HeapState& h) noexcept {
   for (std::uint32_t c = 0; c < class_count; ++c) {
     Central& cl = h.central[c];
     Guard guard(cl.lock);
-    while (cl.transfer_count > 0) return_to_pages(h, cl, c, cl.transfer[--cl.transfer_count]);
+    return_parked(h, cl, c);
     for (PageMeta* p = cl.head; p != nullptr;) {
       PageMeta* next = p->next;
       if (p->state == PageState::empty) {
@@ -446,6 +451,12 @@ void central_collect(HeapState& h) noexcept {
     pool_unlink(h, *p);
     page_to_os(h, *static_cast<Segment*>(segment_of(p)), *p);
   }
+}
+
+void central_return_parked(HeapState& h, std::uint32_t c) noexcept {
+  Central& cl = h.central[c];
+  Guard guard(cl.lock);
+  return_parked(h, cl, c);
 }
 
 bool central_holds(HeapState& h, std::uint32_t c, const Block* b) noexcept {

@@ -49,6 +49,7 @@ inline constexpr std::size_t max_request = std::size_t{1} << 46;
   } else {
     Bin& bin = tc->bins[c];
     if (bin.head == nullptr) {
+      thread_cache_tick(*tc);
       if (central_take(h, c, batch_sizes[c], &bin.head, &bin.count, tc->owner_bits) == 0) return nullptr;
       if (blocks_share_lines(c)) claim_page(*tc, bin.head);
     }
@@ -285,9 +286,24 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   return moved->user();
 }
 
+// The smallest class holding `size` bytes whose blocks are all aligned to `align` (its block size a multiple of
+// it, see page_start_alignment), or class_count when there is none. Such a block needs no padding: a 64-byte
+// object aligned to 64 takes a 64-byte block, not a 112-byte one, and its page gets no interior pointer.
+[[nodiscard]] std::uint32_t naturally_aligned_class(std::size_t size, std::size_t align) noexcept {
+  if (align > page_start_alignment || size > max_small_size) return class_count;
+  const std::size_t rounded = align_up(std::max<std::size_t>(size, 1), align);
+  if (rounded > max_small_size) return class_count;
+  std::uint32_t c = size_class_of(rounded);
+  while (c < class_count && class_sizes[c] % align != 0) ++c;
+  return c;
+}
+
 [[gnu::noinline]] void* aligned_acquire(HeapState& h, unsigned slot, std::size_t size, std::size_t align,
                                         bool sized) noexcept {
   if (!is_pow2(align) || align > Heap::max_alignment()) return nullptr;
+  if (const std::uint32_t c = naturally_aligned_class(size, align); c < class_count) {
+    return small_alloc(h, slot, c, sized ? static_cast<std::int64_t>(size) - class_sizes[c] : 0);
+  }
   // Room for the block to start anywhere below the alignment; a zero size still needs one byte so two
   // blocks never share an aligned address.
   const std::size_t padded = std::max<std::size_t>(size, 1) + align - min_block_size;

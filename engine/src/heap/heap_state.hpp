@@ -23,6 +23,11 @@ inline constexpr unsigned min_page_shift = 16;  // 64 KiB pages for classes up t
 inline constexpr unsigned max_pages = segment_size >> min_page_shift;
 inline constexpr std::uint32_t large_class = 0xffff;   // size_class of a directly mapped block
 inline constexpr std::uint32_t shared_class = 0xfffe;  // a segment of 64 KiB pages lent to any class
+// Every page's first block starts at a multiple of this (page 0 after the segment header, the others at their
+// 64 KiB or larger boundary), so a class whose block size is a multiple of an alignment up to it hands out
+// only blocks aligned to it: an aligned request takes such a class instead of padding (aligned_acquire).
+inline constexpr std::size_t page_start_alignment = 4096;
+static_assert((std::size_t{1} << min_page_shift) % page_start_alignment == 0);
 
 // Sleeping and waking on a 32-bit word: wait_while sleeps while `word` holds `value`.
 using os::wait_while;
@@ -217,6 +222,20 @@ struct RemoteFrees {
   std::uint32_t count = 0;  // read by statistics like Bin::count
 };
 
+// What a thread cache saw of one class at its last sweep (thread_cache_tick). A class that neither this cache
+// allocated from, nor freed into, nor any thread refilled from during a whole sweep interval is idle: its
+// cached blocks and the class's parked batches go back to their pages, so pages of a class the program has
+// left become empty and are released. Otherwise a few dozen held blocks keep a few dozen pages resident with
+// all their other free blocks (a program whose buffers grow through the classes held 2.3x its live bytes).
+struct ClassActivity {
+  std::int64_t allocations = 0;
+  std::int64_t central_takes = 0;
+  std::uint32_t cached = 0;  // blocks in the bin and the remote frees
+  bool released = false;     // given back at an earlier sweep, nothing changed since
+};
+// Slow-path events (refills and flushes) of a thread cache between two sweeps of its classes.
+inline constexpr std::uint32_t sweep_interval = 128;
+
 struct ThreadCache {
   // One bin per class at offset 0, so that a bin's address is the one malloc computes; then a bin that
   // never has room (limit 0), where the slice table sends every free the fast path must not take.
@@ -230,6 +249,8 @@ struct ThreadCache {
   ThreadCache** owner_slot = nullptr;  // the owner's TLS entry (cleared if the heap dies first); null once parked
   ThreadCache* prev = nullptr;
   ThreadCache* next = nullptr;
+  std::uint32_t ticks_to_sweep = sweep_interval;
+  ClassActivity seen[class_count];
 };
 
 // A slice table entry: in its low half the offset in bytes of a bin from the start of a thread cache, in its
@@ -306,6 +327,7 @@ inline constexpr std::uint32_t transfer_slots = 8;
 
 struct alignas(64) Central {
   Lock lock;
+  Counter takes;  // refills and single blocks taken, by any thread: a class nobody takes from is idle (ClassActivity)
   Block* transfer[transfer_slots] = {};  // each a list of exactly batch_size(c) blocks
   // Per parked batch, the owner half of the slice entries of the cache it is bound for (central_give).
   SliceEntry transfer_owner[transfer_slots] = {};
@@ -512,6 +534,8 @@ std::uint32_t central_take(HeapState& h, std::uint32_t c, std::uint32_t n, Block
 void central_give(HeapState& h, std::uint32_t c, Block* list, std::uint32_t count,
                   std::uint32_t* cache_count = nullptr, SliceEntry owner = owner_bits_of(no_owner)) noexcept;
 void central_release_all(HeapState& h) noexcept;  // unmaps every segment (heap destruction)
+// Returns class `c`'s parked batches to their pages (an idle class: ClassActivity).
+void central_return_parked(HeapState& h, std::uint32_t c) noexcept;
 // Returns parked batches to their pages and every empty page (kept ones and the shared pool) to the OS.
 void central_collect(HeapState& h) noexcept;
 [[nodiscard]] inline Block* block_start(const PageMeta& page, const void* p) noexcept {
@@ -557,6 +581,9 @@ void lock_pages_for_fork(HeapState& h, bool acquire) noexcept;
 // Thread caches and the process hooks (thread_cache.cpp).
 [[nodiscard]] ThreadCache* thread_cache_for(HeapState& h) noexcept;  // null once the thread is exiting
 void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept;
+// Counts a slow-path event of `tc` (a refill or a flush); every sweep_interval of them, gives back what the
+// cache and the central lists hold of the classes that stayed idle since the last sweep (ClassActivity).
+void thread_cache_tick(ThreadCache& tc) noexcept;
 // Holds `b`, a block of class `c` freed remotely, for the central list (a whole batch goes back at once).
 void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept;
 void thread_cache_collect(ThreadCache& tc) noexcept;

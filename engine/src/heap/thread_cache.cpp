@@ -229,7 +229,9 @@ ThreadCache* thread_cache_for(HeapState& h) noexcept {
   return tc;
 }
 
-void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
+namespace {
+
+void flush_bin(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
   Bin& bin = tc.bins[c];
   if (bin.count <= keep) return;
   Block* give = bin.head;
@@ -240,8 +242,6 @@ void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) no
   central_give(*tc.heap, c, give, bin.count - keep, &bin.count, tc.owner_bits);
 }
 
-namespace {
-
 void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
   RemoteFrees& r = tc.remote[c];
   if (r.count == 0) return;
@@ -250,20 +250,73 @@ void flush_remote(ThreadCache& tc, std::uint32_t c) noexcept {
   central_give(*tc.heap, c, list, r.count, &r.count, owner_bits_at(tc.heap->range.base, list));
 }
 
+void give_back(ThreadCache& tc, std::uint32_t c) noexcept {
+  flush_bin(tc, c, 0);
+  flush_remote(tc, c);
+}
+
+// Whether class `c` stayed idle since the last sweep (ClassActivity), recording what this sweep saw. Classes
+// this cache never allocated from are left alone: a thread that only frees blocks of a class (a consumer)
+// must not send back the batches the producers refill from. The central list's counter sits on another
+// cache line, which every refill writes: it is read only for a class idle in the cache itself.
+[[nodiscard]] bool idle_since_last_sweep(ThreadCache& tc, std::uint32_t c) noexcept {
+  ClassActivity& seen = tc.seen[c];
+  const std::int64_t allocations = tc.bins[c].allocations.get();
+  const std::uint32_t cached = tc.bins[c].count + tc.remote[c].count;
+  if (allocations != seen.allocations || cached != seen.cached) {
+    seen = {allocations, seen.central_takes, cached, false};
+    return false;
+  }
+  if (allocations == 0 || seen.released) return false;
+  const std::int64_t takes = tc.heap->central[c].takes.get();
+  if (takes == seen.central_takes) return true;
+  seen.central_takes = takes;
+  return false;
+}
+
+// Gives back the classes idle since the last sweep, each once per idle spell.
+void sweep(ThreadCache& tc) noexcept {
+  for (std::uint32_t c = 0; c < class_count; ++c) {
+    if (!idle_since_last_sweep(tc, c)) continue;
+    give_back(tc, c);
+    central_return_parked(*tc.heap, c);
+    tc.seen[c].cached = 0;
+    tc.seen[c].released = true;
+  }
+}
+
+}  // namespace
+
+void thread_cache_flush(ThreadCache& tc, std::uint32_t c, std::uint32_t keep) noexcept {
+  flush_bin(tc, c, keep);
+  thread_cache_tick(tc);
+}
+
+void thread_cache_tick(ThreadCache& tc) noexcept {
+  if (--tc.ticks_to_sweep != 0) return;
+  tc.ticks_to_sweep = sweep_interval;
+  sweep(tc);
+}
+
+namespace {
+
+// Out of line, so the hold itself (nearly every free of a producer/consumer pattern) stays a few instructions.
+[[gnu::noinline]] void flush_held_batch(ThreadCache& tc, std::uint32_t c) noexcept {
+  flush_remote(tc, c);
+  thread_cache_tick(tc);
+}
+
 }  // namespace
 
 void thread_cache_hold_remote(ThreadCache& tc, std::uint32_t c, Block* b) noexcept {
   RemoteFrees& r = tc.remote[c];
   set_next(b, r.head);
   r.head = b;
-  if (++r.count == batch_sizes[c]) flush_remote(tc, c);
+  if (++r.count == batch_sizes[c]) [[unlikely]] flush_held_batch(tc, c);
 }
 
 void thread_cache_collect(ThreadCache& tc) noexcept {
-  for (std::uint32_t c = 0; c < class_count; ++c) {
-    thread_cache_flush(tc, c, 0);
-    flush_remote(tc, c);
-  }
+  for (std::uint32_t c = 0; c < class_count; ++c) give_back(tc, c);
 }
 
 void thread_cache_release_all(HeapState& h) noexcept {
