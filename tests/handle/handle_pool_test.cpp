@@ -201,6 +201,44 @@ TEST_CASE("each visits every live object once, with its handle, and tolerates de
   CHECK(counted == pool.size());
 }
 
+TEST_CASE("each skips objects destroyed during the visit, the last stored one included") {
+  fm::HandlePool<Particle> pool;
+  std::vector<fm::Handle<Particle>> hs;
+  for (int i = 0; i < 10; ++i) hs.push_back(pool.create(Particle{i}));
+  pool.destroy(hs[8]);  // a hole just below the last object
+  std::vector<int> visited;
+  pool.each([&](fm::Handle<Particle> h, Particle& p) {
+    CHECK(pool.get(h) == &p);
+    if (visited.empty()) pool.destroy(hs[9]);  // storage now ends at 8: cells 8 and 9 are past it
+    visited.push_back(p.value);
+  });
+  CHECK(visited == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK(pool.size() == 8);
+}
+
+TEST_CASE("a stale handle of an object compact() moved resolves to null after its pages were given back") {
+  fm::HandlePool<Particle> pool;
+  const auto a = pool.create(Particle{1});
+  const auto b = pool.create(Particle{2});
+  const auto c = pool.create(Particle{3});
+  pool.destroy(a);
+  REQUIRE(pool.compact().objects_moved == 1);  // c moves from the end into a's cell, behind a link in its slot
+  REQUIRE(pool.at(c).value == 3);
+  pool.destroy(c);
+  pool.destroy(b);
+  pool.shrink_to_fit();  // no object left: every object page goes back
+  CHECK(pool.stats().holes == 0);
+  for (const auto h : {a, b, c}) {
+    CHECK(pool.get(h) == nullptr);
+    CHECK_FALSE(pool.contains(h));
+    CHECK_FALSE(pool.try_destroy(h));
+    CHECK_THROWS_AS((void)pool.at(h), fm::stale_handle);
+  }
+  const auto d = pool.create(Particle{4});  // storage starts again from its first cell
+  CHECK(pool.at(d).value == 4);
+  CHECK(pool.get(c) == nullptr);
+}
+
 TEST_CASE("compact closes holes, keeps every handle valid, and works within a byte budget") {
   fm::HandlePool<Particle> pool;
   std::vector<fm::Handle<Particle>> hs;

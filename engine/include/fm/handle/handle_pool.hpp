@@ -122,13 +122,13 @@ class HandlePool {
   // Constructs a T from `args`; errors come from the allocator (out_of_memory naming it and the budget).
   template <class... Args>
   Handle<T> create(Args&&... args) {
-    reserve_one(true);
+    if (!has_room_for_one()) [[unlikely]] reserve_one(true);
     return emplace(std::forward<Args>(args)...);
   }
   // As create(), but a null handle when memory runs out.
   template <class... Args>
   Handle<T> try_create(Args&&... args) {
-    if (!reserve_one(false)) return {};
+    if (!has_room_for_one() && !reserve_one(false)) [[unlikely]] return {};
     return emplace(std::forward<Args>(args)...);
   }
 
@@ -137,8 +137,9 @@ class HandlePool {
     if (!try_destroy(h)) throw_stale(h);
   }
   bool try_destroy(Handle<T> h) noexcept {
-    if (!contains(h)) return false;
-    release(h.index());
+    const std::uint32_t pos = live_position(h);
+    if (pos == none) return false;
+    release(h, pos);
     return true;
   }
 
@@ -177,10 +178,7 @@ class HandlePool {
     throw_stale(h);
   }
 
-  [[nodiscard]] bool contains(Handle<T> h) const noexcept {
-    return h.index() < slot_count_ && slots_[h.index()].generation == h.generation() && !h.is_null() &&
-           h.pool() == tag_;
-  }
+  [[nodiscard]] bool contains(Handle<T> h) const noexcept { return live_position(h) != none; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
   [[nodiscard]] std::string_view name() const noexcept { return name_; }
@@ -235,8 +233,10 @@ class HandlePool {
   }
 
  private:
-  // A live slot links to its object's cell when compaction moved it away from the slot's own cell (else
-  // `at_home`).
+  // A slot keeps the generation of the last handle issued for it, and links to its object's cell when
+  // compaction moved the object away from the slot's own cell (else `at_home`). The slot is live while that
+  // cell, below end_, carries the handle: destroy marks the cell and leaves the slot alone (one cache line,
+  // not two), and the generation moves on when the slot is issued again.
   struct Slot {
     std::uint32_t generation;
     std::uint32_t link;
@@ -244,8 +244,10 @@ class HandlePool {
   static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
   static constexpr std::uint32_t at_home = none;
   // A cell's tag is the handle bits of the object in it (generation, slot index), or, for a hole,
-  // hole_bit | its index in holes_. A slot index never has hole_bit, so the two never meet.
+  // hole_bit | its index in holes_. A slot index never has hole_bit, so the two never meet. A cell at or past
+  // end_ that held an object is `vacant`: marked empty, in no list, so each() may read it as a hole.
   static constexpr std::uint32_t hole_bit = 1U << 31;
+  static constexpr std::uint64_t vacant = hole_bit;
   static constexpr std::size_t max_slots = hole_bit;
   struct Cell {
     std::uint64_t tag;
@@ -257,21 +259,33 @@ class HandlePool {
 
   // Fast path: the object sits in its home cell, whose tag is the handle itself, pool tag included (one
   // cache line, no dependent load). Anything else -- moved by compact(), stale, foreign -- goes out of line.
+  // A null, hand-made or foreign handle never equals a tag: live tags carry this pool's tag and a generation.
+  bool lives_at_home(Handle<T> h) const noexcept { return h.index() < end_ && cells_[h.index()].tag == h.bits(); }
   T* find(Handle<T> h) const noexcept {
-    if (h.index() < end_) {
-      Cell& home = cells_[h.index()];
-      if (home.tag == h.bits()) [[likely]]
-        return home.value();
-    }
+    if (lives_at_home(h)) [[likely]]
+      return cells_[h.index()].value();
     return find_away(h);
   }
   [[gnu::noinline]] T* find_away(Handle<T> h) const noexcept {
-    return contains(h) ? cells_[position_of(h.index())].value() : nullptr;
+    const std::uint32_t pos = live_position_away(h);
+    return pos == none ? nullptr : cells_[pos].value();
   }
-
-  std::uint32_t position_of(std::uint32_t index) const noexcept {
-    const std::uint32_t link = slots_[index].link;
-    return link == at_home ? index : link;
+  // The cell of `h`'s object, or `none` when `h` is not live here.
+  std::uint32_t live_position(Handle<T> h) const noexcept {
+    return lives_at_home(h) ? h.index() : live_position_away(h);
+  }
+  [[gnu::noinline]] std::uint32_t live_position_away(Handle<T> h) const noexcept {
+    if (h.index() >= slot_count_) return none;
+    const std::uint32_t link = slots_[h.index()].link;
+    return link != at_home && link < end_ && cells_[link].tag == h.bits() ? link : none;
+  }
+  // What a handle of slot `index` is checked against: the live object's generation, else the one the slot
+  // will be issued at next (0: never issued, or retired).
+  std::uint32_t current_generation(std::uint32_t index) const noexcept {
+    if (index >= slot_count_) return 0;
+    const std::uint32_t generation = slots_[index].generation;
+    if (live_position(Handle<T>(index, generation, tag_)) != none) return generation;
+    return generation == MaxGeneration ? 0 : generation + 1;
   }
   void place(std::uint32_t index, std::uint32_t pos) noexcept {
     slots_[index].link = pos == index ? at_home : pos;
@@ -292,9 +306,17 @@ class HandlePool {
     return hole_count_ > 0 ? holes_[hole_count_ - 1] : static_cast<std::uint32_t>(end_);
   }
 
-  // Makes sure one more object fits without allocating in emplace(). Returns false only when !throwing.
-  // All or nothing: when one table cannot grow, the pages the others took for this create go back.
-  bool reserve_one(bool throwing) {
+  // Whether emplace() can run without allocating: a slot to reuse or room for a new one (in the slot table and
+  // the reuse ring), and room for a cell at end_ (and its entry in holes_).
+  bool has_room_for_one() const noexcept {
+    const bool slot_ready =
+        reuses_slot() || (slot_count_ < slots_.capacity() && slot_count_ < reuse_capacity_ && slot_count_ < max_slots);
+    return slot_ready && end_ < cells_.capacity() && end_ < holes_.capacity();
+  }
+
+  // Slow path of create: makes sure one more object fits without allocating in emplace(). Returns false only
+  // when !throwing. All or nothing: when one table cannot grow, the pages the others took for this create go back.
+  [[gnu::noinline]] bool reserve_one(bool throwing) {
     const std::size_t slot_pages = slots_.pages();
     const std::size_t cell_pages = cells_.pages();
     const std::size_t reuse_pages = reuse_.pages();
@@ -352,7 +374,7 @@ class HandlePool {
     detail::on_error([&] { std::construct_at(p, std::forward<Args>(args)...); },
                      [&] { if (debug::annotations_active) debug::poison(p, sizeof(T)); });
     claim_cell(pos);
-    take_slot();
+    take_slot(index);
     place(index, pos);
     ++size_;
     return {index, slots_[index].generation, tag_};
@@ -367,9 +389,10 @@ class HandlePool {
     ++end_;
   }
 
-  // Takes next_index() out of the reuse queue, or issues a new slot.
-  void take_slot() noexcept {
+  // Takes next_index() out of the reuse queue at its next generation, or issues a new slot.
+  void take_slot(std::uint32_t index) noexcept {
     if (reuses_slot()) {
+      ++slots_[index].generation;
       reuse_head_ = (reuse_head_ + 1) & (reuse_capacity_ - 1);
       --free_count_;
       prefetch_reuse_ahead();
@@ -389,31 +412,29 @@ class HandlePool {
     if (index < end_) detail::prefetch_for_write(cells_.slot(index));
   }
 
-  void release(std::uint32_t index) noexcept {
-    const std::uint32_t pos = position_of(index);
+  // `h` lives at `pos`. Only that cell is touched: its new tag makes `h` stale, and the slot, which keeps h's
+  // generation until it is issued again, is queued for reuse (or retired at the last generation).
+  void release(Handle<T> h, std::uint32_t pos) noexcept {
     T* p = cells_[pos].value();
     std::destroy_at(p);
     if (debug::annotations_active) debug::poison(p, sizeof(T));
     free_position(pos);
-    recycle_slot(index);
+    recycle_slot(h);
     --size_;
   }
 
-  // The slot's generation moves on so old handles stop matching; at the last generation it retires.
-  void recycle_slot(std::uint32_t index) noexcept {
-    Slot& slot = slots_[index];
-    if (slot.generation == MaxGeneration) {
-      slot = Slot{0, none};
+  void recycle_slot(Handle<T> h) noexcept {
+    if (h.generation() == MaxGeneration) {
       ++retired_count_;
       return;
     }
-    slot = Slot{slot.generation + 1, none};
-    reuse_[(reuse_head_ + free_count_) & (reuse_capacity_ - 1)] = index;
+    reuse_[(reuse_head_ + free_count_) & (reuse_capacity_ - 1)] = h.index();
     ++free_count_;
   }
 
   void free_position(std::uint32_t pos) noexcept {
     if (pos + 1 == end_) {
+      cells_[pos].tag = vacant;
       --end_;
       trim_tail();
     } else {
@@ -459,20 +480,21 @@ class HandlePool {
     trim_tail();
   }
 
-  // Page by page, so the inner loop walks cells by pointer like a plain array. end_ is read on every step:
-  // `f` may destroy the last object.
+  // Page by page, so the inner loop walks cells by pointer like a plain array. Each page's bound is taken
+  // from end_ once: when `f` destroys an object, even the last one, its cell is marked empty, so cells that
+  // fall past end_ meanwhile read as holes.
   template <class Self, class F>
   static void visit(Self& self, F& f) {
     using Value = std::conditional_t<std::is_const_v<Self>, const T, T>;
     constexpr std::size_t per_page = PageTable<Cell>::per_page;
     for (std::size_t first = 0; first < self.end_; first += per_page) {
-      Cell* const page = self.cells_.slot(first);
-      for (std::size_t i = 0; i < per_page && first + i < self.end_; ++i) {
-        Cell& cell = page[i];
-        if (cell.is_hole()) continue;
-        Value& value = *cell.value();
+      Cell* cell = self.cells_.slot(first);
+      Cell* const page_end = cell + std::min(per_page, self.end_ - first);
+      for (; cell != page_end; ++cell) {
+        if (cell->is_hole()) continue;
+        Value& value = *cell->value();
         if constexpr (std::is_invocable_v<F&, Handle<T>, Value&>) {
-          f(Handle<T>::from_bits(cell.tag), value);
+          f(Handle<T>::from_bits(cell->tag), value);
         } else {
           f(value);
         }
@@ -481,7 +503,7 @@ class HandlePool {
   }
 
   [[noreturn]] void throw_stale(Handle<T> h) const {
-    const std::uint32_t current = h.index() < slot_count_ ? slots_[h.index()].generation : 0;
+    const std::uint32_t current = current_generation(h.index());
     // A hand-made handle (tag 0) is reported by its generation, unless that matches and only the tag differs.
     if (!h.is_null() && h.pool() != tag_ && (h.pool() != 0 || current == h.generation())) {
       raise(stale_handle(name_, to_string(h), current,
