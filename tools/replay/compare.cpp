@@ -23,6 +23,7 @@
 #include <string>
 
 #include "fm/core/error.hpp"
+#include "fm/core/json_string.hpp"
 #include "fm/trace/comparison.hpp"
 #include "chart.hpp"
 #include "replay.hpp"
@@ -159,22 +160,11 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
               static_cast<double>(any.process_rss_at_start_kb) / 1024.0, static_cast<double>(any.plan_rss_kb) / 1024.0);
 }
 
-// A path as a JSON string: quotes, backslashes and control characters escaped.
+// A path as a JSON string.
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
 
 void write_json(const CompareOptions& o, const std::vector<Summary>& all) {
