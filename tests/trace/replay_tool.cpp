@@ -192,10 +192,11 @@ std::pair<std::uint32_t, std::uint32_t> png_size(const std::vector<std::uint8_t>
   return {be32(16), be32(20)};
 }
 
-TEST_CASE("--png draws the series over time only for a trace with frames, and no empty panels for one without") {
+TEST_CASE("--png and --json have the series over time and the frame figures only for a trace with frames") {
   const auto chart_of = [](bool frames) {
     const ScratchFile trace(frames ? "replay_png_frames" : "replay_png_frameless");
     const ScratchFile png(frames ? "replay_png_frames_png" : "replay_png_frameless_png");
+    const ScratchFile json(frames ? "replay_png_frames_json" : "replay_png_frameless_json");
     fm::test::write_trace(trace, [frames](fm::trace::Writer& w, std::uint32_t s) {
       for (std::uint64_t f = 1; f <= 3; ++f) {
         if (frames) w.frame_begin(f);
@@ -204,7 +205,7 @@ TEST_CASE("--png draws the series over time only for a trace with frames, and no
         if (frames) w.frame_end(f);
       }
     });
-    const Run r = run_tool("--against glibc --rounds 1 --png " + png.path() + " " + trace.path());
+    const Run r = run_tool("--against glibc --rounds 1 --png " + png.path() + " --json " + json.path() + " " + trace.path());
     INFO(r.output);
     REQUIRE(r.status == 0);
     // The table's frame columns: measured times with frames, "-" without (never a zero nobody measured).
@@ -214,6 +215,15 @@ TEST_CASE("--png draws the series over time only for a trace with frames, and no
     std::string name, total, p50, p99, max;
     fields >> name >> total >> p50 >> p99 >> max;
     for (const std::string& frame_column : {p50, p99, max}) CHECK((frame_column == "-") == !frames);
+    // The JSON says how many frames a round had, and holds frame figures only when there were some.
+    const std::vector<std::uint8_t> bytes = json.bytes();
+    const std::string text(bytes.begin(), bytes.end());
+    INFO(text);
+    CHECK(text.find(frames ? "\"frames\":3," : "\"frames\":0,") != std::string::npos);
+    for (const char* key : {"\"frame_p50_ns\":", "\"frame_p99_ns\":", "\"frame_max_ns\":"})
+      CHECK((text.find(key) != std::string::npos) == frames);
+    CHECK(text.find("\"total_ns_median\":") != std::string::npos);
+    CHECK(text.find("\"peak_rss_kb\":") != std::string::npos);
     return png_size(png.bytes());
   };
   // Two rows (totals, then RSS and fragmentation over the frames) with frames; one row of totals without.
