@@ -331,6 +331,33 @@ void two_blocks(fm::trace::Writer& w, std::uint32_t s) {
   w.free(0x1000);
 }
 
+// A trace whose END record says events were dropped while it closed (docs/trace.md, END): --check says how
+// many, and says nothing of drops for a trace without.
+TEST_CASE("--check tells how many events were dropped while the trace closed") {
+  const auto check_of = [](std::vector<std::uint8_t> bytes) {
+    const ScratchFile file("replay_dropped");
+    std::FILE* f = std::fopen(file.path().c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    return run_tool("--check " + file.path());
+  };
+  std::vector<std::uint8_t> bytes = valid_bytes(two_blocks);
+  const Run none = check_of(bytes);
+  INFO(none.output);
+  CHECK(none.status == 0);
+  CHECK(none.output.find("events dropped") == std::string::npos);
+  // END of 3 events, 1 thread, 1 system, then 7 dropped: payload length 3 -> 4.
+  REQUIRE(std::vector<std::uint8_t>(bytes.end() - 5, bytes.end()) == std::vector<std::uint8_t>{4, 3, 3, 1, 1});
+  bytes[bytes.size() - 4] = 4;
+  bytes.push_back(7);
+  const Run dropped = check_of(bytes);
+  INFO(dropped.output);
+  CHECK(dropped.status == 0);
+  CHECK(dropped.output.find("valid, 3 events") != std::string::npos);
+  CHECK(dropped.output.find("\nevents dropped while the trace closed: 7 (") != std::string::npos);
+}
+
 TEST_CASE("the replay tool rejects a truncated trace with status 2") {
   auto bytes = valid_bytes(two_blocks);
   bytes.resize(bytes.size() - 7);
