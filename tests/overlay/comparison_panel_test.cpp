@@ -1,38 +1,18 @@
-// Specification of fm::overlay::draw_comparison_panel: the text it draws, captured through ImGui's own
-// logging in a frame without a window or renderer. A figure the comparison did not measure never shows
-// as a number.
+// Specification of fm::overlay::draw_comparison_panel: the text it draws (overlay/imgui_frame.hpp). A figure
+// the comparison did not measure never shows as a number.
 #include <doctest/doctest.h>
-#include <imgui.h>
-#include <imgui_internal.h>
 
 #include <string>
 
 #include "fm/overlay/record_panel.hpp"
+#include "overlay/imgui_frame.hpp"
 
 namespace {
 
-// One ImGui frame with the panel in a window, its text as ImGui's log writes it (a table row per line, each
-// cell after a '|').
+// The panel in a window of its own, as the demo shows it.
 std::string panel_text(const fm::overlay::Comparison& comparison) {
-  ImGuiContext* context = ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(1600, 900);
-  io.DeltaTime = 1.0f / 60;
-  unsigned char* pixels = nullptr;
-  int width = 0, height = 0;
-  io.Fonts->GetTexDataAsAlpha8(&pixels, &width, &height);  // builds the atlas NewFrame needs
-  ImGui::NewFrame();
-  ImGui::SetNextWindowSize(ImVec2(900, 300));
-  ImGui::Begin("Replay comparison");
-  ImGui::LogToBuffer();
-  fm::overlay::draw_comparison_panel(comparison);
-  std::string text = context->LogBuffer.c_str();
-  ImGui::LogFinish();
-  ImGui::End();
-  ImGui::EndFrame();
-  ImGui::DestroyContext(context);
-  return text;
+  fm::test::ImGuiFrames imgui;
+  return imgui.text_of("Replay comparison", {900, 300}, [&] { fm::overlay::draw_comparison_panel(comparison); });
 }
 
 fm::overlay::Comparison comparison_of(std::uint64_t frames) {
