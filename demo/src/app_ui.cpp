@@ -48,8 +48,11 @@ void App::draw_ui() {
   }
   ImGui::End();
   if (!opt_.comparison.empty()) {
-    ImGui::SetNextWindowPos({slot.x, slot.y + slot.height + 8}, ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize({slot.width, 190}, ImGuiCond_FirstUseEver);
+    // In the middle, over the game: the left column under the controls is the memory systems table's.
+    const fm::overlay::ScreenRect free = dashboard_.middle_slot(215);
+    ImGui::SetNextWindowPos({free.x, free.y}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize({free.width, free.height}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowBgAlpha(0.82f);
     if (ImGui::Begin("Replay comparison")) fm::overlay::draw_comparison_panel(comparison_);
     ImGui::End();
   }

@@ -61,10 +61,11 @@ fm::overlay::Comparison load_comparison(const std::string& path) {
     const nlohmann::json j = nlohmann::json::parse(in);
     c.trace = j.at("trace").get<std::string>();
     c.rounds = j.at("rounds").get<unsigned>();
+    c.frames = j.at("frames").get<std::uint64_t>();
     for (const auto& a : j.at("allocators")) {
       fm::overlay::ComparisonRow row{.allocator = a.at("name").get<std::string>(), .figures = {}};
       for_each_field(row.figures, [&](const fm::trace::ComparisonField& field, std::uint64_t& value) {
-        value = a.at(std::string(field.key)).get<std::uint64_t>();
+        if (fm::trace::measured(field, c.frames)) value = a.at(std::string(field.key)).get<std::uint64_t>();
       });
       c.rows.push_back(std::move(row));
     }

@@ -169,6 +169,17 @@ void stop_in_child() { stop(nullptr); }
   phase = Phase::recording;
 }
 
+// Says once, at exit, how many events of threads still allocating while the trace closed were left out: the
+// same count the file's END record carries, so the message and framemem-replay --check agree.
+void report_dropped(std::uint64_t dropped) noexcept {
+  if (dropped == 0) return;
+  char count[96];
+  std::snprintf(count, sizeof count, "': events dropped while the trace closed at exit: %llu",
+                static_cast<unsigned long long>(dropped));
+  say("framemem: FRAMEMEM_TRACE: trace '", trace_path, count);
+  say(" (threads still allocating; the trace holds each thread's events up to its first dropped one)\n");
+}
+
 // At exit, after the program's own exit handlers and static destructors (this library was loaded before the
 // program's libraries, so it is finalised after them): stop recording first, so the C runtime's teardown
 // after this point is not half recorded, then write the partial chunks and the END record. A forked child
@@ -178,6 +189,7 @@ void stop_in_child() { stop(nullptr); }
   const InsideWriter inside;
   stop(nullptr);
   if (!writer->try_close()) say("framemem: FRAMEMEM_TRACE: trace '", trace_path, "': writing the file failed; the trace is incomplete\n");
+  report_dropped(writer->events_dropped_in_file());
 }
 
 }  // namespace

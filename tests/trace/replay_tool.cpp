@@ -192,10 +192,11 @@ std::pair<std::uint32_t, std::uint32_t> png_size(const std::vector<std::uint8_t>
   return {be32(16), be32(20)};
 }
 
-TEST_CASE("--png draws the series over time only for a trace with frames, and no empty panels for one without") {
+TEST_CASE("--png and --json have the series over time and the frame figures only for a trace with frames") {
   const auto chart_of = [](bool frames) {
     const ScratchFile trace(frames ? "replay_png_frames" : "replay_png_frameless");
     const ScratchFile png(frames ? "replay_png_frames_png" : "replay_png_frameless_png");
+    const ScratchFile json(frames ? "replay_png_frames_json" : "replay_png_frameless_json");
     fm::test::write_trace(trace, [frames](fm::trace::Writer& w, std::uint32_t s) {
       for (std::uint64_t f = 1; f <= 3; ++f) {
         if (frames) w.frame_begin(f);
@@ -204,7 +205,7 @@ TEST_CASE("--png draws the series over time only for a trace with frames, and no
         if (frames) w.frame_end(f);
       }
     });
-    const Run r = run_tool("--against glibc --rounds 1 --png " + png.path() + " " + trace.path());
+    const Run r = run_tool("--against glibc --rounds 1 --png " + png.path() + " --json " + json.path() + " " + trace.path());
     INFO(r.output);
     REQUIRE(r.status == 0);
     // The table's frame columns: measured times with frames, "-" without (never a zero nobody measured).
@@ -214,6 +215,15 @@ TEST_CASE("--png draws the series over time only for a trace with frames, and no
     std::string name, total, p50, p99, max;
     fields >> name >> total >> p50 >> p99 >> max;
     for (const std::string& frame_column : {p50, p99, max}) CHECK((frame_column == "-") == !frames);
+    // The JSON says how many frames a round had, and holds frame figures only when there were some.
+    const std::vector<std::uint8_t> bytes = json.bytes();
+    const std::string text(bytes.begin(), bytes.end());
+    INFO(text);
+    CHECK(text.find(frames ? "\"frames\":3," : "\"frames\":0,") != std::string::npos);
+    for (const char* key : {"\"frame_p50_ns\":", "\"frame_p99_ns\":", "\"frame_max_ns\":"})
+      CHECK((text.find(key) != std::string::npos) == frames);
+    CHECK(text.find("\"total_ns_median\":") != std::string::npos);
+    CHECK(text.find("\"peak_rss_kb\":") != std::string::npos);
     return png_size(png.bytes());
   };
   // Two rows (totals, then RSS and fragmentation over the frames) with frames; one row of totals without.
@@ -319,6 +329,33 @@ void two_blocks(fm::trace::Writer& w, std::uint32_t s) {
   w.allocate(s, 0x1000, 64, 16);
   w.allocate(s, 0x2000, 64, 16);
   w.free(0x1000);
+}
+
+// A trace whose END record says events were dropped while it closed (docs/trace.md, END): --check says how
+// many, and says nothing of drops for a trace without.
+TEST_CASE("--check tells how many events were dropped while the trace closed") {
+  const auto check_of = [](std::vector<std::uint8_t> bytes) {
+    const ScratchFile file("replay_dropped");
+    std::FILE* f = std::fopen(file.path().c_str(), "wb");
+    REQUIRE(f != nullptr);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    return run_tool("--check " + file.path());
+  };
+  std::vector<std::uint8_t> bytes = valid_bytes(two_blocks);
+  const Run none = check_of(bytes);
+  INFO(none.output);
+  CHECK(none.status == 0);
+  CHECK(none.output.find("events dropped") == std::string::npos);
+  // END of 3 events, 1 thread, 1 system, then 7 dropped: payload length 3 -> 4.
+  REQUIRE(std::vector<std::uint8_t>(bytes.end() - 5, bytes.end()) == std::vector<std::uint8_t>{4, 3, 3, 1, 1});
+  bytes[bytes.size() - 4] = 4;
+  bytes.push_back(7);
+  const Run dropped = check_of(bytes);
+  INFO(dropped.output);
+  CHECK(dropped.status == 0);
+  CHECK(dropped.output.find("valid, 3 events") != std::string::npos);
+  CHECK(dropped.output.find("\nevents dropped while the trace closed: 7 (") != std::string::npos);
 }
 
 TEST_CASE("the replay tool rejects a truncated trace with status 2") {

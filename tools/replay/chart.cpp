@@ -40,20 +40,19 @@ void write_data(const std::filesystem::path& dir, const std::vector<ChartSeries>
 }
 
 void write_script(const std::filesystem::path& dir, const std::string& png, const std::string& title,
-                  const std::vector<ChartSeries>& series) {
-  const bool have_frames = !series.empty() && !series.front().rss_kb.empty();
+                  const std::vector<ChartSeries>& series, bool per_frame) {
   std::ofstream g(dir / "chart.gp");
   // A trace without frames has no series over time: one row of the two totals, never two empty panels.
-  g << "set terminal pngcairo size 1200," << (have_frames ? 800 : 400) << " font 'sans,10'\n"
+  g << "set terminal pngcairo size 1200," << (per_frame ? 800 : 400) << " font 'sans,10'\n"
     << "set output " << quoted(png) << "\n"
-    << "set multiplot layout " << (have_frames ? "2,2" : "1,2") << " title " << quoted(title) << "\n"
+    << "set multiplot layout " << (per_frame ? "2,2" : "1,2") << " title " << quoted(title) << "\n"
     << "set style fill solid 0.7 border -1\nset boxwidth 0.6\nset grid ytics\nset yrange [0:*]\nset key off\n"
     << "set title 'total replay time (median round), ms'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:3:xtic(2) with boxes lc rgb '#4472c4'\n"
     << "set title 'allocator peak RSS (median of rounds), MiB'\n"
     << "plot " << quoted((dir / "totals.dat").string()) << " using 1:4:xtic(2) with boxes lc rgb '#ed7d31'\n"
     << "set key bottom right opaque\nset xlabel 'frame'\n";
-  if (have_frames) {
+  if (per_frame) {
     for (const auto& [column, heading] : {std::pair{2, "allocator RSS at each frame end, MiB"},
                                           std::pair{3, "fragmentation: allocator RSS / live bytes at each frame end"}}) {
       g << "set title '" << heading << "'\nplot ";
@@ -85,14 +84,14 @@ int run_gnuplot(const std::filesystem::path& script) {
 
 }  // namespace
 
-void draw_chart(const std::string& png, const std::string& title, const std::vector<ChartSeries>& series) {
+void draw_chart(const std::string& png, const std::string& title, const std::vector<ChartSeries>& series, bool per_frame) {
   std::string pattern = (std::filesystem::temp_directory_path() / "framemem-chart-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw error(std::string("chart: mkdtemp: ") + std::strerror(errno));
   const std::filesystem::path dir = pattern;
   int rc = 0;
   try {
     write_data(dir, series);
-    write_script(dir, png, title, series);
+    write_script(dir, png, title, series, per_frame);
     rc = run_gnuplot(dir / "chart.gp");
   } catch (...) {
     std::filesystem::remove_all(dir);

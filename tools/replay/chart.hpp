@@ -16,7 +16,8 @@ struct ChartSeries {
   std::vector<std::uint64_t> live_bytes;  // the same frames
 };
 
-// Writes `png`; throws fm::error when gnuplot cannot be run or fails (the message says which).
-void draw_chart(const std::string& png, const std::string& title, const std::vector<ChartSeries>& series);
+// Writes `png`: the totals, and with `per_frame` the series over the frames too. Throws fm::error when gnuplot
+// cannot be run or fails (the message says which).
+void draw_chart(const std::string& png, const std::string& title, const std::vector<ChartSeries>& series, bool per_frame);
 
 }  // namespace fm::replay

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "fm/core/error.hpp"
+#include "fm/core/json_string.hpp"
 #include "fm/trace/comparison.hpp"
 #include "chart.hpp"
 #include "replay.hpp"
@@ -130,6 +131,9 @@ Summary summarise(const Peer& peer, std::vector<Result> rounds) {
   return s;
 }
 
+// Frames per round: every round replays the same trace.
+std::uint64_t frames_of(const std::vector<Summary>& all) { return all.front().rounds.front().frame_ns.size(); }
+
 void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
   const Result& any = all.front().rounds.front();
   std::printf("trace %s: %llu events, %llu blocks, %llu threads, %zu frames; %u rounds, allocators interleaved\n",
@@ -138,7 +142,7 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
   std::printf("%-10s %12s %14s %14s %14s %14s %10s\n", "allocator", "total ms", "frame p50 us", "frame p99 us",
               "frame max us", "alloc RSS MiB", "verified");
   // A trace without frames has no frame times: the columns say so rather than show a zero nobody measured.
-  const bool have_frames = !any.frame_ns.empty();
+  const bool have_frames = trace::has_frame_figures(frames_of(all));
   const auto frame_us = [have_frames](std::uint64_t ns) {
     char text[32] = "-";
     if (have_frames) std::snprintf(text, sizeof text, "%.1f", static_cast<double>(ns) / 1e3);
@@ -159,31 +163,22 @@ void print_table(const CompareOptions& o, const std::vector<Summary>& all) {
               static_cast<double>(any.process_rss_at_start_kb) / 1024.0, static_cast<double>(any.plan_rss_kb) / 1024.0);
 }
 
-// A path as a JSON string: quotes, backslashes and control characters escaped.
+// A path as a JSON string.
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
 
 void write_json(const CompareOptions& o, const std::vector<Summary>& all) {
   std::ofstream out(o.json);
-  out << "{\"trace\":" << json_string(o.trace) << ",\"rounds\":" << o.rounds << ",\"allocators\":[";
+  const std::uint64_t frames = frames_of(all);
+  out << "{\"trace\":" << json_string(o.trace) << ",\"rounds\":" << o.rounds << ",\"frames\":" << frames
+      << ",\"allocators\":[";
   for (std::size_t i = 0; i < all.size(); ++i) {
     const Summary& s = all[i];
     std::string figures;
-    trace::append_json_members(figures, s.figures);
+    trace::append_json_members(figures, s.figures, frames);
     out << (i ? "," : "") << "{\"name\":\"" << s.peer->name << "\",\"library\":" << json_string(s.peer->library)
         << "," << figures << ",\"median_round\":" << to_json(*s.median_round) << ",\"total_ns\":[";
     for (std::size_t r = 0; r < s.rounds.size(); ++r) out << (r ? "," : "") << s.rounds[r].total_ns;
@@ -272,7 +267,8 @@ int compare(const CompareOptions& o) {
       series.push_back({s.peer->name, static_cast<double>(s.figures.total_ns_median) / 1e6,
                         static_cast<double>(s.figures.peak_rss_kb) / 1024.0, s.median_round->allocator_rss_kb, s.median_round->live_bytes});
     }
-    draw_chart(o.png, "framemem-replay --against: " + std::filesystem::path(o.trace).filename().string(), series);
+    draw_chart(o.png, "framemem-replay --against: " + std::filesystem::path(o.trace).filename().string(), series,
+               trace::has_frame_figures(frames_of(all)));
   }
   return exit_ok;
 }

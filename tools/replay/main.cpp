@@ -151,6 +151,10 @@ int main(int argc, char** argv) {
     if (o.check) {
       std::printf("%s: valid, %zu events, %zu blocks, %zu threads, %zu systems\n", o.trace.c_str(), t.events.size(),
                   t.blocks.size(), t.threads.size(), t.systems.size());
+      if (t.events_dropped > 0) {
+        std::printf("events dropped while the trace closed: %llu (not in the file, which holds each thread's events "
+                    "up to its first dropped one)\n", static_cast<unsigned long long>(t.events_dropped));
+      }
       print_event_sizes(t);
       return exit_ok;
     }

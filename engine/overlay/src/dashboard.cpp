@@ -31,6 +31,21 @@ ScreenRect Dashboard::game_slot() const {
   return {m, m + timeline_height + m + frame_height + m, layout_.column_width, layout_.game_slot_height};
 }
 
+ScreenRect Dashboard::middle_slot(float height) const {
+  const ScreenRect diff = frame_diff_rect();
+  return {diff.x, std::max(layout_.margin, diff.y - height - layout_.margin), diff.width, height};
+}
+
+// The frame diff: the bottom of the middle, between the two columns.
+ScreenRect Dashboard::frame_diff_rect() const {
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float m = layout_.margin;
+  const float w = layout_.column_width;
+  const float right = std::max(m, display.x - w - m);
+  const float middle = m + w + m;
+  return {middle, display.y - diff_height - m, std::max(200.0f, right - middle - m), diff_height};
+}
+
 void Dashboard::read_keys() {
   const ImGuiIO& io = ImGui::GetIO();
   if (!keyboard || io.WantTextInput) return;
@@ -80,9 +95,7 @@ PoolActions Dashboard::draw(const GameTimes& times, const CacheView* cache) {
   if (begin_window("Address map", r)) draw_address_map(history, address_rows_);
   ImGui::End();
 
-  const float middle = m + w + m;
-  r = {middle, display.y - diff_height - m, std::max(200.0f, right - middle - m), diff_height};
-  if (begin_window("Frame diff", r) && have) {
+  if (begin_window("Frame diff", frame_diff_rect()) && have) {
     const std::size_t older = std::min(history.shown_age() + diff_frames, history.size() - 1);
     draw_frame_diff(history.at(older), history.shown(), diff_rows_);
   }

@@ -31,8 +31,9 @@ void draw_frame_diff(const Snapshot& older, const Snapshot& newer, std::vector<S
   frame_diff(older, newer, rows);
   ImGui::Text("frame %llu -> frame %llu", static_cast<unsigned long long>(older.frame),
               static_cast<unsigned long long>(newer.frame));
+  // Widths for the dashboard's middle at 1600 pixels, so every header fits.
   constexpr detail::Column columns[] = {
-      {"system", 1.6f}, {"d used", 1.0f}, {"allocs/frees", 1.0f}, {"d pages", 0.6f}, {"d fragmentation", 0.9f}};
+      {"system", 1.5f}, {"d used", 0.95f}, {"allocs/frees", 1.05f}, {"d pages", 0.6f}, {"d fragmentation", 1.05f}};
   if (!detail::begin_table("frame diff", columns)) return;
   char text[40];
   for (const SystemDelta& d : rows) {

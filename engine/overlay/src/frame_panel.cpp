@@ -9,6 +9,9 @@ namespace fm::overlay {
 
 namespace {
 
+// Three plots and two lines of text in the dashboard's frame window.
+constexpr float plot_height = 25;
+
 // The game's series with the sample of the shown frame named and marked (the newest when live).
 void draw_game_series(const char* id, const char* what, const Series* series, const History& history) {
   if (series == nullptr || series->size() == 0) return;
@@ -20,7 +23,7 @@ void draw_game_series(const char* id, const char* what, const Series* series, co
   } else {
     std::snprintf(text, sizeof text, "%s: no sample of this frame", what);
   }
-  detail::plot_series(id, *series, text, 32, live ? SIZE_MAX : i);
+  detail::plot_series(id, *series, text, plot_height, live ? SIZE_MAX : i);
 }
 
 }  // namespace
@@ -28,8 +31,15 @@ void draw_game_series(const char* id, const char* what, const Series* series, co
 void draw_frame_panel(const History& history, const GameTimes& times) {
   if (history.empty()) return;
   const FrameView v = frame_view(history.shown());
-  ImGui::Text("frame %llu   %.1f FPS   %.2f ms   (frame work %.2f ms)", static_cast<unsigned long long>(v.frame), v.fps,
-              v.interval_ms, v.frame_ms);
+  // The interval ends where this frame begins, so it is the previous frame's cycle, and may be shorter than
+  // this frame's work: each figure says which frame it is of.
+  const auto frame = static_cast<unsigned long long>(v.frame);
+  ImGui::Text("frame %llu   work %.2f ms (begin_frame to end_frame)", frame, v.frame_ms);
+  if (v.has_interval) {
+    ImGui::Text("%.1f FPS: %.2f ms from frame %llu's begin to this one's", v.fps, v.interval_ms, frame - 1);
+  } else {
+    ImGui::TextColored(detail::dim, "FPS: - (no frame before this one)");
+  }
   draw_game_series("##sim", "simulation", times.sim_ms, history);
   draw_game_series("##render", "render", times.render_ms, history);
   if (!v.heap_available) {
@@ -41,7 +51,7 @@ void draw_frame_panel(const History& history, const GameTimes& times) {
                 detail::format_bytes(bytes, static_cast<double>(v.heap[2].value)));
   if (v.heap[0].alert) ImGui::PushStyleColor(ImGuiCol_PlotLines, detail::red);
   detail::plot_history("##heap", history, [](const Snapshot& x) { return static_cast<float>(x.heap.allocations_this_frame); },
-                       text, 32);
+                       text, plot_height);
   if (v.heap[0].alert) ImGui::PopStyleColor();
 }
 

@@ -13,12 +13,15 @@ namespace {
 
 const ImVec4 fastest_colour{0.45f, 0.9f, 0.45f, 1.0f};
 
-// "allocator", then each figure's label (the labels are string literals, so their data is NUL-terminated).
+// "allocator", then each figure's label (the labels are string literals, so their data is NUL-terminated),
+// each column as wide as its header needs, so no header is cut while the window has room for all.
 constexpr auto comparison_columns = [] {
-  std::array<detail::Column, 1 + trace::figure_count> columns{{{"allocator"}}};
+  std::array<detail::Column, 1 + trace::figure_count> columns{{{"allocator", 9}}};
   std::size_t next = 1;
   const trace::AllocatorFigures none{};
-  for_each_field(none, [&](const trace::ComparisonField& field, std::uint64_t) { columns[next++] = {field.label.data()}; });
+  for_each_field(none, [&](const trace::ComparisonField& field, std::uint64_t) {
+    columns[next++] = {field.label.data(), static_cast<float>(field.label.size())};
+  });
   return columns;
 }();
 
@@ -47,7 +50,14 @@ void draw_comparison_panel(const Comparison& comparison) {
     ImGui::TextColored(detail::dim, "%s", comparison.error.c_str());
     return;
   }
-  ImGui::TextWrapped("%s, %u rounds", comparison.trace.c_str(), comparison.rounds);
+  const char* rounds = comparison.rounds == 1 ? "round" : "rounds";
+  if (trace::has_frame_figures(comparison.frames)) {
+    ImGui::TextWrapped("%s, %u %s of %llu frames", comparison.trace.c_str(), comparison.rounds, rounds,
+                       static_cast<unsigned long long>(comparison.frames));
+  } else {
+    ImGui::TextWrapped("%s, %u %s; no frames recorded, so no frame times", comparison.trace.c_str(), comparison.rounds,
+                       rounds);
+  }
   const auto fastest = std::min_element(comparison.rows.begin(), comparison.rows.end(), [](const auto& a, const auto& b) {
     return a.figures.total_ns_median < b.figures.total_ns_median;
   });
@@ -60,12 +70,22 @@ void draw_comparison_panel(const Comparison& comparison) {
     } else {
       ImGui::TextUnformatted(it->allocator.c_str());
     }
-    for_each_field(it->figures, [](const trace::ComparisonField& field, std::uint64_t value) {
+    for_each_field(it->figures, [&](const trace::ComparisonField& field, std::uint64_t value) {
       ImGui::TableNextColumn();
-      ImGui::Text("%.2f", static_cast<double>(value) * field.scale);
+      if (trace::measured(field, comparison.frames)) {
+        ImGui::Text("%.2f", static_cast<double>(value) * field.scale);
+      } else {
+        ImGui::TextColored(detail::dim, "-");
+      }
     });
   }
   ImGui::EndTable();
+  // How each figure was obtained (docs/replay.md), as framemem-replay's own table says under it.
+  ImGui::PushStyleColor(ImGuiCol_Text, detail::dim);
+  ImGui::TextWrapped("total: median of the rounds; frame p50/p99/max: over every frame of every round; alloc RSS: "
+                     "the allocator's peak (process RSS above the replayer's own), median of the rounds; green: "
+                     "fastest total");
+  ImGui::PopStyleColor();
 }
 
 }  // namespace fm::overlay

@@ -8,8 +8,12 @@
 namespace fm::overlay {
 
 void draw_systems_table(const Snapshot& s) {
-  constexpr detail::Column columns[] = {
-      {"system", 1.3f}, {"kind", 0.8f}, {"used/resv/peak", 1.6f}, {"budget", 1.3f}, {"alloc/free", 0.9f}};
+  // The figures as wide as they are ("frame arena", "12.2M/12.2M/12.2M"); the budget bar takes what is left.
+  constexpr detail::Column columns[] = {{"system", detail::fit_contents},
+                                        {"kind", detail::fit_contents},
+                                        {"used/resv/peak", detail::fit_contents},
+                                        {"budget", 1.0f},
+                                        {"alloc/free", detail::fit_contents}};
   if (!detail::begin_table("systems", columns)) return;
   char a[16], b[16], c[16], text[64];
   for (std::size_t i = 0; i < s.systems.size(); ++i) {

@@ -133,7 +133,13 @@ bool begin_table(const char* id, std::span<const Column> columns) {
   constexpr ImGuiTableFlags flags =
       ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable(id, static_cast<int>(columns.size()), flags)) return false;
-  for (const Column& c : columns) ImGui::TableSetupColumn(c.label, ImGuiTableColumnFlags_WidthStretch, c.weight);
+  for (const Column& c : columns) {
+    if (c.weight == fit_contents) {
+      ImGui::TableSetupColumn(c.label, ImGuiTableColumnFlags_WidthFixed);
+    } else {
+      ImGui::TableSetupColumn(c.label, ImGuiTableColumnFlags_WidthStretch, c.weight);
+    }
+  }
   ImGui::TableHeadersRow();
   return true;
 }

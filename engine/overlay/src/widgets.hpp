@@ -28,11 +28,12 @@ void plot_series(const char* label, const Series& series, const char* overlay_te
 // "label: value" of a view-model figure, red when it is an alert.
 void figure_text(const Figure& figure);
 
-// A table column: its header and its share of the width.
+// A table column: its header and its share of the width, or with weight 0 as wide as its widest cell.
 struct Column {
   const char* label;
   float weight = 1.0f;
 };
+inline constexpr float fit_contents = 0.0f;
 // Begins a table of the panels' one look (row background, inner borders, widths by weight) with `columns`
 // and their header row; false when ImGui skips it (then draw nothing and do not end it).
 [[nodiscard]] bool begin_table(const char* id, std::span<const Column> columns);

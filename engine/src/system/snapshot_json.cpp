@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "fm/core/json_string.hpp"
 #include "fm/system/snapshot_fields.hpp"
 
 namespace fm {
@@ -81,22 +82,7 @@ class JsonWriter {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  void write_string(std::string_view s) {
-    out_ += '"';
-    for (const char c : s) {
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += c;
-      } else if (static_cast<unsigned char>(c) < 0x20) {
-        char esc[8];
-        std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-        out_ += esc;
-      } else {
-        out_ += c;
-      }
-    }
-    out_ += '"';
-  }
+  void write_string(std::string_view s) { append_json_string(out_, s); }
 
   std::string& out_;
   bool first_ = true;

@@ -6,8 +6,9 @@ namespace fm {
 FrameView frame_view(const Snapshot& s) noexcept {
   FrameView v;
   v.frame = s.frame;
+  v.has_interval = s.interval_seconds > 0;
   v.interval_ms = s.interval_seconds * 1e3;
-  v.fps = s.interval_seconds > 0 ? 1.0 / s.interval_seconds : 0.0;
+  v.fps = v.has_interval ? 1.0 / s.interval_seconds : 0.0;
   v.frame_ms = s.frame_seconds * 1e3;
   const HeapSnapshot& h = s.heap;
   v.heap_available = h.available;

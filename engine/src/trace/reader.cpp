@@ -272,11 +272,12 @@ class Parser {
     return n;
   }
 
-  void totals(Cursor& r) const {
+  void totals(Cursor& r) {
     const std::uint64_t at = r.offset();
     const std::uint64_t events = r.varint("the event total");
     const std::uint64_t threads = r.varint("the thread total");
     const std::uint64_t systems = r.varint("the system total");
+    if (!r.at_end()) t_.events_dropped = r.varint("the count of events dropped while the trace closed");
     if (events != t_.events.size() || threads != t_.threads.size() || systems != t_.systems.size()) {
       r.fail_at(at,
                 "END record counts " + std::to_string(events) + " events, " + std::to_string(threads) + " threads, " +

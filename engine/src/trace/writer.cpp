@@ -442,10 +442,13 @@ bool Writer::finish() noexcept {
   os::wake_one(work_signal_);
   writer_.join();
 
-  std::uint8_t totals[3 * max_varint_bytes];
+  std::uint8_t totals[4 * max_varint_bytes];
   std::uint8_t* out = put_varint(totals, events_written_.load(std::memory_order_relaxed));
   out = put_varint(out, threads_defined_);
   out = put_varint(out, systems_.size());
+  // Only when some were dropped: a trace without drops stays readable by readers that predate the field.
+  dropped_in_file_ = dropped_.load(std::memory_order_relaxed);
+  if (dropped_in_file_ > 0) out = put_varint(out, dropped_in_file_);
   write_record(Record::end, totals, static_cast<std::size_t>(out - totals), nullptr, 0);
   write_failed_ = std::fclose(file_) != 0 || write_failed_;
   file_ = nullptr;

@@ -13,8 +13,10 @@ namespace fm {
 
 struct FrameView {
   std::uint64_t frame = 0;
-  double interval_ms = 0;     // previous begin_frame() to this one; 0 for the first frame
-  double fps = 0;             // 1000 / interval_ms; 0 for the first frame
+  // Whether a frame came before this one: the first frame has no interval, and no rate (both read 0).
+  bool has_interval = false;
+  double interval_ms = 0;     // previous begin_frame() to this one: the previous frame's whole cycle
+  double fps = 0;             // 1000 / interval_ms
   double frame_ms = 0;        // begin_frame() to end_frame()
   bool heap_available = false;  // false unless fm::new_counter is linked: shown as unavailable
   // Heap allocations, frees and bytes in this frame; red when the frame allocated at all.

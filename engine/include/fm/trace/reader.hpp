@@ -56,6 +56,10 @@ struct Trace {
   std::vector<std::uint64_t> ended_begin;
   std::vector<std::uint64_t> ended;
   std::uint64_t bytes = 0;  // file size
+  // Events the program recorded while the writer closed, left out of the file (its END record says how many):
+  // the file holds each thread's events up to its first dropped one (docs/trace.md, "Closing while threads
+  // record").
+  std::uint64_t events_dropped = 0;
 
   [[nodiscard]] std::span<const std::uint64_t> ends(std::uint64_t event) const noexcept {
     return {ended.data() + ended_begin[event], ended.data() + ended_begin[event + 1]};

@@ -126,6 +126,9 @@ class Writer {
   // Events refused because they were recorded while or after the writer closed (a thread still allocating
   // while the process exits); each event the program recorded is either written or counted here.
   [[nodiscard]] std::uint64_t events_dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  // Of those, the ones refused before the file was completed: the count its END record carries (0 before
+  // close(), and when none was). Later events are after the trace, but events_dropped() counts them too.
+  [[nodiscard]] std::uint64_t events_dropped_in_file() const noexcept { return dropped_in_file_; }
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   // Bytes of the chunks the writer holds for events (they grow as recording threads attach).
   [[nodiscard]] std::size_t buffer_bytes() const noexcept {
@@ -310,6 +313,7 @@ class Writer {
   alignas(64) std::atomic<std::uint64_t> events_written_{0};
   std::atomic<std::uint64_t> bytes_written_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::uint64_t dropped_in_file_ = 0;  // written by the close that writes END
 
   std::mutex mutex_;  // thread registration and definitions, never the allocation path
   std::vector<std::unique_ptr<ThreadState>> threads_;

@@ -41,9 +41,13 @@ class Dashboard {
 
   // Where the game's own window fits (left column, under the frame panel); needs an ImGui context.
   [[nodiscard]] ScreenRect game_slot() const;
+  // Where a game window `height` tall fits without covering a panel: the middle, above the frame diff (the
+  // demo's replay comparison); needs an ImGui context.
+  [[nodiscard]] ScreenRect middle_slot(float height) const;
 
  private:
   void read_keys();
+  [[nodiscard]] ScreenRect frame_diff_rect() const;
 
   Timeline timeline_;
   DashboardLayout layout_;

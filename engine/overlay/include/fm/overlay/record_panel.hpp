@@ -34,11 +34,13 @@ struct ComparisonRow {
 struct Comparison {
   std::string trace;
   unsigned rounds = 0;
+  std::uint64_t frames = 0;  // per round; without frames the frame figures were not measured (trace::measured)
   std::vector<ComparisonRow> rows;
   std::string error;  // why no comparison could be loaded, or empty
 };
 
-// The comparison as a table, the fastest total time highlighted.
+// The comparison as a table, the fastest total time highlighted; a figure the comparison did not measure (the
+// frame times of a trace without frames) shows as "-".
 void draw_comparison_panel(const Comparison& comparison);
 
 }  // namespace fm::overlay
