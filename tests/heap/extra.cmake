@@ -14,3 +14,7 @@ foreach(program IN ITEMS python git gxx sort cmake)
            COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/preload/run_compare.sh $<TARGET_FILE:framemem_malloc> ${program})
   set_tests_properties("fm_heap_preload: ${program}" PROPERTIES LABELS "preload" TIMEOUT 180)
 endforeach()
+
+add_test(NAME "fm_heap_preload: terminate handler"
+         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/preload/terminate_handler.sh $<TARGET_FILE:framemem_malloc>)
+set_tests_properties("fm_heap_preload: terminate handler" PROPERTIES LABELS "preload" TIMEOUT 60)
