@@ -341,9 +341,8 @@ void resize_in_place(HeapState& h, LargeBlock& lb, std::size_t size) noexcept {
   SliceEntry entry = 0;
   if (!range_entry(h.range.base, p, entry)) return false;
   ThreadCache* tc = current_cache(h.slot);
-  const SliceEntry offset = entry & bin_mask;
-  if (tc == &no_cache || offset >= no_room_entry || !is_remote_free(*tc, entry, p)) return false;
-  const auto c = static_cast<std::uint32_t>(offset / sizeof(Bin));
+  const std::uint32_t c = entry_class(entry);
+  if (tc == &no_cache || c == class_count || !is_remote_free(*tc, entry, p)) return false;
   auto* b = static_cast<Block*>(p);
   poison(b, class_sizes[c]);
   count_deallocation(*tc, c, sized ? static_cast<std::int64_t>(requested) - class_sizes[c] : 0);
@@ -424,8 +423,8 @@ struct BlockSpan {
 [[nodiscard]] std::size_t block_size_from_table(const HeapState& h, const void* p) noexcept {
   SliceEntry entry = 0;
   if (!range_entry(h.range.base, p, entry)) return 0;
-  const SliceEntry offset = entry & bin_mask;
-  return offset < no_room_entry ? class_sizes[offset / sizeof(Bin)] : 0;
+  const std::uint32_t c = entry_class(entry);
+  return c < class_count ? class_sizes[c] : 0;
 }
 
 // Where allocate(_, align) put the user pointer of a small block starting at `start` (a large block's

@@ -270,6 +270,11 @@ inline constexpr SliceEntry bin_mask = (SliceEntry{1} << owner_shift) - 1;
 [[nodiscard]] constexpr SliceEntry bin_entry(std::uint32_t c) noexcept { return static_cast<SliceEntry>(sizeof(Bin) * c); }
 inline constexpr SliceEntry no_room_entry = bin_entry(class_count);
 static_assert(no_room_entry <= bin_mask, "every bin's offset fits in a slice entry's low half");
+// The class whose bin the low half of `entry` names: class_count for no_room (a page with interior pointers,
+// a slice of no page).
+[[nodiscard]] constexpr std::uint32_t entry_class(SliceEntry entry) noexcept {
+  return static_cast<std::uint32_t>((entry & bin_mask) / sizeof(Bin));
+}
 [[nodiscard]] inline Bin& bin_at(ThreadCache& tc, SliceEntry offset) noexcept {
   return *reinterpret_cast<Bin*>(reinterpret_cast<char*>(&tc) + offset);
 }
